@@ -1,0 +1,231 @@
+// The socket buffer: one packet's parsed headers plus the kernel metadata that
+// travels with it (include/linux/skbuff.h `struct sk_buff`). The model works on
+// these parsed fields; src/wire emits and parses the bytes when a capture or a
+// pcap replay needs them. Fields are plain numbers so every Skb has one shape.
+
+export const ETH_P_IP = 0x0800;
+export const ETH_P_ARP = 0x0806;
+export const ETH_HLEN = 14;
+
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+
+export const IPHDR_LEN = 20;
+export const UDPHDR_LEN = 8;
+export const TCPHDR_LEN = 20;
+export const ICMPHDR_LEN = 8;
+
+/** IPv4 flag bits as they sit in frag_off (host order). */
+export const IP_DF = 0x4000;
+export const IP_MF = 0x2000;
+export const IP_OFFSET = 0x1fff;
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+export const TCP_URG = 0x20;
+export const TCP_ECE = 0x40;
+export const TCP_CWR = 0x80;
+
+/** skb->pkt_type (include/uapi/linux/if_packet.h). */
+export const PACKET_HOST = 0;
+export const PACKET_BROADCAST = 1;
+export const PACKET_MULTICAST = 2;
+export const PACKET_OTHERHOST = 3;
+export const PACKET_OUTGOING = 4;
+
+/** skb->ip_summed. */
+export const CHECKSUM_NONE = 0;
+export const CHECKSUM_UNNECESSARY = 1;
+export const CHECKSUM_COMPLETE = 2;
+export const CHECKSUM_PARTIAL = 3;
+
+/** The flow a packet belongs to, as the trace names it. */
+export const FLOW_INBOUND = 0;
+export const FLOW_OUTBOUND = 1;
+export const FLOW_FORWARD = 2;
+export const FLOW_NAMES = ['inbound', 'outbound', 'forward'] as const;
+export type FlowName = (typeof FLOW_NAMES)[number];
+
+/** Header fields of the packet an ICMP error quotes (RFC 792: IP header + 8 bytes). */
+export interface QuotedHeader {
+  saddr: number;
+  daddr: number;
+  protocol: number;
+  ttl: number;
+  id: number;
+  fragOff: number;
+  totLen: number;
+  sport: number;
+  dport: number;
+  /** TCP sequence number or ICMP id<<16|seq, from the quoted 8 bytes. */
+  l4word: number;
+}
+
+/** TCP options carried by a segment; -1 means absent. */
+export class TcpOptions {
+  mss = -1;
+  wscale = -1;
+  sackOk = false;
+  tsVal = -1;
+  tsEcr = -1;
+  /** SACK blocks as [start0, end0, start1, end1, ...]. */
+  sack: number[] | null = null;
+}
+
+let nextSkbId = 1;
+
+/** Test and run isolation: packet ids restart at 1 for each world. */
+export function resetSkbIds(): void {
+  nextSkbId = 1;
+}
+
+export class Skb {
+  /** Packet id, stable for the packet's life; the trace's `skb`. */
+  readonly id: number;
+  /** Ids of the packets this one was merged from (GRO) or cut from (GSO, fragmentation). */
+  parts: number[] | null = null;
+
+  // --- metadata (struct sk_buff) ---
+  /** ifindex of the device the packet is on (skb->dev), 0 if none. */
+  ifindex = 0;
+  /** ifindex it arrived on (skb->skb_iif). */
+  iif = 0;
+  pktType = PACKET_HOST;
+  ipSummed = CHECKSUM_NONE;
+  /** skb->hash (RSS/flow hash), 0 when unset. */
+  hash = 0;
+  mark = 0;
+  priority = 0;
+  /** Memory the packet charges to a socket (skb->truesize). */
+  truesize = 0;
+  /** CPU currently processing it. */
+  cpu = 0;
+  flow = FLOW_INBOUND;
+  /** skb_shinfo(skb)->gso_size/gso_segs: non-zero on a TSO/GSO/GRO super-packet. */
+  gsoSize = 0;
+  gsoSegs = 0;
+  /** Largest fragment seen when reassembled (IPCB->frag_max_size), 0 if not. */
+  fragMaxSize = 0;
+  /** Conntrack entry attached by nf_conntrack_in (skb->_nfct), owned by src/netfilter. */
+  nfct: unknown = null;
+  /** enum ip_conntrack_info for nfct, -1 when untracked. */
+  ctinfo = -1;
+  /** Owning socket on the send side (skb->sk), used for TSQ and error reporting. */
+  sk: unknown = null;
+  /** Arrival timestamp at the NIC or creation time (ns). */
+  tstamp = 0;
+
+  // --- Ethernet ---
+  ethSrc = 0;
+  ethDst = 0;
+  ethProto = ETH_P_IP;
+
+  // --- IPv4 ---
+  saddr = 0;
+  daddr = 0;
+  protocol = 0;
+  tos = 0;
+  ttl = 64;
+  ipId = 0;
+  /** frag_off field: DF/MF flags and offset in 8-byte units. */
+  fragOff = 0;
+  /** IP total length, or the whole super-packet's length when gsoSize > 0. */
+  len = 0;
+
+  // --- L4 ---
+  sport = 0;
+  dport = 0;
+  /** Application payload bytes carried above the L4 header. */
+  payloadLen = 0;
+  tcpFlags = 0;
+  seq = 0;
+  ackSeq = 0;
+  window = 0;
+  tcpOpts: TcpOptions | null = null;
+  icmpType = 0;
+  icmpCode = 0;
+  /** Echo id and sequence, or the next-hop MTU of a frag-needed error in icmpSeq. */
+  icmpId = 0;
+  icmpSeq = 0;
+  /** The header an ICMP error quotes. */
+  quoted: QuotedHeader | null = null;
+  /** Payload bytes when a real capture supplied them; null means zeros. */
+  data: Uint8Array | null = null;
+
+  constructor() {
+    this.id = nextSkbId++;
+  }
+
+  get isFragment(): boolean {
+    return (this.fragOff & (IP_MF | IP_OFFSET)) !== 0;
+  }
+
+  get df(): boolean {
+    return (this.fragOff & IP_DF) !== 0;
+  }
+
+  /** Bytes on the Ethernet wire before FCS: IP length plus the 14-byte header. */
+  get frameLen(): number {
+    return this.len + ETH_HLEN;
+  }
+
+  /** Number of wire segments this skb stands for (tcp_skb_pcount / GRO segs). */
+  get segs(): number {
+    return this.gsoSegs > 0 ? this.gsoSegs : 1;
+  }
+
+  /** L4 header length for this packet's protocol. */
+  get l4HeaderLen(): number {
+    if (this.isFragment && (this.fragOff & IP_OFFSET) !== 0) return 0;
+    switch (this.protocol) {
+      case IPPROTO_TCP:
+        return TCPHDR_LEN + tcpOptionsLen(this.tcpOpts);
+      case IPPROTO_UDP:
+        return UDPHDR_LEN;
+      case IPPROTO_ICMP:
+        return ICMPHDR_LEN;
+      default:
+        return 0;
+    }
+  }
+
+  /** A header-for-header copy with a new id (skb_clone + copy for segmentation). */
+  copyHeaders(): Skb {
+    const c = new Skb();
+    c.ifindex = this.ifindex; c.iif = this.iif; c.pktType = this.pktType; c.ipSummed = this.ipSummed;
+    c.hash = this.hash; c.mark = this.mark; c.priority = this.priority; c.truesize = this.truesize;
+    c.cpu = this.cpu; c.flow = this.flow; c.nfct = this.nfct; c.ctinfo = this.ctinfo; c.sk = this.sk;
+    c.tstamp = this.tstamp; c.ethSrc = this.ethSrc; c.ethDst = this.ethDst; c.ethProto = this.ethProto;
+    c.saddr = this.saddr; c.daddr = this.daddr; c.protocol = this.protocol; c.tos = this.tos; c.ttl = this.ttl;
+    c.ipId = this.ipId; c.fragOff = this.fragOff; c.len = this.len; c.sport = this.sport; c.dport = this.dport;
+    c.payloadLen = this.payloadLen; c.tcpFlags = this.tcpFlags; c.seq = this.seq; c.ackSeq = this.ackSeq;
+    c.window = this.window; c.tcpOpts = this.tcpOpts; c.icmpType = this.icmpType; c.icmpCode = this.icmpCode;
+    c.icmpId = this.icmpId; c.icmpSeq = this.icmpSeq; c.quoted = this.quoted; c.data = this.data;
+    return c;
+  }
+}
+
+/** Bytes the options take on the wire, padded to 4 (tcp_options_write layout). */
+export function tcpOptionsLen(o: TcpOptions | null): number {
+  if (!o) return 0;
+  let n = 0;
+  if (o.mss >= 0) n += 4;
+  if (o.tsVal >= 0) n += 10;
+  if (o.sackOk) n += 2;
+  if (o.wscale >= 0) n += 3;
+  if (o.sack) n += 2 + 4 * o.sack.length;
+  return (n + 3) & ~3;
+}
+
+/** The quoted header of `skb`, as an ICMP error about it carries. */
+export function quoteHeader(skb: Skb): QuotedHeader {
+  return {
+    saddr: skb.saddr, daddr: skb.daddr, protocol: skb.protocol, ttl: skb.ttl, id: skb.ipId,
+    fragOff: skb.fragOff, totLen: skb.len, sport: skb.sport, dport: skb.dport,
+    l4word: skb.protocol === IPPROTO_TCP ? skb.seq : (skb.icmpId << 16) | skb.icmpSeq,
+  };
+}
