@@ -153,6 +153,8 @@ export class Skb {
   icmpSeq = 0;
   /** The header an ICMP error quotes. */
   quoted: QuotedHeader | null = null;
+  /** ARP opcode (ARPOP_REQUEST 1, ARPOP_REPLY 2) when ethProto is ETH_P_ARP; saddr/daddr hold the sender/target IP. */
+  arpOp = 0;
   /** Payload bytes when a real capture supplied them; null means zeros. */
   data: Uint8Array | null = null;
 
@@ -205,20 +207,21 @@ export class Skb {
     c.payloadLen = this.payloadLen; c.tcpFlags = this.tcpFlags; c.seq = this.seq; c.ackSeq = this.ackSeq;
     c.window = this.window; c.tcpOpts = this.tcpOpts; c.icmpType = this.icmpType; c.icmpCode = this.icmpCode;
     c.icmpId = this.icmpId; c.icmpSeq = this.icmpSeq; c.quoted = this.quoted; c.data = this.data;
+    c.arpOp = this.arpOp;
     return c;
   }
 }
 
-/** Bytes the options take on the wire, padded to 4 (tcp_options_write layout). */
+/** Bytes the options take on the wire (tcp_options_write layout, a multiple of 4). */
 export function tcpOptionsLen(o: TcpOptions | null): number {
   if (!o) return 0;
   let n = 0;
   if (o.mss >= 0) n += 4;
-  if (o.tsVal >= 0) n += 10;
-  if (o.sackOk) n += 2;
-  if (o.wscale >= 0) n += 3;
-  if (o.sack) n += 2 + 4 * o.sack.length;
-  return (n + 3) & ~3;
+  if (o.tsVal >= 0) n += 12; // nop,nop,TS, or sackOK,TS: sackOK rides in the TS word
+  else if (o.sackOk) n += 4;
+  if (o.wscale >= 0) n += 4;
+  if (o.sack && o.sack.length > 0) n += 4 + 4 * o.sack.length; // nop,nop,SACK + 8 per block
+  return n;
 }
 
 /** The quoted header of `skb`, as an ICMP error about it carries. */
