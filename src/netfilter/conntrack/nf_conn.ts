@@ -1,0 +1,108 @@
+// One tracked connection (include/net/netfilter/nf_conntrack.h `struct nf_conn`).
+// Every field is a small integer or a reference, so V8 stores the object with
+// no boxed numbers: ~30 fields, about 270 bytes per entry on 64-bit Node.
+// Addresses and TCP sequence numbers are kept as signed 32-bit values; the
+// timeout is absolute jiffies, as `ct->timeout` is in the kernel.
+//
+// The two tuplehash nodes of the kernel (ORIGINAL and REPLY, each on a hash
+// chain) are represented without extra objects: `nextO` continues the chain
+// after this entry's ORIGINAL node, `nextR` after its REPLY node, and
+// `linkDirs` says which node of the next entry each link points at.
+
+import type { NfConnView } from '../nf_conntrack_common.js';
+import { NfTuple } from './nf_conntrack_tuple.js';
+
+/** enum tcp_conntrack (include/uapi/linux/netfilter/nf_conntrack_tcp.h). */
+export const TCP_CONNTRACK_NONE = 0;
+export const TCP_CONNTRACK_SYN_SENT = 1;
+export const TCP_CONNTRACK_SYN_RECV = 2;
+export const TCP_CONNTRACK_ESTABLISHED = 3;
+export const TCP_CONNTRACK_FIN_WAIT = 4;
+export const TCP_CONNTRACK_CLOSE_WAIT = 5;
+export const TCP_CONNTRACK_LAST_ACK = 6;
+export const TCP_CONNTRACK_TIME_WAIT = 7;
+export const TCP_CONNTRACK_CLOSE = 8;
+export const TCP_CONNTRACK_SYN_SENT2 = 9;
+export const TCP_CONNTRACK_MAX = 10;
+export const TCP_CONNTRACK_IGNORE = 11;
+export const TCP_CONNTRACK_RETRANS = 12;
+export const TCP_CONNTRACK_UNACK = 13;
+
+export const TCP_CONNTRACK_NAMES = [
+  'NONE', 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE', 'SYN_SENT2',
+] as const;
+
+export class NfConn implements NfConnView {
+  /** enum ip_conntrack_status bits. */
+  status = 0;
+  mark = 0;
+  proto = 0;
+  // tuplehash[IP_CT_DIR_ORIGINAL].tuple
+  oSrc = 0;
+  oDst = 0;
+  oSport = 0;
+  oDport = 0;
+  // tuplehash[IP_CT_DIR_REPLY].tuple
+  rSrc = 0;
+  rDst = 0;
+  rSport = 0;
+  rDport = 0;
+  /** Absolute expiry in jiffies once confirmed; relative (a duration) before, as in the kernel. */
+  timeout = 0;
+  /** Hash chain links, see the file comment. */
+  nextO: NfConn | null = null;
+  nextR: NfConn | null = null;
+  linkDirs = 0;
+  /** nf_nat_bysource chain (SRC-NATed or null-bound entries). */
+  nextBySrc: NfConn | null = null;
+  /** nf_conn_acct: [orig packets, orig bytes, reply packets, reply bytes], when acct was on at creation. */
+  acct: number[] | null = null;
+
+  // struct ip_ct_tcp (proto.tcp); seen[0] is the ORIGINAL sender, seen[1] the REPLY sender.
+  tcpState = TCP_CONNTRACK_NONE;
+  tdEnd0 = 0;
+  tdEnd1 = 0;
+  tdMaxend0 = 0;
+  tdMaxend1 = 0;
+  tdMaxwin0 = 0;
+  tdMaxwin1 = 0;
+  /** IP_CT_TCP_FLAG_* in bits 0-7, td_scale in bits 8-11, td_maxack in tdMaxack. */
+  tdFlags0 = 0;
+  tdFlags1 = 0;
+  tdMaxack0 = 0;
+  tdMaxack1 = 0;
+  /** last_dir (bit 0), last_index (bits 1-3), last_wscale (bits 4-7), last_flags (bits 8-15). */
+  lastInfo = 0;
+  lastSeq = 0;
+  lastAck = 0;
+  lastEnd = 0;
+  lastWin = 0;
+  retrans = 0;
+  /** UDP: proto.udp.stream_ts (jiffies). */
+  streamTs = 0;
+
+  /** Copies tuplehash[dir].tuple into `out`. */
+  tuple(dir: number, out: NfTuple): NfTuple {
+    return dir === 0
+      ? out.set(this.oSrc, this.oDst, this.oSport, this.oDport, this.proto)
+      : out.set(this.rSrc, this.rDst, this.rSport, this.rDport, this.proto);
+  }
+}
+
+let skipDirOut = 0;
+
+/**
+ * When an entry's two nodes sit next to each other on a chain and the entry is
+ * about to be unlinked, a walk standing on the first must continue after the
+ * second: returns that node (its direction in skipDirOut).
+ */
+export function skipOwn(c: NfConn, ownDir: number): NfConn | null {
+  const next = ownDir === 0 ? c.nextO : c.nextR;
+  skipDirOut = ownDir === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
+  return next;
+}
+
+/** Direction of the node the last skipOwn call returned. */
+export function skipOwnDir(): number {
+  return skipDirOut;
+}

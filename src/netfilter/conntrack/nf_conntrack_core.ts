@@ -1,0 +1,815 @@
+// The per-host connection tracking table (net/netfilter/nf_conntrack_core.c):
+// a hash table of `nf_conntrack_buckets` chains holding both tuplehash nodes of
+// every confirmed entry; `nf_conntrack_in` at PRE_ROUTING/LOCAL_OUT (-200)
+// attaches an entry to each packet, creating an unconfirmed one on a miss, and
+// `nf_confirm` at LOCAL_IN/POST_ROUTING (INT_MAX) inserts it. A full table
+// early-drops unassured entries near the new tuple's bucket or drops the packet.
+//
+// Model notes:
+// - Time is kept in jiffies (HZ=250) like ct->timeout; `conntrack -L` divides by HZ.
+// - An unconfirmed entry whose packet was dropped is freed when the current
+//   event finishes (a zero-delay reaper), standing in for kfree_skb's
+//   nf_conntrack_put; the host may also call `releaseSkb` when it frees a packet.
+// - Entries are removed immediately when killed; the kernel frees them once
+//   the last packet holding a reference is gone.
+
+import type { Scheduler } from '../../model/scheduler.js';
+import type { RandomStream } from '../../model/random.js';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IP_OFFSET, type Skb } from '../../model/skb.js';
+import { DropReason } from '../../model/drop_reason.js';
+import {
+  NF_ACCEPT, NF_DROP, NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING,
+  NF_IP_PRI_CONNTRACK, NF_IP_PRI_CONNTRACK_CONFIRM, type NfHook, type NfHookEntries, type NfHookOps, type NfHookState,
+} from '../hooks.js';
+import {
+  IPS_ASSURED, IPS_CONFIRMED, IPS_DYING, IPS_EXPECTED, IPS_FIXED_TIMEOUT, IPS_NAT_CLASH, IPS_OFFLOAD, IPS_SEEN_REPLY,
+  IPS_SRC_NAT_DONE, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_IS_REPLY, IP_CT_NEW, IP_CT_RELATED,
+  IP_CT_UNTRACKED, type ConntrackApi, type NatRange,
+} from '../nf_conntrack_common.js';
+import { NfConn, skipOwn, skipOwnDir } from './nf_conn.js';
+import {
+  HZ, IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY, NR_ICMP_TYPES, NfTuple, hashTuple, icmpIsErr, invertTuple, jiffiesOf,
+  nsOfJiffies, reciprocalScale, tupleFromSkb,
+} from './nf_conntrack_tuple.js';
+import { ConntrackStats, type IpConntrackStat } from './nf_conntrack_stat.js';
+import { defaultSysctls, type ConntrackSysctls } from './nf_conntrack_sysctl.js';
+import {
+  IPCT_DESTROY, IPCT_NEW, IPCT_REPLY, NF_CT_INVALID, NF_CT_REPEAT, type L4Context,
+} from './nf_conntrack_l4proto.js';
+import { nfConntrackTcpPacket, tcpCanEarlyDrop } from './nf_conntrack_proto_tcp.js';
+import { nfConntrackGenericPacket, nfConntrackUdpPacket } from './nf_conntrack_proto_udp.js';
+import { nfConntrackIcmpPacket, quotedTuple } from './nf_conntrack_proto_icmp.js';
+import { snapshotEntry, type ConntrackEntry } from './nf_conntrack_entry.js';
+import { ConntrackEventLog } from './nf_conntrack_ecache.js';
+import { NfNat } from './nf_nat_core.js';
+import { gcWorkerRun, type GcWork } from './nf_conntrack_gc.js';
+
+/** NF_CT_EVICTION_RANGE: buckets early_drop scans, starting at the new tuple's. */
+export const NF_CT_EVICTION_RANGE = 8;
+/** MIN_CHAINLEN / MAX_CHAINLEN: insertion refuses chains longer than 50 + random(30). */
+const MIN_CHAINLEN = 50;
+const MAX_CHAINLEN = 80 - MIN_CHAINLEN;
+/** net_ratelimit(): 10 messages per 5 s. */
+const NET_RATELIMIT_INTERVAL = 5 * HZ;
+const NET_RATELIMIT_BURST = 10;
+
+export interface ConntrackOptions {
+  /** The host's event queue; the gc worker and the unconfirmed-entry reaper run on it. */
+  scheduler: Scheduler;
+  /** The host's seeded stream for conntrack: hash key, chain limits, NAT port choice. */
+  random: RandomStream;
+  /** Appends a kernel log line (dmesg). */
+  printk: (line: string) => void;
+  /** Host name, for messages. */
+  hostName: string;
+  /** CPUs of the host (per-CPU statistics rows); default 1. */
+  ncpus?: number;
+  /** Overrides of the net.netfilter.nf_conntrack_* defaults. */
+  sysctl?: Partial<ConntrackSysctls>;
+  /** Events kept for `conntrack -E` (most recent first dropped); 0 disables the log. Default 4096. */
+  eventLogSize?: number;
+  /** False for a child network namespace: the table-full message then names the netns. */
+  initNet?: boolean;
+}
+
+/** Per-host conntrack: the table, the hooks, the sysctls and the statistics. Implements ConntrackApi for rule targets. */
+export class Conntrack implements ConntrackApi, L4Context {
+  readonly sysctl: ConntrackSysctls;
+  readonly stats: ConntrackStats;
+  readonly events: ConntrackEventLog;
+  readonly nat: NfNat;
+  readonly hostName: string;
+  readonly sched: Scheduler;
+  readonly rnd: RandomStream;
+  /** net.netfilter.nf_conntrack_count: allocated entries, confirmed or not (cnet->count). */
+  count = 0;
+
+  // The hash table: bucket heads and which node (ORIGINAL 0 / REPLY 1) each head is.
+  heads: (NfConn | null)[] = [];
+  headDirs: Uint8Array = new Uint8Array(0);
+  htableSize = 0;
+  private readonly hashSeed: number;
+
+  /** conntrack_gc_work. */
+  readonly gc: GcWork = { nextBucket: 0, avgTimeout: 0, count: 0, startTime: 0, earlyDrop: false, gen: 0, running: false };
+
+  private readonly printkFn: (line: string) => void;
+  private readonly initNet: boolean;
+  private ratelimitBegin = -1;
+  private ratelimitPrinted = 0;
+  private ratelimitMissed = 0;
+
+  /** Unconfirmed entries waiting for their packet to reach nf_confirm. */
+  private pending: NfConn[] = [];
+  private reaperQueued = false;
+
+  /** Direction of the node the last lookup found. */
+  private foundDir = 0;
+  private readonly t1 = new NfTuple();
+  private readonly t2 = new NfTuple();
+
+  // Event cache of the packet being processed (nf_conntrack_event_cache), delivered at confirm.
+  private cacheCt: NfConn | null = null;
+  private cacheMask = 0;
+
+  private readonly inOps: NfHookOps;
+  private readonly confirmOps: NfHookOps;
+  private registeredOn: NfHookEntries | null = null;
+
+  constructor(opts: ConntrackOptions) {
+    this.sched = opts.scheduler;
+    this.rnd = opts.random;
+    this.printkFn = opts.printk;
+    this.hostName = opts.hostName;
+    this.initNet = opts.initNet ?? true;
+    this.sysctl = { ...defaultSysctls(), ...opts.sysctl };
+    this.stats = new ConntrackStats(opts.ncpus ?? 1);
+    this.events = new ConntrackEventLog(opts.eventLogSize ?? 4096);
+    this.hashSeed = this.rnd.nextU32();
+    this.allocTable(this.sysctl.nf_conntrack_buckets);
+    this.nat = new NfNat(this);
+    const self = this;
+    this.inOps = { name: 'nf_conntrack_in', priority: NF_IP_PRI_CONNTRACK, hook: (skb, st) => self.nfConntrackIn(skb, st) };
+    this.confirmOps = { name: 'nf_confirm', priority: NF_IP_PRI_CONNTRACK_CONFIRM, hook: (skb, st) => self.nfConfirm(skb, st) };
+  }
+
+  get nowJiffies(): number {
+    return jiffiesOf(this.sched.now);
+  }
+
+  // ---------------------------------------------------------------- hooks
+
+  /** nf_conntrack_register hooks (ipv4_conntrack_ops) and start the gc worker, 1 s later as nf_conntrack_init_start does. */
+  register(hooks: NfHookEntries): void {
+    if (this.registeredOn) return;
+    this.registeredOn = hooks;
+    hooks.register(NF_INET_PRE_ROUTING, this.inOps);
+    hooks.register(NF_INET_LOCAL_OUT, this.inOps);
+    hooks.register(NF_INET_LOCAL_IN, this.confirmOps);
+    hooks.register(NF_INET_POST_ROUTING, this.confirmOps);
+    this.nat.attach(hooks);
+    this.gc.gen++;
+    this.gc.running = true;
+    this.sched.after(nsOfJiffies(HZ), gcWorkerEvent, this, this.gc.gen);
+  }
+
+  unregister(hooks: NfHookEntries): void {
+    if (this.registeredOn !== hooks) return;
+    hooks.unregister(NF_INET_PRE_ROUTING, this.inOps);
+    hooks.unregister(NF_INET_LOCAL_OUT, this.inOps);
+    hooks.unregister(NF_INET_LOCAL_IN, this.confirmOps);
+    hooks.unregister(NF_INET_POST_ROUTING, this.confirmOps);
+    this.nat.detach(hooks);
+    this.registeredOn = null;
+    this.gc.gen++;
+    this.gc.running = false;
+  }
+
+  /** nf_nat_register_fn: the iptables nat table's hook ops, consulted only for a connection's first packet. */
+  registerNatTable(hook: NfHook, ops: NfHookOps): void {
+    this.nat.registerTable(hook, ops);
+  }
+
+  unregisterNatTable(hook: NfHook, ops: NfHookOps): void {
+    this.nat.unregisterTable(hook, ops);
+  }
+
+  // ---------------------------------------------------------------- ConntrackApi
+
+  setupNat(skb: Skb, range: NatRange, manip: number): number {
+    return this.nat.setupInfo(skb.nfct instanceof NfConn ? skb.nfct : null, range, manip);
+  }
+
+  notrack(skb: Skb): void {
+    skb.nfct = null;
+    skb.ctinfo = IP_CT_UNTRACKED;
+  }
+
+  // ---------------------------------------------------------------- nf_conntrack_in
+
+  /** nf_conntrack_in: attach the packet's entry (creating an unconfirmed one on a miss) and run the L4 tracker. */
+  nfConntrackIn(skb: Skb, state: NfHookState): number {
+    // Previously seen (loopback) or untracked? Ignore.
+    if (skb.nfct !== null || skb.ctinfo === IP_CT_UNTRACKED) return NF_ACCEPT;
+    const st = this.stats.cpu(skb.cpu);
+    // get_l4proto: a non-first fragment has no L4 header (defrag runs first, so this is rare).
+    if (skb.fragOff & IP_OFFSET) {
+      st.invalid++;
+      return NF_ACCEPT;
+    }
+    if (skb.protocol === IPPROTO_ICMP) {
+      const ret = this.handleIcmp(skb);
+      if (ret <= 0) {
+        st.error++;
+        return -ret;
+      }
+      if (skb.nfct !== null) return NF_ACCEPT;
+    }
+    for (;;) {
+      const r = this.resolveNormalCt(skb);
+      if (r < 0) {
+        // Too stressed to deal.
+        st.drop++;
+        state.dropReason = DropReason.NETFILTER_DROP;
+        state.detail = 'nf_conntrack: table full';
+        return NF_DROP;
+      }
+      const ct = skb.nfct as NfConn | null;
+      if (ct === null) {
+        // Not a valid part of a connection.
+        st.invalid++;
+        return NF_ACCEPT;
+      }
+      const ctinfo = skb.ctinfo;
+      const ret = this.handlePacket(ct, skb, ctinfo);
+      if (ret <= 0) {
+        this.putUnconfirmed(ct);
+        skb.nfct = null;
+        skb.ctinfo = -1;
+        // The TCP tracker killed an entry to let a new SYN reopen it: look up again.
+        if (ret === NF_CT_REPEAT) continue;
+        st.invalid++;
+        if (ret === NF_DROP) st.drop++;
+        return ret === NF_DROP ? NF_DROP : -ret;
+      }
+      if (ctinfo === IP_CT_ESTABLISHED_REPLY && !(ct.status & IPS_SEEN_REPLY)) {
+        ct.status |= IPS_SEEN_REPLY;
+        this.eventCache(ct, IPCT_REPLY);
+      }
+      return ret;
+    }
+  }
+
+  private handlePacket(ct: NfConn, skb: Skb, ctinfo: number): number {
+    switch (ct.proto) {
+      case IPPROTO_TCP: return nfConntrackTcpPacket(this, ct, skb, ctinfo);
+      case IPPROTO_UDP: return nfConntrackUdpPacket(this, ct, skb, ctinfo);
+      case IPPROTO_ICMP: return nfConntrackIcmpPacket(this, ct, skb, ctinfo);
+      default: return nfConntrackGenericPacket(this, ct, skb, ctinfo);
+    }
+  }
+
+  /**
+   * nf_conntrack_icmpv4_error + nf_conntrack_inet_error: an ICMP error quoting a
+   * tracked flow is RELATED to it. Returns NF_ACCEPT, or -NF_ACCEPT (the
+   * packet is not tracked and `error` is bumped).
+   */
+  private handleIcmp(skb: Skb): number {
+    if (skb.icmpType > NR_ICMP_TYPES) return -NF_ACCEPT; // invalid icmp type
+    if (!icmpIsErr(skb.icmpType)) return NF_ACCEPT;
+    const orig = quotedTuple(this.t1, skb);
+    if (orig === null) return -NF_ACCEPT;
+    // The inner packet travelled the other way: look up its inverse.
+    if (!invertTuple(this.t2, orig)) return -NF_ACCEPT;
+    const ct = this.find(this.t2);
+    if (ct === null) return -NF_ACCEPT;
+    const dir = this.foundDir;
+    // The error must be heading where the flow's packets in that direction go.
+    const ctDst = dir === IP_CT_DIR_ORIGINAL ? ct.oDst : ct.rDst;
+    if (ctDst !== (skb.daddr | 0)) return -NF_ACCEPT;
+    skb.nfct = ct;
+    skb.ctinfo = dir === IP_CT_DIR_REPLY ? IP_CT_RELATED + IP_CT_IS_REPLY : IP_CT_RELATED;
+    return NF_ACCEPT;
+  }
+
+  /** resolve_normal_ct: 0 with skb.nfct set (or left null: untrackable), or -1 when allocation failed. */
+  private resolveNormalCt(skb: Skb): number {
+    const tuple = tupleFromSkb(this.t1, skb);
+    const hash = hashTuple(tuple.src, tuple.dst, tuple.sport, tuple.dport, tuple.proto, this.hashSeed);
+    let ct = this.findHashed(tuple, hash);
+    let dir = this.foundDir;
+    if (ct === null) {
+      // init_conntrack
+      if (!invertTuple(this.t2, tuple)) return 0;
+      ct = this.alloc(tuple, this.t2, hash, skb.cpu);
+      if (ct === null) return -1;
+      dir = IP_CT_DIR_ORIGINAL;
+    }
+    let ctinfo: number;
+    if (dir === IP_CT_DIR_REPLY) ctinfo = IP_CT_ESTABLISHED_REPLY;
+    else if (ct.status & IPS_SEEN_REPLY) ctinfo = IP_CT_ESTABLISHED;
+    else if (ct.status & IPS_EXPECTED) ctinfo = IP_CT_RELATED;
+    else ctinfo = IP_CT_NEW;
+    skb.nfct = ct;
+    skb.ctinfo = ctinfo;
+    return 0;
+  }
+
+  // ---------------------------------------------------------------- lookup
+
+  /** nf_conntrack_find_get on a tuple; sets foundDir. */
+  find(t: NfTuple): NfConn | null {
+    return this.findHashed(t, hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed));
+  }
+
+  /** ____nf_conntrack_find: walks the chain, reaping expired entries on the way (nf_ct_gc_expired). */
+  private findHashed(t: NfTuple, hash: number): NfConn | null {
+    const bucket = reciprocalScale(hash, this.htableSize);
+    const now = this.nowJiffies;
+    let c: NfConn | null = this.heads[bucket]!;
+    let d = this.headDirs[bucket]!;
+    while (c !== null) {
+      let next: NfConn | null = d === 0 ? c.nextO : c.nextR;
+      let nd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
+      if (((c.timeout - now) | 0) <= 0) {
+        if (next === c) { next = skipOwn(c, nd); nd = skipOwnDir(); }
+        this.gcExpired(c);
+      } else if (c.status & IPS_CONFIRMED && this.keyEqual(c, d, t)) {
+        this.foundDir = d;
+        return c;
+      }
+      c = next;
+      d = nd;
+    }
+    return null;
+  }
+
+  private keyEqual(c: NfConn, d: number, t: NfTuple): boolean {
+    if (c.proto !== t.proto) return false;
+    return d === 0
+      ? c.oSrc === t.src && c.oDst === t.dst && c.oSport === t.sport && c.oDport === t.dport
+      : c.rSrc === t.src && c.rDst === t.dst && c.rSport === t.sport && c.rDport === t.dport;
+  }
+
+  /** nf_conntrack_tuple_taken: is `t` in use by an entry other than `ignored`? (NAT's uniqueness test.) */
+  tupleTaken(t: NfTuple, ignored: NfConn): boolean {
+    const bucket = reciprocalScale(hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), this.htableSize);
+    const now = this.nowJiffies;
+    let c: NfConn | null = this.heads[bucket]!;
+    let d = this.headDirs[bucket]!;
+    while (c !== null) {
+      let next: NfConn | null = d === 0 ? c.nextO : c.nextR;
+      let nd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
+      if (c !== ignored) {
+        if (((c.timeout - now) | 0) <= 0) {
+          if (next === c) { next = skipOwn(c, nd); nd = skipOwnDir(); }
+          this.gcExpired(c);
+        } else if (c.status & IPS_CONFIRMED && this.keyEqual(c, d, t)) {
+          // Identical original tuples are the same flow: clash resolution handles it at confirm.
+          if (!(c.oSrc === ignored.oSrc && c.oDst === ignored.oDst && c.oSport === ignored.oSport &&
+            c.oDport === ignored.oDport && c.proto === ignored.proto)) {
+            return true;
+          }
+        }
+      }
+      c = next;
+      d = nd;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- alloc / free
+
+  /** __nf_conntrack_alloc: count first, then early_drop or refuse when over nf_conntrack_max. */
+  private alloc(orig: NfTuple, repl: NfTuple, hash: number, cpu: number): NfConn | null {
+    const max = this.sysctl.nf_conntrack_max;
+    this.count++;
+    if (max > 0 && this.count > max) {
+      if (!this.earlyDrop(hash, this.stats.cpu(cpu))) {
+        this.gc.earlyDrop = true;
+        this.count--;
+        this.warnRatelimited(this.initNet
+          ? 'nf_conntrack: nf_conntrack: table full, dropping packet'
+          : `nf_conntrack: nf_conntrack: table full in netns ${this.hostName}, dropping packet`);
+        return null;
+      }
+    }
+    const ct = new NfConn();
+    ct.proto = orig.proto;
+    ct.oSrc = orig.src; ct.oDst = orig.dst; ct.oSport = orig.sport; ct.oDport = orig.dport;
+    ct.rSrc = repl.src; ct.rDst = repl.dst; ct.rSport = repl.sport; ct.rDport = repl.dport;
+    if (this.sysctl.nf_conntrack_acct) ct.acct = [0, 0, 0, 0];
+    this.pending.push(ct);
+    if (!this.reaperQueued) {
+      this.reaperQueued = true;
+      this.sched.after(0, reapUnconfirmedEvent, this);
+    }
+    return ct;
+  }
+
+  /** nf_ct_put on an unconfirmed entry: it dies with its packet. */
+  private putUnconfirmed(ct: NfConn): void {
+    if (ct.status & (IPS_CONFIRMED | IPS_DYING)) return;
+    ct.status |= IPS_DYING;
+    this.count--;
+  }
+
+  /** kfree_skb's nf_conntrack_put: a dropped packet's unconfirmed entry is freed. */
+  releaseSkb(skb: Skb): void {
+    if (skb.nfct instanceof NfConn) this.putUnconfirmed(skb.nfct);
+  }
+
+  /** Frees unconfirmed entries whose packets never reached nf_confirm (see the file comment). */
+  reapUnconfirmed(): void {
+    this.reaperQueued = false;
+    const p = this.pending;
+    for (let i = 0; i < p.length; i++) this.putUnconfirmed(p[i]!);
+    p.length = 0;
+  }
+
+  /** early_drop: scan NF_CT_EVICTION_RANGE buckets from the new tuple's, evicting every unassured entry of the first bucket that has any. */
+  private earlyDrop(hash: number, st: IpConntrackStat): boolean {
+    let bucket = 0;
+    for (let i = 0; i < NF_CT_EVICTION_RANGE; i++) {
+      bucket = i === 0 ? reciprocalScale(hash, this.htableSize) : (bucket + 1) % this.htableSize;
+      const drops = this.earlyDropList(bucket);
+      if (drops > 0) {
+        st.early_drop += drops;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** early_drop_list. */
+  private earlyDropList(bucket: number): number {
+    const now = this.nowJiffies;
+    let drops = 0;
+    let c: NfConn | null = this.heads[bucket]!;
+    let d = this.headDirs[bucket]!;
+    while (c !== null) {
+      let next: NfConn | null = d === 0 ? c.nextO : c.nextR;
+      let nd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
+      if (((c.timeout - now) | 0) <= 0) {
+        if (next === c) { next = skipOwn(c, nd); nd = skipOwnDir(); }
+        this.gcExpired(c);
+      } else if (!(c.status & (IPS_ASSURED | IPS_DYING | IPS_OFFLOAD)) && c.status & IPS_CONFIRMED) {
+        if (next === c) { next = skipOwn(c, nd); nd = skipOwnDir(); }
+        if (this.delete(c)) drops++;
+      }
+      c = next;
+      d = nd;
+    }
+    return drops;
+  }
+
+  /** nf_ct_gc_expired: reap an entry found expired during a walk. */
+  gcExpired(ct: NfConn): void {
+    if (ct.status & IPS_CONFIRMED && !(ct.status & IPS_DYING)) this.delete(ct);
+  }
+
+  /** nf_ct_delete: DESTROY event, unlink both nodes, release the NAT binding. False if already dying. */
+  delete(ct: NfConn): boolean {
+    if (ct.status & IPS_DYING) return false;
+    if (this.cacheCt === ct) this.flushEvents();
+    ct.status |= IPS_DYING;
+    if (this.events.enabled) this.events.add(this.sched.now, IPCT_DESTROY, snapshotEntry(ct, this.nowJiffies));
+    if (ct.status & IPS_CONFIRMED) {
+      if (!(ct.status & IPS_NAT_CLASH)) this.unlink(ct, IP_CT_DIR_ORIGINAL);
+      this.unlink(ct, IP_CT_DIR_REPLY);
+    }
+    if (ct.status & IPS_SRC_NAT_DONE) this.nat.removeBySrc(ct);
+    this.count--;
+    return true;
+  }
+
+  /** nf_ct_kill (L4Context). */
+  kill(ct: NfConn): boolean {
+    if (!(ct.status & IPS_CONFIRMED)) {
+      if (ct.status & IPS_DYING) return false;
+      this.putUnconfirmed(ct);
+      return true;
+    }
+    return this.delete(ct);
+  }
+
+  /** __nf_ct_refresh_acct (L4Context). */
+  refreshAcct(ct: NfConn, ctinfo: number, skb: Skb, extra: number): void {
+    if (!(ct.status & IPS_FIXED_TIMEOUT)) ct.timeout = ct.status & IPS_CONFIRMED ? this.nowJiffies + extra : extra;
+    const a = ct.acct;
+    if (a !== null) {
+      const i = ctinfo >= IP_CT_IS_REPLY ? 2 : 0;
+      a[i]! += 1;
+      a[i + 1]! += skb.len;
+    }
+  }
+
+  /** nf_conntrack_event_cache (L4Context): events of the current packet, delivered at confirm. */
+  eventCache(ct: NfConn, events: number): void {
+    if (!this.events.enabled) return;
+    if (this.cacheCt !== ct) {
+      this.flushEvents();
+      this.cacheCt = ct;
+    }
+    this.cacheMask |= events;
+  }
+
+  /** nf_ct_deliver_cached_events. */
+  private flushEvents(): void {
+    const ct = this.cacheCt;
+    if (ct !== null && this.cacheMask !== 0 && ct.status & IPS_CONFIRMED && !(ct.status & IPS_DYING)) {
+      this.events.add(this.sched.now, this.cacheMask, snapshotEntry(ct, this.nowJiffies));
+    }
+    this.cacheCt = null;
+    this.cacheMask = 0;
+  }
+
+  // ---------------------------------------------------------------- hash chains
+
+  private link(ct: NfConn, dir: number, bucket: number): void {
+    const head = this.heads[bucket]!;
+    const headDir = this.headDirs[bucket]!;
+    if (dir === 0) {
+      ct.nextO = head;
+      ct.linkDirs = (ct.linkDirs & 2) | headDir;
+    } else {
+      ct.nextR = head;
+      ct.linkDirs = (ct.linkDirs & 1) | (headDir << 1);
+    }
+    this.heads[bucket] = ct;
+    this.headDirs[bucket] = dir;
+  }
+
+  private unlink(ct: NfConn, dir: number): void {
+    const t = ct.tuple(dir, this.t2);
+    const bucket = reciprocalScale(hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), this.htableSize);
+    const next = dir === 0 ? ct.nextO : ct.nextR;
+    const nextDir = dir === 0 ? ct.linkDirs & 1 : (ct.linkDirs >>> 1) & 1;
+    let c: NfConn | null = this.heads[bucket]!;
+    let d = this.headDirs[bucket]!;
+    if (c === ct && d === dir) {
+      this.heads[bucket] = next;
+      this.headDirs[bucket] = nextDir;
+    } else {
+      while (c !== null) {
+        const cn: NfConn | null = d === 0 ? c.nextO : c.nextR;
+        const cd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
+        if (cn === ct && cd === dir) {
+          if (d === 0) {
+            c.nextO = next;
+            c.linkDirs = (c.linkDirs & 2) | nextDir;
+          } else {
+            c.nextR = next;
+            c.linkDirs = (c.linkDirs & 1) | (nextDir << 1);
+          }
+          break;
+        }
+        c = cn;
+        d = cd;
+      }
+    }
+    if (dir === 0) ct.nextO = null;
+    else ct.nextR = null;
+  }
+
+  private bucketOf(ct: NfConn, dir: number): number {
+    const t = ct.tuple(dir, this.t2);
+    return reciprocalScale(hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), this.htableSize);
+  }
+
+  private allocTable(size: number): void {
+    this.htableSize = Math.max(1, size | 0);
+    this.heads = new Array<NfConn | null>(this.htableSize).fill(null);
+    this.headDirs = new Uint8Array(this.htableSize);
+  }
+
+  /** nf_conntrack_hash_resize: rehash every node into a table of `size` buckets. */
+  resize(size: number): void {
+    const oldHeads = this.heads;
+    const oldDirs = this.headDirs;
+    this.allocTable(size);
+    this.sysctl.nf_conntrack_buckets = this.htableSize;
+    for (let b = 0; b < oldHeads.length; b++) {
+      let c: NfConn | null = oldHeads[b]!;
+      let d = oldDirs[b]!;
+      while (c !== null) {
+        const next: NfConn | null = d === 0 ? c.nextO : c.nextR;
+        const nd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
+        this.link(c, d, this.bucketOf(c, d));
+        c = next;
+        d = nd;
+      }
+    }
+    this.nat.resize(size);
+  }
+
+  // ---------------------------------------------------------------- nf_confirm
+
+  /** nf_confirm → nf_conntrack_confirm: insert a new entry, then deliver the packet's cached events. */
+  nfConfirm(skb: Skb, _state: NfHookState): number {
+    const ct = skb.nfct;
+    if (!(ct instanceof NfConn)) return NF_ACCEPT;
+    let ret = NF_ACCEPT;
+    if (!(ct.status & IPS_CONFIRMED)) ret = this.confirm(skb, ct);
+    if (ret === NF_ACCEPT && this.cacheCt !== null) this.flushEvents();
+    return ret;
+  }
+
+  /** __nf_conntrack_confirm. */
+  private confirm(skb: Skb, ct: NfConn): number {
+    // REJECT-attached replies are RELATED in the reply direction: nothing to insert.
+    if (skb.ctinfo >= IP_CT_IS_REPLY) return NF_ACCEPT;
+    const st = this.stats.cpu(skb.cpu);
+    if (ct.status & IPS_DYING) {
+      st.insert_failed++;
+      return NF_DROP;
+    }
+    const hash = this.bucketOf(ct, IP_CT_DIR_ORIGINAL);
+    const replyHash = this.bucketOf(ct, IP_CT_DIR_REPLY);
+    const maxChainlen = MIN_CHAINLEN + Math.floor(this.rnd.next() * MAX_CHAINLEN);
+    const orig = ct.tuple(IP_CT_DIR_ORIGINAL, this.t1);
+    // See if there's one in the list already, including reverse: if so, we lost a race.
+    let clash = this.chainFind(hash, orig, maxChainlen);
+    if (clash === undefined) return this.chainTooLong(ct, st);
+    if (clash === null) {
+      const repl = ct.tuple(IP_CT_DIR_REPLY, this.t1);
+      clash = this.chainFind(replyHash, repl, maxChainlen);
+      if (clash === undefined) return this.chainTooLong(ct, st);
+    }
+    if (clash !== null) return this.resolveClash(skb, ct, clash, replyHash, st);
+
+    // The timeout is relative to confirmation time.
+    ct.timeout += this.nowJiffies;
+    this.link(ct, IP_CT_DIR_ORIGINAL, hash);
+    this.link(ct, IP_CT_DIR_REPLY, replyHash);
+    ct.status |= IPS_CONFIRMED;
+    this.eventCache(ct, IPCT_NEW);
+    return NF_ACCEPT;
+  }
+
+  /** Walks a chain for a confirmed node equal to `t`: the entry, null if none, undefined if the chain is too long. */
+  private chainFind(bucket: number, t: NfTuple, maxChainlen: number): NfConn | null | undefined {
+    let chainlen = 0;
+    let c: NfConn | null = this.heads[bucket]!;
+    let d = this.headDirs[bucket]!;
+    while (c !== null) {
+      if (c.status & IPS_CONFIRMED && this.keyEqual(c, d, t)) {
+        this.foundDir = d;
+        return c;
+      }
+      if (chainlen++ > maxChainlen) return undefined;
+      const next: NfConn | null = d === 0 ? c.nextO : c.nextR;
+      d = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
+      c = next;
+    }
+    return null;
+  }
+
+  private chainTooLong(ct: NfConn, st: IpConntrackStat): number {
+    st.chaintoolong++;
+    st.insert_failed++;
+    this.putUnconfirmed(ct);
+    return NF_DROP;
+  }
+
+  /** nf_ct_resolve_clash: merge into the winner, or insert the reply direction only (UDP), or drop. */
+  private resolveClash(skb: Skb, loser: NfConn, winner: NfConn, replyHash: number, st: IpConntrackStat): number {
+    // l4proto->allow_clash: UDP only among the modelled protocols.
+    if (loser.proto === IPPROTO_UDP) {
+      if (this.canMerge(winner, loser)) {
+        this.putUnconfirmed(loser);
+        skb.nfct = winner;
+        st.clash_resolve++;
+        return NF_ACCEPT;
+      }
+      // nf_ct_resolve_clash_harder: the reply direction must not clash too.
+      const repl = loser.tuple(IP_CT_DIR_REPLY, this.t1);
+      const other = this.chainFind(replyHash, repl, Infinity);
+      if (other) {
+        if (this.canMerge(other, loser)) {
+          this.putUnconfirmed(loser);
+          skb.nfct = other;
+          st.clash_resolve++;
+          return NF_ACCEPT;
+        }
+      } else {
+        // Keep the loser for its reply traffic only, and let it go within a second.
+        loser.timeout = this.nowJiffies + HZ;
+        loser.status |= IPS_FIXED_TIMEOUT | IPS_NAT_CLASH | IPS_CONFIRMED;
+        this.link(loser, IP_CT_DIR_REPLY, replyHash);
+        st.clash_resolve++;
+        return NF_ACCEPT;
+      }
+    }
+    st.drop++;
+    st.insert_failed++;
+    this.putUnconfirmed(loser);
+    return NF_DROP;
+  }
+
+  /** nf_ct_can_merge: same tuples, either way round. */
+  private canMerge(a: NfConn, b: NfConn): boolean {
+    const same = a.oSrc === b.oSrc && a.oDst === b.oDst && a.oSport === b.oSport && a.oDport === b.oDport &&
+      a.rSrc === b.rSrc && a.rDst === b.rDst && a.rSport === b.rSport && a.rDport === b.rDport;
+    const reverse = a.oSrc === b.rSrc && a.oDst === b.rDst && a.oSport === b.rSport && a.oDport === b.rDport &&
+      a.rSrc === b.oSrc && a.rDst === b.oDst && a.rSport === b.oSport && a.rDport === b.oDport;
+    return a.proto === b.proto && (same || reverse);
+  }
+
+  /** nf_conntrack_alter_reply: NAT rewrote the reply tuple of an unconfirmed entry. */
+  alterReply(ct: NfConn, t: NfTuple): void {
+    ct.rSrc = t.src; ct.rDst = t.dst; ct.rSport = t.sport; ct.rDport = t.dport;
+  }
+
+  // ---------------------------------------------------------------- logging
+
+  /** net_warn_ratelimited: 10 lines per 5 s, then a "callbacks suppressed" count. */
+  private warnRatelimited(line: string): void {
+    const now = this.nowJiffies;
+    if (this.ratelimitBegin < 0 || now - this.ratelimitBegin >= NET_RATELIMIT_INTERVAL) {
+      if (this.ratelimitMissed > 0) this.printkFn(`net_ratelimit: ${this.ratelimitMissed} callbacks suppressed`);
+      this.ratelimitBegin = now;
+      this.ratelimitPrinted = 0;
+      this.ratelimitMissed = 0;
+    }
+    if (this.ratelimitPrinted < NET_RATELIMIT_BURST) {
+      this.ratelimitPrinted++;
+      this.printkFn(line);
+    } else {
+      this.ratelimitMissed++;
+    }
+  }
+
+  // ---------------------------------------------------------------- views for tools
+
+  /** Every confirmed entry, in table order (bucket by bucket, ORIGINAL nodes), as ctnetlink dumps them. */
+  forEach(fn: (ct: NfConn) => void): void {
+    const now = this.nowJiffies;
+    for (let b = 0; b < this.htableSize; b++) {
+      let c: NfConn | null = this.heads[b]!;
+      let d = this.headDirs[b]!;
+      while (c !== null) {
+        const next: NfConn | null = d === 0 ? c.nextO : c.nextR;
+        const nd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
+        if (d === IP_CT_DIR_ORIGINAL && !(c.status & IPS_DYING) && ((c.timeout - now) | 0) > 0) fn(c);
+        c = next;
+        d = nd;
+      }
+    }
+  }
+
+  /** Snapshots of the live entries, in `conntrack -L` order. */
+  entries(): ConntrackEntry[] {
+    const out: ConntrackEntry[] = [];
+    const now = this.nowJiffies;
+    this.forEach((ct) => out.push(snapshotEntry(ct, now)));
+    return out;
+  }
+
+  /** ctnetlink_del_conntrack over a filter: deletes matching entries, returns their snapshots (taken before deletion). */
+  deleteWhere(pred: (e: ConntrackEntry) => boolean): ConntrackEntry[] {
+    const victims: NfConn[] = [];
+    const snaps: ConntrackEntry[] = [];
+    const now = this.nowJiffies;
+    this.forEach((ct) => {
+      const e = snapshotEntry(ct, now);
+      if (pred(e)) {
+        victims.push(ct);
+        snaps.push(e);
+      }
+    });
+    for (const ct of victims) this.delete(ct);
+    return snaps;
+  }
+
+  /** nf_ct_iterate_cleanup_net with kill-all: `conntrack -F`. */
+  flush(): number {
+    return this.deleteWhere(() => true).length;
+  }
+
+  /** Reads a sysctl by its name after `net.netfilter.` (or `net.nf_conntrack_max`); null if unknown. */
+  getSysctl(name: string): number | null {
+    const key = stripSysctlPrefix(name);
+    if (key === 'nf_conntrack_count') return this.count;
+    if (key in this.sysctl) return this.sysctl[key as keyof ConntrackSysctls];
+    return null;
+  }
+
+  /** Writes a sysctl; returns an error message (as sysctl(8) would print after "sysctl: ") or null. */
+  setSysctl(name: string, value: number): string | null {
+    const key = stripSysctlPrefix(name);
+    if (key === 'nf_conntrack_count') return `permission denied on key "${name}"`;
+    if (!(key in this.sysctl)) return `cannot stat /proc/sys/${name.replace(/\./g, '/')}: No such file or directory`;
+    if (!Number.isInteger(value) || value < 0) return `setting key "${name}": Invalid argument`;
+    if (key === 'nf_conntrack_buckets') {
+      if (value === 0) return `setting key "${name}": Invalid argument`;
+      this.resize(value);
+      return null;
+    }
+    this.sysctl[key as keyof ConntrackSysctls] = value;
+    return null;
+  }
+
+  /** Makes sure the gc worker is scheduled (used after a flush of a stopped worker; idempotent). */
+  get gcRunning(): boolean {
+    return this.gc.running;
+  }
+}
+
+function stripSysctlPrefix(name: string): string {
+  if (name.startsWith('net.netfilter.')) return name.slice('net.netfilter.'.length);
+  if (name === 'net.nf_conntrack_max') return 'nf_conntrack_max';
+  return name;
+}
+
+/** Scheduler handler: the zero-delay reaper of unconfirmed entries. */
+function reapUnconfirmedEvent(_sim: Scheduler, ct: Conntrack): void {
+  ct.reapUnconfirmed();
+}
+
+/** Scheduler handler: one run of gc_worker; `gen` discards runs queued before an unregister. */
+export function gcWorkerEvent(sim: Scheduler, ct: Conntrack, gen: number): void {
+  if (gen !== ct.gc.gen || !ct.gc.running) return;
+  const nextRunNs = gcWorkerRun(ct, tcpCanEarlyDrop);
+  sim.at(nextRunNs, gcWorkerEvent, ct, gen);
+}

@@ -1,0 +1,586 @@
+// TCP connection tracking (net/netfilter/nf_conntrack_proto_tcp.c): the state
+// transition table, the window check and the per-state timeouts.
+//
+// tcp_in_window is followed line for line, with these simplifications: no NAT
+// sequence adjustment (nf_ct_seq_offset is 0: no helper mangles payloads), no
+// checksum check (the model does not corrupt checksums), and no SYN proxy.
+
+import {
+  TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, TCP_ECE, TCP_CWR, type Skb,
+} from '../../model/skb.js';
+import { IPS_ASSURED, IPS_CONFIRMED, IPS_FIXED_TIMEOUT, IPS_SEEN_REPLY, IP_CT_IS_REPLY } from '../nf_conntrack_common.js';
+import { NF_ACCEPT, NF_DROP } from '../hooks.js';
+import {
+  NfConn, TCP_CONNTRACK_CLOSE, TCP_CONNTRACK_CLOSE_WAIT, TCP_CONNTRACK_ESTABLISHED, TCP_CONNTRACK_FIN_WAIT,
+  TCP_CONNTRACK_IGNORE, TCP_CONNTRACK_LAST_ACK, TCP_CONNTRACK_MAX, TCP_CONNTRACK_NONE, TCP_CONNTRACK_SYN_RECV,
+  TCP_CONNTRACK_SYN_SENT, TCP_CONNTRACK_SYN_SENT2, TCP_CONNTRACK_TIME_WAIT,
+} from './nf_conn.js';
+import { HZ, IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY } from './nf_conntrack_tuple.js';
+import { IPCT_ASSURED, IPCT_PROTOINFO, NF_CT_INVALID, NF_CT_REPEAT, type L4Context } from './nf_conntrack_l4proto.js';
+import type { ConntrackSysctls } from './nf_conntrack_sysctl.js';
+
+/** enum tcp_bit_set: the row of tcp_conntracks a segment selects. */
+export const TCP_SYN_SET = 0;
+export const TCP_SYNACK_SET = 1;
+export const TCP_FIN_SET = 2;
+export const TCP_ACK_SET = 3;
+export const TCP_RST_SET = 4;
+export const TCP_NONE_SET = 5;
+
+/** struct ip_ct_tcp_state flags (include/uapi/linux/netfilter/nf_conntrack_tcp.h). */
+export const IP_CT_TCP_FLAG_WINDOW_SCALE = 0x01;
+export const IP_CT_TCP_FLAG_SACK_PERM = 0x02;
+export const IP_CT_TCP_FLAG_CLOSE_INIT = 0x04;
+export const IP_CT_TCP_FLAG_BE_LIBERAL = 0x08;
+export const IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED = 0x10;
+export const IP_CT_TCP_FLAG_MAXACK_SET = 0x20;
+const IP_CT_EXP_CHALLENGE_ACK = 0x40;
+const IP_CT_TCP_SIMULTANEOUS_OPEN = 0x80;
+
+const TCP_MAX_WSCALE = 14;
+/** MAXACKWINCONST: lower bound of the acceptable-ACK window. */
+const MAXACKWINCONST = 66000;
+
+const sNO = TCP_CONNTRACK_NONE, sSS = TCP_CONNTRACK_SYN_SENT, sSR = TCP_CONNTRACK_SYN_RECV;
+const sES = TCP_CONNTRACK_ESTABLISHED, sFW = TCP_CONNTRACK_FIN_WAIT, sCW = TCP_CONNTRACK_CLOSE_WAIT;
+const sLA = TCP_CONNTRACK_LAST_ACK, sTW = TCP_CONNTRACK_TIME_WAIT, sCL = TCP_CONNTRACK_CLOSE;
+const sS2 = TCP_CONNTRACK_SYN_SENT2, sIV = TCP_CONNTRACK_MAX, sIG = TCP_CONNTRACK_IGNORE;
+void sNO;
+
+/**
+ * tcp_conntracks[dir][index][old_state], copied from nf_conntrack_proto_tcp.c (6.x).
+ * Columns: sNO, sSS, sSR, sES, sFW, sCW, sLA, sTW, sCL, sS2.
+ */
+export const TCP_CONNTRACKS: readonly (readonly (readonly number[])[])[] = [
+  [ // ORIGINAL
+    /* syn    */ [sSS, sSS, sIG, sIG, sIG, sIG, sIG, sSS, sSS, sS2],
+    /* synack */ [sIV, sIV, sSR, sIV, sIV, sIV, sIV, sIV, sIV, sSR],
+    /* fin    */ [sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV],
+    /* ack    */ [sES, sIV, sES, sES, sCW, sCW, sTW, sTW, sCL, sIV],
+    /* rst    */ [sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL],
+    /* none   */ [sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV],
+  ],
+  [ // REPLY
+    /* syn    */ [sIV, sS2, sIV, sIV, sIV, sIV, sIV, sSS, sIV, sS2],
+    /* synack */ [sIV, sSR, sIG, sIG, sIG, sIG, sIG, sIG, sIG, sSR],
+    /* fin    */ [sIV, sIV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, sIV],
+    /* ack    */ [sIV, sIG, sSR, sES, sCW, sCW, sTW, sTW, sCL, sIG],
+    /* rst    */ [sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL],
+    /* none   */ [sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV, sIV],
+  ],
+];
+
+/** Timeout (seconds) of each state, indexed like tcp_timeouts[], including RETRANS (12) and UNACK (13). */
+export function tcpTimeoutSecs(s: ConntrackSysctls, state: number): number {
+  switch (state) {
+    case TCP_CONNTRACK_SYN_SENT: return s.nf_conntrack_tcp_timeout_syn_sent;
+    case TCP_CONNTRACK_SYN_RECV: return s.nf_conntrack_tcp_timeout_syn_recv;
+    case TCP_CONNTRACK_ESTABLISHED: return s.nf_conntrack_tcp_timeout_established;
+    case TCP_CONNTRACK_FIN_WAIT: return s.nf_conntrack_tcp_timeout_fin_wait;
+    case TCP_CONNTRACK_CLOSE_WAIT: return s.nf_conntrack_tcp_timeout_close_wait;
+    case TCP_CONNTRACK_LAST_ACK: return s.nf_conntrack_tcp_timeout_last_ack;
+    case TCP_CONNTRACK_TIME_WAIT: return s.nf_conntrack_tcp_timeout_time_wait;
+    case TCP_CONNTRACK_CLOSE: return s.nf_conntrack_tcp_timeout_close;
+    // SYN_SENT2 has its own slot in tcp_timeouts[] holding the SYN_SENT default; there is no sysctl for it.
+    case TCP_CONNTRACK_SYN_SENT2: return s.nf_conntrack_tcp_timeout_syn_sent;
+    case 12: return s.nf_conntrack_tcp_timeout_max_retrans;
+    case 13: return s.nf_conntrack_tcp_timeout_unacknowledged;
+    default: return s.nf_conntrack_tcp_timeout_syn_sent;
+  }
+}
+const TCP_CONNTRACK_RETRANS = 12;
+const TCP_CONNTRACK_UNACK = 13;
+
+function tout(s: ConntrackSysctls, state: number): number {
+  return tcpTimeoutSecs(s, state) * HZ;
+}
+
+/** get_conntrack_index. */
+export function getConntrackIndex(flags: number): number {
+  if (flags & TCP_RST) return TCP_RST_SET;
+  if (flags & TCP_SYN) return flags & TCP_ACK ? TCP_SYNACK_SET : TCP_SYN_SET;
+  if (flags & TCP_FIN) return TCP_FIN_SET;
+  if (flags & TCP_ACK) return TCP_ACK_SET;
+  return TCP_NONE_SET;
+}
+
+/** tcp_valid_flags: the combinations tcp_error accepts (PSH, ECE and CWR always allowed). */
+const TCP_VALID_FLAGS = new Uint8Array(TCP_FIN | TCP_SYN | TCP_RST | TCP_ACK | TCP_URG | 1);
+for (const f of [TCP_SYN, TCP_SYN | TCP_URG, TCP_SYN | TCP_ACK, TCP_RST, TCP_RST | TCP_ACK, TCP_FIN | TCP_ACK,
+  TCP_FIN | TCP_ACK | TCP_URG, TCP_ACK, TCP_ACK | TCP_URG]) TCP_VALID_FLAGS[f] = 1;
+
+/** tcp_error: true for a segment the tracker refuses outright (e.g. SYN+FIN, a bare FIN, no flags). */
+export function tcpError(skb: Skb): boolean {
+  const f = skb.tcpFlags & ~(TCP_ECE | TCP_CWR | TCP_PSH) & 0xff;
+  return f >= TCP_VALID_FLAGS.length || TCP_VALID_FLAGS[f] === 0;
+}
+
+/** before()/after() of include/net/tcp.h on 32-bit sequence numbers. */
+function before(a: number, b: number): boolean {
+  return ((a - b) | 0) < 0;
+}
+function after(a: number, b: number): boolean {
+  return ((b - a) | 0) < 0;
+}
+
+/** segment_seq_plus_len: the sequence number just past this segment. */
+function segmentEnd(skb: Skb): number {
+  const f = skb.tcpFlags;
+  return (skb.seq + skb.payloadLen + (f & TCP_SYN ? 1 : 0) + (f & TCP_FIN ? 1 : 0)) | 0;
+}
+
+/** struct ip_ct_tcp_state, loaded from and stored back into the NfConn fields (scratch, never retained). */
+class TcpSeen {
+  end = 0;
+  maxend = 0;
+  maxwin = 0;
+  scale = 0;
+  flags = 0;
+  maxack = 0;
+}
+const SENDER = new TcpSeen();
+const RECEIVER = new TcpSeen();
+const IGNORED = new TcpSeen();
+
+function load(ct: NfConn, dir: number, s: TcpSeen): TcpSeen {
+  if (dir === 0) {
+    s.end = ct.tdEnd0; s.maxend = ct.tdMaxend0; s.maxwin = ct.tdMaxwin0;
+    s.flags = ct.tdFlags0 & 0xff; s.scale = (ct.tdFlags0 >>> 8) & 0xf; s.maxack = ct.tdMaxack0;
+  } else {
+    s.end = ct.tdEnd1; s.maxend = ct.tdMaxend1; s.maxwin = ct.tdMaxwin1;
+    s.flags = ct.tdFlags1 & 0xff; s.scale = (ct.tdFlags1 >>> 8) & 0xf; s.maxack = ct.tdMaxack1;
+  }
+  return s;
+}
+
+function store(ct: NfConn, dir: number, s: TcpSeen): void {
+  const packed = (s.flags & 0xff) | ((s.scale & 0xf) << 8);
+  if (dir === 0) {
+    ct.tdEnd0 = s.end | 0; ct.tdMaxend0 = s.maxend | 0; ct.tdMaxwin0 = s.maxwin | 0; ct.tdFlags0 = packed; ct.tdMaxack0 = s.maxack | 0;
+  } else {
+    ct.tdEnd1 = s.end | 0; ct.tdMaxend1 = s.maxend | 0; ct.tdMaxwin1 = s.maxwin | 0; ct.tdFlags1 = packed; ct.tdMaxack1 = s.maxack | 0;
+  }
+}
+
+// proto.tcp.last_* packed in NfConn.lastInfo.
+function lastDir(ct: NfConn): number { return ct.lastInfo & 1; }
+function lastIndex(ct: NfConn): number { return (ct.lastInfo >>> 1) & 7; }
+function lastWscale(ct: NfConn): number { return (ct.lastInfo >>> 4) & 0xf; }
+function lastFlags(ct: NfConn): number { return (ct.lastInfo >>> 8) & 0xff; }
+function setLast(ct: NfConn, dir: number, index: number): void {
+  ct.lastInfo = (ct.lastInfo & ~0xf) | (dir & 1) | ((index & 7) << 1);
+}
+function setLastWscaleFlags(ct: NfConn, wscale: number, flags: number): void {
+  ct.lastInfo = (ct.lastInfo & 0xf) | ((wscale & 0xf) << 4) | ((flags & 0xff) << 8);
+}
+
+/** tcp_options: window scale and SACK-permitted from a SYN's options into `s`. */
+function tcpOptions(skb: Skb, s: TcpSeen): void {
+  const o = skb.tcpOpts;
+  if (!o) return;
+  s.scale = 0;
+  s.flags &= IP_CT_TCP_FLAG_BE_LIBERAL;
+  if (o.sackOk) s.flags |= IP_CT_TCP_FLAG_SACK_PERM;
+  if (o.wscale >= 0) {
+    s.scale = Math.min(o.wscale, TCP_MAX_WSCALE);
+    s.flags |= IP_CT_TCP_FLAG_WINDOW_SCALE;
+  }
+}
+
+/** tcp_sack: the highest right edge of the segment's SACK blocks, if above `sack`. */
+function tcpSack(skb: Skb, sack: number): number {
+  const blocks = skb.tcpOpts?.sack;
+  if (!blocks) return sack;
+  for (let i = 1; i < blocks.length; i += 2) if (after(blocks[i]! | 0, sack)) sack = blocks[i]! | 0;
+  return sack;
+}
+
+/** tcp_init_sender. */
+function tcpInitSender(sender: TcpSeen, receiver: TcpSeen, skb: Skb, end: number, win: number, dir: number): void {
+  sender.end = sender.maxend = end;
+  sender.maxwin = win === 0 ? 1 : win;
+  tcpOptions(skb, sender);
+  // RFC 1323: both sides must send the Window Scale option to enable scaling in either direction.
+  if (dir === IP_CT_DIR_REPLY && !(sender.flags & IP_CT_TCP_FLAG_WINDOW_SCALE && receiver.flags & IP_CT_TCP_FLAG_WINDOW_SCALE)) {
+    sender.scale = 0;
+    receiver.scale = 0;
+  }
+}
+
+const NFCT_TCP_IGNORE = 0;
+const NFCT_TCP_INVALID = 1;
+const NFCT_TCP_ACCEPT = 2;
+
+/** nf_tcp_log_invalid: be_liberal (per-flow or sysctl) turns a rejection into acceptance. */
+function logInvalid(c: L4Context, sender: TcpSeen, ret: number): number {
+  if (sender.flags & IP_CT_TCP_FLAG_BE_LIBERAL || c.sysctl.nf_conntrack_tcp_be_liberal) return NFCT_TCP_ACCEPT;
+  return ret;
+}
+
+/** tcp_in_window: is the segment inside both peers' windows? Updates the window state when it is. */
+function tcpInWindow(c: L4Context, ct: NfConn, dir: number, index: number, skb: Skb): number {
+  const sender = load(ct, dir, SENDER);
+  const receiver = load(ct, 1 - dir, RECEIVER);
+  const flags = skb.tcpFlags;
+  let seq = skb.seq | 0;
+  let ack = skb.ackSeq | 0;
+  let sack = ack;
+  const winRaw = skb.window & 0xffff;
+  let win = winRaw;
+  let end = segmentEnd(skb);
+  if (receiver.flags & IP_CT_TCP_FLAG_SACK_PERM) sack = tcpSack(skb, sack);
+
+  if (sender.maxwin === 0) {
+    // Initialize sender data.
+    if (flags & TCP_SYN) {
+      tcpInitSender(sender, receiver, skb, end, win, dir);
+      if (!(flags & TCP_ACK)) {
+        // Simultaneous open.
+        store(ct, dir, sender); store(ct, 1 - dir, receiver);
+        return NFCT_TCP_ACCEPT;
+      }
+    } else {
+      // We are in the middle of a connection, its history is lost for us.
+      sender.end = end;
+      const swin = win << sender.scale;
+      sender.maxwin = swin === 0 ? 1 : swin;
+      sender.maxend = (end + sender.maxwin) | 0;
+      if (receiver.maxwin === 0) {
+        // Traffic in the other direction not seen yet: let III and IV pass until it is.
+        receiver.end = receiver.maxend = sack;
+      } else if (sack === ((receiver.end + 1) | 0)) {
+        // Likely a reply to a keepalive.
+        receiver.end = (receiver.end + 1) | 0;
+      }
+    }
+  } else if (flags & TCP_SYN && after(end, sender.end) &&
+    (ct.tcpState === TCP_CONNTRACK_SYN_SENT || ct.tcpState === TCP_CONNTRACK_SYN_RECV)) {
+    // RFC 793: a reinitialized TCP uses larger sequence numbers; re-init this direction.
+    tcpInitSender(sender, receiver, skb, end, win, dir);
+    if (dir === IP_CT_DIR_REPLY && !(flags & TCP_ACK)) {
+      store(ct, dir, sender); store(ct, 1 - dir, receiver);
+      return NFCT_TCP_ACCEPT;
+    }
+  }
+
+  if (!(flags & TCP_ACK)) {
+    // If there is no ACK, just pretend it was set and OK.
+    ack = sack = receiver.end;
+  } else if ((flags & (TCP_ACK | TCP_RST)) === (TCP_ACK | TCP_RST) && ack === 0) {
+    // Broken TCP stacks that set ACK in RST packets with zero ack value.
+    ack = sack = receiver.end;
+  }
+
+  if (flags & TCP_RST && seq === 0 && ct.tcpState === TCP_CONNTRACK_SYN_SENT) {
+    // RST sent answering SYN.
+    seq = end = sender.end;
+  }
+
+  let res = NFCT_TCP_ACCEPT;
+  const maxAckWin = sender.maxwin > MAXACKWINCONST ? sender.maxwin : MAXACKWINCONST;
+  const seqOk = before(seq, (sender.maxend + 1) | 0);
+  if (!seqOk) {
+    const overshot = (end - sender.maxend + 1) | 0;
+    const ackOk = after(sack, (receiver.end - maxAckWin - 1) | 0);
+    const inRecvWin = receiver.maxwin !== 0 && after(end, (sender.end - receiver.maxwin - 1) | 0);
+    if (inRecvWin && ackOk && overshot <= receiver.maxwin && before(sack, (receiver.end + 1) | 0)) {
+      // Work around TCPs that send more bytes than the receive window allows.
+      sender.end = end;
+      sender.flags |= IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED;
+      res = logInvalid(c, sender, NFCT_TCP_IGNORE);
+    } else {
+      res = logInvalid(c, sender, NFCT_TCP_INVALID); // SEQ is over upper bound
+    }
+    if (res !== NFCT_TCP_ACCEPT) {
+      store(ct, dir, sender); store(ct, 1 - dir, receiver);
+      return res;
+    }
+  }
+  if (res === NFCT_TCP_ACCEPT && !before(sack, (receiver.end + 1) | 0)) {
+    res = logInvalid(c, sender, NFCT_TCP_INVALID); // ACK is over upper bound (ACKed data not seen yet)
+  } else if (receiver.maxwin !== 0 && !after(end, (sender.end - receiver.maxwin - 1) | 0)) {
+    res = logInvalid(c, sender, NFCT_TCP_IGNORE); // SEQ is under lower bound (already ACKed data retransmitted)
+  } else if (!after(sack, (receiver.end - maxAckWin - 1) | 0)) {
+    res = logInvalid(c, sender, NFCT_TCP_IGNORE); // ignored ACK under lower bound (possible overly delayed)
+  }
+  if (res !== NFCT_TCP_ACCEPT) {
+    store(ct, dir, sender); store(ct, 1 - dir, receiver);
+    return res;
+  }
+
+  // Take into account window scaling (RFC 1323).
+  if (!(flags & TCP_SYN)) win = win << sender.scale;
+
+  // Update sender data.
+  const swin = (win + (sack - ack)) | 0;
+  if (sender.maxwin < swin) sender.maxwin = swin;
+  if (after(end, sender.end)) {
+    sender.end = end;
+    sender.flags |= IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED;
+  }
+  if (flags & TCP_ACK) {
+    if (!(sender.flags & IP_CT_TCP_FLAG_MAXACK_SET)) {
+      sender.maxack = ack;
+      sender.flags |= IP_CT_TCP_FLAG_MAXACK_SET;
+    } else if (after(ack, sender.maxack)) {
+      sender.maxack = ack;
+    }
+  }
+
+  // Update receiver data.
+  if (receiver.maxwin !== 0 && after(end, sender.maxend)) receiver.maxwin = (receiver.maxwin + (end - sender.maxend)) | 0;
+  if (after((sack + win) | 0, (receiver.maxend - 1) | 0)) {
+    receiver.maxend = (sack + win) | 0;
+    if (win === 0) receiver.maxend = (receiver.maxend + 1) | 0;
+  }
+  if (ack === receiver.end) receiver.flags &= ~IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED;
+
+  // Check retransmissions.
+  if (index === TCP_ACK_SET) {
+    if (lastDir(ct) === dir && ct.lastSeq === seq && ct.lastAck === ack && ct.lastEnd === end && ct.lastWin === winRaw) {
+      ct.retrans++;
+    } else {
+      setLast(ct, dir, lastIndex(ct));
+      ct.lastSeq = seq; ct.lastAck = ack; ct.lastEnd = end; ct.lastWin = winRaw;
+      ct.retrans = 0;
+    }
+  }
+  store(ct, dir, sender); store(ct, 1 - dir, receiver);
+  return NFCT_TCP_ACCEPT;
+}
+
+/** nf_tcp_handle_invalid: an out-of-window FIN/RST answering the peer's FIN/RST shrinks an assured entry's timeout. */
+function tcpHandleInvalid(c: L4Context, ct: NfConn, dir: number, index: number): void {
+  if (!(ct.status & IPS_ASSURED) || ct.status & IPS_FIXED_TIMEOUT) return;
+  if (index !== TCP_RST_SET && index !== TCP_FIN_SET) return;
+  if (lastDir(ct) !== dir && (lastIndex(ct) === TCP_FIN_SET || lastIndex(ct) === TCP_RST_SET)) {
+    const expires = ct.timeout - c.nowJiffies;
+    if (expires < 120 * HZ) return;
+    const timeout = tout(c.sysctl, TCP_CONNTRACK_UNACK);
+    if (expires > timeout) ct.timeout = c.nowJiffies + timeout;
+  } else {
+    setLast(ct, dir, index);
+  }
+}
+
+/** tcp_new: may this segment create an entry? Initialises the ORIGINAL window state. */
+function tcpNew(c: L4Context, ct: NfConn, skb: Skb): boolean {
+  const newState = TCP_CONNTRACKS[0]![getConntrackIndex(skb.tcpFlags)]![TCP_CONNTRACK_NONE]!;
+  if (newState >= TCP_CONNTRACK_MAX) return false; // invalid new
+  resetTcp(ct);
+  const s = load(ct, 0, SENDER);
+  s.end = segmentEnd(skb);
+  s.maxwin = skb.window & 0xffff;
+  if (s.maxwin === 0) s.maxwin = 1;
+  if (newState === TCP_CONNTRACK_SYN_SENT) {
+    s.maxend = s.end;
+    tcpOptions(skb, s);
+    store(ct, 0, s);
+  } else {
+    if (c.sysctl.nf_conntrack_tcp_loose === 0) return false; // don't pick up connections
+    // Mid-stream pickup: assume SACK and liberal window checking to cope with unseen window scaling.
+    s.maxend = (s.end + s.maxwin) | 0;
+    s.flags = IP_CT_TCP_FLAG_SACK_PERM | IP_CT_TCP_FLAG_BE_LIBERAL;
+    store(ct, 0, s);
+    ct.tdFlags1 = IP_CT_TCP_FLAG_SACK_PERM | IP_CT_TCP_FLAG_BE_LIBERAL;
+  }
+  setLast(ct, 0, TCP_NONE_SET);
+  return true;
+}
+
+function resetTcp(ct: NfConn): void {
+  ct.tcpState = TCP_CONNTRACK_NONE;
+  ct.tdEnd0 = ct.tdEnd1 = ct.tdMaxend0 = ct.tdMaxend1 = ct.tdMaxwin0 = ct.tdMaxwin1 = 0;
+  ct.tdFlags0 = ct.tdFlags1 = ct.tdMaxack0 = ct.tdMaxack1 = 0;
+  ct.lastInfo = ct.lastSeq = ct.lastAck = ct.lastEnd = ct.lastWin = ct.retrans = 0;
+}
+
+/** nf_ct_tcp_state_reset. */
+function stateReset(ct: NfConn, dir: number): void {
+  const s = load(ct, dir, RECEIVER);
+  s.end = s.maxend = s.maxwin = s.maxack = s.scale = 0;
+  s.flags &= IP_CT_TCP_FLAG_BE_LIBERAL;
+  store(ct, dir, s);
+}
+
+/** tcp_can_early_drop: closing states may be reaped under pressure even when ASSURED. */
+export function tcpCanEarlyDrop(ct: NfConn): boolean {
+  switch (ct.tcpState) {
+    case TCP_CONNTRACK_FIN_WAIT:
+    case TCP_CONNTRACK_LAST_ACK:
+    case TCP_CONNTRACK_TIME_WAIT:
+    case TCP_CONNTRACK_CLOSE:
+    case TCP_CONNTRACK_CLOSE_WAIT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The TCP_CONNTRACK_IGNORE path: annotate the segment so a later answer can resync us, and let it pass. */
+function tcpIgnore(ct: NfConn, skb: Skb, dir: number, index: number, oldState: number): number {
+  setLast(ct, dir, index);
+  ct.lastSeq = skb.seq | 0;
+  ct.lastEnd = segmentEnd(skb);
+  ct.lastWin = skb.window & 0xffff;
+  if (index === TCP_SYN_SET && dir === IP_CT_DIR_ORIGINAL) {
+    // A SYN in ORIGINAL: annotate its options; if valid, the SYN/ACK will bring us in sync.
+    const seen = IGNORED;
+    seen.flags = 0;
+    seen.scale = 0;
+    tcpOptions(skb, seen);
+    let lf = 0;
+    let lw = 0;
+    if (seen.flags & IP_CT_TCP_FLAG_WINDOW_SCALE) { lf |= IP_CT_TCP_FLAG_WINDOW_SCALE; lw = seen.scale; }
+    if (seen.flags & IP_CT_TCP_FLAG_SACK_PERM) lf |= IP_CT_TCP_FLAG_SACK_PERM;
+    // Mark the potential for an RFC 5961 challenge ACK: in LAST_ACK it would look like the last ACK.
+    if (oldState === TCP_CONNTRACK_LAST_ACK) lf |= IP_CT_EXP_CHALLENGE_ACK;
+    setLastWscaleFlags(ct, lw, lf);
+  }
+  // Possible challenge ACK answering a SYN.
+  if (oldState === TCP_CONNTRACK_SYN_SENT && index === TCP_ACK_SET && dir === IP_CT_DIR_REPLY) ct.lastAck = skb.ackSeq | 0;
+  return NF_ACCEPT; // "packet ... ignored"
+}
+
+/**
+ * nf_conntrack_tcp_packet: runs the state machine for one segment. Returns
+ * NF_ACCEPT, NF_DROP, NF_CT_INVALID (-NF_ACCEPT) or NF_CT_REPEAT (-NF_REPEAT:
+ * the entry was killed to let a new SYN reopen the connection).
+ */
+export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo: number): number {
+  if (tcpError(skb)) return NF_CT_INVALID;
+  if (!(ct.status & IPS_CONFIRMED) && !tcpNew(c, ct, skb)) return NF_CT_INVALID;
+
+  const oldState = ct.tcpState;
+  const dir = ctinfo >= IP_CT_IS_REPLY ? IP_CT_DIR_REPLY : IP_CT_DIR_ORIGINAL;
+  const index = getConntrackIndex(skb.tcpFlags);
+  let newState = TCP_CONNTRACKS[dir]![index]![oldState]!;
+  let skipWindow = false;
+
+  switch (newState) {
+    case TCP_CONNTRACK_SYN_SENT:
+      if (oldState < TCP_CONNTRACK_TIME_WAIT) break;
+      // Reopening from TIME_WAIT/CLOSE: an aborted or closed connection is deleted and looked up again.
+      if ((ct.tdFlags0 | ct.tdFlags1) & IP_CT_TCP_FLAG_CLOSE_INIT || (lastDir(ct) === dir && lastIndex(ct) === TCP_RST_SET)) {
+        return c.kill(ct) ? NF_CT_REPEAT : NF_DROP;
+      }
+      return tcpIgnore(ct, skb, dir, index, oldState);
+    case TCP_CONNTRACK_IGNORE: {
+      if (index === TCP_SYNACK_SET && lastIndex(ct) === TCP_SYN_SET && lastDir(ct) !== dir && (skb.ackSeq | 0) === ct.lastEnd) {
+        // This SYN/ACK acknowledges a SYN we ignored: client and server are in sync, we get in sync from the annotation.
+        newState = TCP_CONNTRACK_SYN_RECV;
+        const ld = lastDir(ct);
+        const s = load(ct, ld, SENDER);
+        s.end = s.maxend = ct.lastEnd;
+        s.maxwin = ct.lastWin === 0 ? 1 : ct.lastWin;
+        s.scale = lastWscale(ct);
+        s.flags = lastFlags(ct) & ~IP_CT_EXP_CHALLENGE_ACK;
+        store(ct, ld, s);
+        setLastWscaleFlags(ct, lastWscale(ct), lastFlags(ct) & ~IP_CT_EXP_CHALLENGE_ACK);
+        stateReset(ct, dir);
+        break;
+      }
+      return tcpIgnore(ct, skb, dir, index, oldState);
+    }
+    case TCP_CONNTRACK_MAX:
+      return NF_CT_INVALID; // "packet ... invalid"
+    case TCP_CONNTRACK_TIME_WAIT:
+      // An RFC 5961 challenge ACK must not be taken as the ACK of the last FIN.
+      if (oldState === TCP_CONNTRACK_LAST_ACK && index === TCP_ACK_SET && lastDir(ct) !== dir &&
+        lastIndex(ct) === TCP_SYN_SET && lastFlags(ct) & IP_CT_EXP_CHALLENGE_ACK) {
+        setLastWscaleFlags(ct, lastWscale(ct), lastFlags(ct) & ~IP_CT_EXP_CHALLENGE_ACK);
+        return NF_ACCEPT;
+      }
+      break;
+    case TCP_CONNTRACK_SYN_SENT2:
+      setLastWscaleFlags(ct, lastWscale(ct), lastFlags(ct) | IP_CT_TCP_SIMULTANEOUS_OPEN);
+      break;
+    case TCP_CONNTRACK_SYN_RECV:
+      if (dir === IP_CT_DIR_REPLY && index === TCP_ACK_SET && lastFlags(ct) & IP_CT_TCP_SIMULTANEOUS_OPEN) newState = TCP_CONNTRACK_ESTABLISHED;
+      break;
+    case TCP_CONNTRACK_CLOSE: {
+      if (index !== TCP_RST_SET) break;
+      if (tcpCanEarlyDrop(ct)) { skipWindow = true; break; }
+      const peerFlags = dir === 0 ? ct.tdFlags1 : ct.tdFlags0;
+      const peerMaxack = dir === 0 ? ct.tdMaxack1 : ct.tdMaxack0;
+      if (peerFlags & IP_CT_TCP_FLAG_MAXACK_SET && lastIndex(ct) !== TCP_SYN_SET) {
+        const seq = skb.seq | 0;
+        const established = oldState === TCP_CONNTRACK_ESTABLISHED;
+        if (!(seq === 0 && !established)) {
+          if (before(seq, peerMaxack) && !c.sysctl.nf_conntrack_tcp_ignore_invalid_rst) return NF_CT_INVALID; // invalid rst
+          if (established && seq !== peerMaxack &&
+            !(lastIndex(ct) === TCP_ACK_SET && lastDir(ct) === dir && seq === ct.lastEnd)) {
+            // RST sequence doesn't match exactly: keep state to allow a challenge ACK.
+            newState = oldState;
+          }
+        }
+      }
+      if ((((ct.status & IPS_SEEN_REPLY) && lastIndex(ct) === TCP_SYN_SET) ||
+        (!(ct.status & IPS_ASSURED) && lastIndex(ct) === TCP_ACK_SET)) && (skb.ackSeq | 0) === ct.lastEnd) {
+        // RST answering an invalid SYN or ACK we let through: delete the entry, skip the window check.
+        skipWindow = true;
+        break;
+      }
+      if (oldState === TCP_CONNTRACK_SYN_SENT && lastIndex(ct) === TCP_ACK_SET && lastDir(ct) === IP_CT_DIR_REPLY &&
+        (skb.seq | 0) === ct.lastAck) {
+        skipWindow = true; // reset answering a challenge ACK we let through
+      }
+      break;
+    }
+    default:
+      break;
+  }
+
+  if (!skipWindow) {
+    const res = tcpInWindow(c, ct, dir, index, skb);
+    if (res === NFCT_TCP_IGNORE) return NF_ACCEPT;
+    if (res === NFCT_TCP_INVALID) {
+      tcpHandleInvalid(c, ct, dir, index);
+      return NF_CT_INVALID;
+    }
+  }
+
+  // From now on we have got in-window packets.
+  setLast(ct, dir, index);
+  ct.tcpState = newState;
+  if (oldState !== newState && newState === TCP_CONNTRACK_FIN_WAIT) {
+    if (dir === 0) ct.tdFlags0 |= IP_CT_TCP_FLAG_CLOSE_INIT;
+    else ct.tdFlags1 |= IP_CT_TCP_FLAG_CLOSE_INIT;
+  }
+
+  const s = c.sysctl;
+  let timeout: number;
+  if (ct.retrans >= s.nf_conntrack_tcp_max_retrans && tout(s, newState) > tout(s, TCP_CONNTRACK_RETRANS)) {
+    timeout = tout(s, TCP_CONNTRACK_RETRANS);
+  } else if (index === TCP_RST_SET) {
+    timeout = tout(s, TCP_CONNTRACK_CLOSE);
+  } else if ((ct.tdFlags0 | ct.tdFlags1) & IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED && tout(s, newState) > tout(s, TCP_CONNTRACK_UNACK)) {
+    timeout = tout(s, TCP_CONNTRACK_UNACK);
+  } else if (ct.lastWin === 0 && tout(s, newState) > tout(s, TCP_CONNTRACK_RETRANS)) {
+    timeout = tout(s, TCP_CONNTRACK_RETRANS);
+  } else {
+    timeout = tout(s, newState);
+  }
+
+  if (newState !== oldState) c.eventCache(ct, IPCT_PROTOINFO);
+
+  if (!(ct.status & IPS_SEEN_REPLY)) {
+    // Only reply is a RST: not an established connection, delete the entry immediately.
+    if (skb.tcpFlags & TCP_RST) {
+      c.refreshAcct(ct, ctinfo, skb, 0);
+      c.kill(ct);
+      return NF_ACCEPT;
+    }
+    // Do not renew the timeout on a SYN retransmit, or port reuse could keep the entry alive forever.
+    if (index === TCP_SYN_SET && oldState === TCP_CONNTRACK_SYN_SENT) return NF_ACCEPT;
+    // Mid-connection pickup with loose=1: avoid the large ESTABLISHED timeout.
+    if (newState === TCP_CONNTRACK_ESTABLISHED && timeout > tout(s, TCP_CONNTRACK_UNACK)) timeout = tout(s, TCP_CONNTRACK_UNACK);
+  } else if (!(ct.status & IPS_ASSURED) && (oldState === TCP_CONNTRACK_SYN_RECV || oldState === TCP_CONNTRACK_ESTABLISHED) &&
+    newState === TCP_CONNTRACK_ESTABLISHED) {
+    // Valid ACK in ESTABLISHED after SYN_RECV, or a valid answer for a picked-up connection.
+    ct.status |= IPS_ASSURED;
+    c.eventCache(ct, IPCT_ASSURED);
+  }
+  c.refreshAcct(ct, ctinfo, skb, timeout);
+  return NF_ACCEPT;
+}

@@ -1,0 +1,45 @@
+// UDP tracking (net/netfilter/nf_conntrack_proto_udp.c): 30 s while unreplied
+// or younger than 2 s, then 120 s and ASSURED once it has become a "stream".
+
+import type { Skb } from '../../model/skb.js';
+import { IPS_ASSURED, IPS_CONFIRMED, IPS_NAT_CLASH, IPS_SEEN_REPLY } from '../nf_conntrack_common.js';
+import { NF_ACCEPT } from '../hooks.js';
+import type { NfConn } from './nf_conn.js';
+import { HZ } from './nf_conntrack_tuple.js';
+import { IPCT_ASSURED, type L4Context } from './nf_conntrack_l4proto.js';
+
+/** How long after creation replies start counting as a stream (2 * HZ in the kernel). */
+const UDP_STREAM_DELAY = 2 * HZ;
+
+/** nf_conntrack_udp_packet. */
+export function nfConntrackUdpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo: number): number {
+  const unreplied = c.sysctl.nf_conntrack_udp_timeout * HZ;
+  const status = ct.status;
+  if ((status & IPS_CONFIRMED) === 0) ct.streamTs = c.nowJiffies + UDP_STREAM_DELAY;
+
+  if (status & IPS_SEEN_REPLY) {
+    let extra = unreplied;
+    let stream = false;
+    // Still active after two seconds? Extend the timeout.
+    if (c.nowJiffies - ct.streamTs > 0) {
+      extra = c.sysctl.nf_conntrack_udp_timeout_stream * HZ;
+      stream = (status & IPS_ASSURED) === 0;
+    }
+    c.refreshAcct(ct, ctinfo, skb, extra);
+    // Never ASSURED for IPS_NAT_CLASH: those time out soon.
+    if (status & IPS_NAT_CLASH) return NF_ACCEPT;
+    if (stream && !(ct.status & IPS_ASSURED)) {
+      ct.status |= IPS_ASSURED;
+      c.eventCache(ct, IPCT_ASSURED);
+    }
+  } else {
+    c.refreshAcct(ct, ctinfo, skb, unreplied);
+  }
+  return NF_ACCEPT;
+}
+
+/** generic_packet: any protocol without a tracker of its own. */
+export function nfConntrackGenericPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo: number): number {
+  c.refreshAcct(ct, ctinfo, skb, c.sysctl.nf_conntrack_generic_timeout * HZ);
+  return NF_ACCEPT;
+}
