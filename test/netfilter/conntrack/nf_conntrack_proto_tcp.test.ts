@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../../src/model/skb.js';
+import {
+  IPS_ASSURED, IPS_SEEN_REPLY, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW,
+} from '../../../src/netfilter/nf_conntrack_common.js';
+import { NF_ACCEPT } from '../../../src/netfilter/hooks.js';
+import { advance, inbound, outbound, rig, synOpts, tcp, type Rig } from './helpers.js';
+
+const C = '10.0.0.1', S = '10.0.0.2';
+
+function handshake(r: Rig, cport = 40000): void {
+  const syn = tcp(C, cport, S, 80, TCP_SYN, 1000, 0, 64240);
+  syn.tcpOpts = synOpts();
+  expect(inbound(r, syn)).toBe(NF_ACCEPT);
+  expect(syn.ctinfo).toBe(IP_CT_NEW);
+  const synack = tcp(S, 80, C, cport, TCP_SYN | TCP_ACK, 5000, 1001, 65160);
+  synack.tcpOpts = synOpts();
+  expect(outbound(r, synack)).toBe(NF_ACCEPT);
+  expect(synack.ctinfo).toBe(IP_CT_ESTABLISHED_REPLY);
+  const ack = tcp(C, cport, S, 80, TCP_ACK, 1001, 5001, 502);
+  expect(inbound(r, ack)).toBe(NF_ACCEPT);
+  expect(ack.ctinfo).toBe(IP_CT_ESTABLISHED);
+}
+
+function only(r: Rig) {
+  const es = r.ct.entries();
+  expect(es).toHaveLength(1);
+  return es[0]!;
+}
+
+describe('TCP tracker (nf_conntrack_proto_tcp.c)', () => {
+  it('a SYN creates SYN_SENT with the 120 s timeout, unreplied', () => {
+    const r = rig();
+    const syn = tcp(C, 40000, S, 80, TCP_SYN);
+    inbound(r, syn);
+    const e = only(r);
+    expect(e.state).toBe('SYN_SENT');
+    expect(e.timeout).toBe(120);
+    expect(e.status & IPS_SEEN_REPLY).toBe(0);
+  });
+
+  it('the three-way handshake goes SYN_SENT → SYN_RECV → ESTABLISHED and sets ASSURED on the last step', () => {
+    const r = rig();
+    const syn = tcp(C, 40000, S, 80, TCP_SYN, 1000, 0, 64240);
+    syn.tcpOpts = synOpts();
+    inbound(r, syn);
+    const synack = tcp(S, 80, C, 40000, TCP_SYN | TCP_ACK, 5000, 1001, 65160);
+    synack.tcpOpts = synOpts();
+    outbound(r, synack);
+    let e = only(r);
+    expect(e.state).toBe('SYN_RECV');
+    expect(e.timeout).toBe(60);
+    expect(e.status & IPS_ASSURED).toBe(0);
+    inbound(r, tcp(C, 40000, S, 80, TCP_ACK, 1001, 5001, 502));
+    e = only(r);
+    expect(e.state).toBe('ESTABLISHED');
+    expect(e.status & IPS_ASSURED).toBeTruthy();
+    expect(e.timeout).toBe(432000);
+  });
+
+  it('an orderly close walks FIN_WAIT, CLOSE_WAIT, LAST_ACK, TIME_WAIT', () => {
+    const r = rig();
+    handshake(r);
+    inbound(r, tcp(C, 40000, S, 80, TCP_FIN | TCP_ACK, 1001, 5001, 502));
+    expect(only(r).state).toBe('FIN_WAIT');
+    outbound(r, tcp(S, 80, C, 40000, TCP_ACK, 5001, 1002, 509));
+    expect(only(r).state).toBe('CLOSE_WAIT');
+    outbound(r, tcp(S, 80, C, 40000, TCP_FIN | TCP_ACK, 5001, 1002, 509));
+    expect(only(r).state).toBe('LAST_ACK');
+    inbound(r, tcp(C, 40000, S, 80, TCP_ACK, 1002, 5002, 502));
+    const e = only(r);
+    expect(e.state).toBe('TIME_WAIT');
+    expect(e.timeout).toBe(120);
+  });
+
+  it('a RST moves an established connection to CLOSE with the 10 s timeout', () => {
+    const r = rig();
+    handshake(r);
+    inbound(r, tcp(C, 40000, S, 80, TCP_RST | TCP_ACK, 1001, 5001, 0));
+    const e = only(r);
+    expect(e.state).toBe('CLOSE');
+    expect(e.timeout).toBe(10);
+  });
+
+  it('a RST answering a SYN deletes the entry at once', () => {
+    const r = rig();
+    inbound(r, tcp(C, 40000, S, 80, TCP_SYN, 1000));
+    outbound(r, tcp(S, 80, C, 40000, TCP_RST | TCP_ACK, 0, 1001, 0));
+    expect(r.ct.entries()).toHaveLength(0);
+    expect(r.ct.count).toBe(0);
+  });
+
+  it('SYN+FIN is INVALID and creates nothing', () => {
+    const r = rig();
+    const p = tcp(C, 40000, S, 80, TCP_SYN | TCP_FIN);
+    expect(inbound(r, p)).toBe(NF_ACCEPT);
+    expect(p.nfct).toBeNull();
+    expect(p.ctinfo).toBe(-1);
+    expect(r.ct.stats.total('invalid')).toBe(1);
+    advance(r, 0.001);
+    expect(r.ct.count).toBe(0);
+  });
+
+  it('with tcp_loose=1 a bare ACK is picked up as ESTABLISHED (not assured, unack timeout)', () => {
+    const r = rig();
+    const p = tcp(C, 40000, S, 80, TCP_ACK, 7000, 9000, 500);
+    inbound(r, p);
+    expect(p.ctinfo).toBe(IP_CT_NEW);
+    const e = only(r);
+    expect(e.state).toBe('ESTABLISHED');
+    expect(e.timeout).toBe(300);
+    expect(e.status & IPS_ASSURED).toBe(0);
+  });
+
+  it('with tcp_loose=0 a bare ACK is INVALID', () => {
+    const r = rig({ sysctl: { nf_conntrack_tcp_loose: 0 } });
+    const p = tcp(C, 40000, S, 80, TCP_ACK, 7000, 9000, 500);
+    inbound(r, p);
+    expect(p.nfct).toBeNull();
+    expect(r.ct.stats.total('invalid')).toBe(1);
+    advance(r, 0.001);
+    expect(r.ct.count).toBe(0);
+  });
+
+  it('a segment far beyond the receive window is INVALID, and accepted with be_liberal', () => {
+    for (const liberal of [0, 1]) {
+      const r = rig({ sysctl: { nf_conntrack_tcp_be_liberal: liberal } });
+      handshake(r);
+      const p = tcp(C, 40000, S, 80, TCP_ACK, 1001 + 50_000_000, 5001, 502, 100);
+      inbound(r, p);
+      if (liberal) expect(p.ctinfo).toBe(IP_CT_ESTABLISHED);
+      else {
+        expect(p.nfct).toBeNull();
+        expect(r.ct.stats.total('invalid')).toBe(1);
+      }
+    }
+  });
+
+  it('an ACK for data never sent is INVALID', () => {
+    const r = rig();
+    handshake(r);
+    const p = tcp(S, 80, C, 40000, TCP_ACK, 5001, 1001 + 10_000_000, 509);
+    outbound(r, p);
+    expect(p.nfct).toBeNull();
+  });
+
+  it('unacknowledged data caps the established timeout at 300 s', () => {
+    const r = rig();
+    handshake(r);
+    inbound(r, tcp(C, 40000, S, 80, TCP_ACK, 1001, 5001, 502, 1000));
+    expect(only(r).timeout).toBe(300);
+    outbound(r, tcp(S, 80, C, 40000, TCP_ACK, 5001, 2001, 509));
+    expect(only(r).timeout).toBe(432000);
+  });
+
+  it('a new SYN on a TIME_WAIT entry reopens the connection as a new SYN_SENT entry', () => {
+    const r = rig();
+    handshake(r);
+    inbound(r, tcp(C, 40000, S, 80, TCP_FIN | TCP_ACK, 1001, 5001, 502));
+    outbound(r, tcp(S, 80, C, 40000, TCP_FIN | TCP_ACK, 5001, 1002, 509));
+    inbound(r, tcp(C, 40000, S, 80, TCP_ACK, 1002, 5002, 502));
+    expect(only(r).state).toBe('TIME_WAIT');
+    const syn = tcp(C, 40000, S, 80, TCP_SYN, 90000, 0, 64240);
+    inbound(r, syn);
+    expect(syn.ctinfo).toBe(IP_CT_NEW);
+    const e = only(r);
+    expect(e.state).toBe('SYN_SENT');
+    expect(e.status & IPS_ASSURED).toBe(0);
+  });
+
+  it('entries expire at their timeout, within one gc interval', () => {
+    const r = rig();
+    handshake(r);
+    inbound(r, tcp(C, 40000, S, 80, TCP_RST, 1001, 0, 0));
+    expect(only(r).timeout).toBe(10);
+    advance(r, 9.9);
+    expect(r.ct.count).toBe(1);
+    advance(r, 0.2 + 60);
+    expect(r.ct.count).toBe(0);
+  });
+});
