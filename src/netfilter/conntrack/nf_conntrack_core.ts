@@ -41,6 +41,7 @@ import { nfConntrackGenericPacket, nfConntrackUdpPacket } from './nf_conntrack_p
 import { nfConntrackIcmpPacket, quotedTuple } from './nf_conntrack_proto_icmp.js';
 import { snapshotEntry, type ConntrackEntry } from './nf_conntrack_entry.js';
 import { ConntrackEventLog } from './nf_conntrack_ecache.js';
+import { procLine, procStatText } from './nf_conntrack_standalone.js';
 import { NfNat } from './nf_nat_core.js';
 import { gcWorkerRun, type GcWork } from './nf_conntrack_gc.js';
 
@@ -790,9 +791,16 @@ export class Conntrack implements ConntrackApi, L4Context {
     return null;
   }
 
-  /** Makes sure the gc worker is scheduled (used after a flush of a stopped worker; idempotent). */
-  get gcRunning(): boolean {
-    return this.gc.running;
+  /** The text of /proc/net/nf_conntrack. */
+  procNfConntrack(): string {
+    let out = '';
+    for (const e of this.entries()) out += procLine(e);
+    return out;
+  }
+
+  /** The text of /proc/net/stat/nf_conntrack. */
+  procStatNfConntrack(): string {
+    return procStatText(this.count, this.stats);
   }
 }
 

@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { TCP_ACK, TCP_SYN } from '../../../src/model/skb.js';
+import { NF_ACCEPT, NF_DROP } from '../../../src/netfilter/hooks.js';
+import {
+  IPS_ASSURED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW, IP_CT_RELATED_REPLY, IP_CT_UNTRACKED,
+} from '../../../src/netfilter/nf_conntrack_common.js';
+import { NF_INET_LOCAL_IN, NF_INET_PRE_ROUTING } from '../../../src/netfilter/hooks.js';
+import { quoteHeader } from '../../../src/model/skb.js';
+import { advance, icmp, inbound, ip, outbound, rig, tcp, udp, type Rig } from './helpers.js';
+
+/** A client→server UDP exchange on port `sport`, replied `replied` times. */
+function udpFlow(r: Rig, sport: number, replied: boolean): number {
+  const v = inbound(r, udp('10.1.0.1', sport, '10.1.0.2', 53));
+  if (v === NF_ACCEPT && replied) outbound(r, udp('10.1.0.2', 53, '10.1.0.1', sport));
+  return v;
+}
+
+/** An established (ASSURED) TCP connection from client port `sport`. */
+function tcpAssured(r: Rig, sport: number): number {
+  const v = inbound(r, tcp('10.1.0.1', sport, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240));
+  if (v !== NF_ACCEPT) return v;
+  outbound(r, tcp('10.1.0.2', 80, '10.1.0.1', sport, TCP_SYN | TCP_ACK, 5000, 1001, 65160));
+  inbound(r, tcp('10.1.0.1', sport, '10.1.0.2', 80, TCP_ACK, 1001, 5001, 502));
+  return v;
+}
+
+describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
+  it('an entry enters the table only at confirm (LOCAL_IN), not at PRE_ROUTING', () => {
+    const r = rig();
+    const p = udp('10.1.0.1', 1000, '10.1.0.2', 53);
+    r.hooks.run(NF_INET_PRE_ROUTING, p, 'eth0', 2, '', 0, 0);
+    expect(p.ctinfo).toBe(IP_CT_NEW);
+    expect(r.ct.entries()).toHaveLength(0);
+    expect(r.ct.count).toBe(1);
+    r.hooks.run(NF_INET_LOCAL_IN, p, 'eth0', 2, '', 0, 0);
+    expect(r.ct.entries()).toHaveLength(1);
+  });
+
+  it('a packet dropped before confirm leaves no entry and no count', () => {
+    const r = rig();
+    r.hooks.run(NF_INET_PRE_ROUTING, udp('10.1.0.1', 1000, '10.1.0.2', 53), 'eth0', 2, '', 0, 0);
+    advance(r, 0.001);
+    expect(r.ct.count).toBe(0);
+    expect(r.ct.entries()).toHaveLength(0);
+  });
+
+  it('a reply is ESTABLISHED_REPLY and marks the entry replied', () => {
+    const r = rig();
+    udpFlow(r, 1000, false);
+    const rep = udp('10.1.0.2', 53, '10.1.0.1', 1000);
+    outbound(r, rep);
+    expect(rep.ctinfo).toBe(IP_CT_ESTABLISHED_REPLY);
+    expect(r.ct.entries()[0]!.status & 2).toBeTruthy();
+  });
+
+  it('UDP: 30 s unreplied; 120 s and ASSURED once replied traffic continues past 2 s', () => {
+    const r = rig();
+    udpFlow(r, 1000, true);
+    let e = r.ct.entries()[0]!;
+    expect(e.timeout).toBe(30);
+    expect(e.status & IPS_ASSURED).toBe(0);
+    advance(r, 2.5);
+    inbound(r, udp('10.1.0.1', 1000, '10.1.0.2', 53));
+    e = r.ct.entries()[0]!;
+    expect(e.timeout).toBe(120);
+    expect(e.status & IPS_ASSURED).toBeTruthy();
+  });
+
+  it('ICMP echo request/reply share one entry keyed by id, with inverted types', () => {
+    const r = rig();
+    inbound(r, icmp('10.1.0.1', '10.1.0.2', 8, 0, 4660, 1));
+    const rep = icmp('10.1.0.2', '10.1.0.1', 0, 0, 4660, 1);
+    outbound(r, rep);
+    expect(rep.ctinfo).toBe(IP_CT_ESTABLISHED_REPLY);
+    const e = r.ct.entries()[0]!;
+    expect(e.orig.dport >>> 8).toBe(8);
+    expect(e.reply.dport >>> 8).toBe(0);
+    expect(e.timeout).toBe(30);
+  });
+
+  it('an ICMP error quoting a tracked flow is RELATED; one quoting nothing bumps `error`', () => {
+    const r = rig();
+    const out = udp('10.1.0.2', 5000, '8.8.8.8', 53);
+    outbound(r, out);
+    const err = icmp('9.9.9.9', '10.1.0.2', 3, 3);
+    err.quoted = quoteHeader(out);
+    inbound(r, err);
+    expect(err.ctinfo).toBe(IP_CT_RELATED_REPLY);
+    expect(err.nfct).not.toBeNull();
+    const stray = icmp('9.9.9.9', '10.1.0.2', 3, 3);
+    stray.quoted = quoteHeader(udp('10.1.0.2', 6000, '8.8.8.8', 53));
+    inbound(r, stray);
+    expect(stray.nfct).toBeNull();
+    expect(r.ct.stats.total('error')).toBe(1);
+  });
+
+  it('UNTRACKED packets are skipped', () => {
+    const r = rig();
+    const p = udp('10.1.0.1', 1000, '10.1.0.2', 53);
+    r.ct.notrack(p);
+    inbound(r, p);
+    expect(p.ctinfo).toBe(IP_CT_UNTRACKED);
+    expect(r.ct.count).toBe(0);
+  });
+
+  it('per-CPU statistics count on the CPU that handled the packet', () => {
+    const r = rig({ ncpus: 2 });
+    const p = tcp('10.1.0.1', 1, '10.1.0.2', 2, 0x03);
+    p.cpu = 1;
+    inbound(r, p);
+    expect(r.ct.stats.cpu(1).invalid).toBe(1);
+    expect(r.ct.stats.cpu(0).invalid).toBe(0);
+  });
+
+  it('two unconfirmed UDP entries for one flow: the second confirm merges into the first (clash_resolve)', () => {
+    const r = rig();
+    const a = udp('10.1.0.1', 1000, '10.1.0.2', 53);
+    const b = udp('10.1.0.1', 1000, '10.1.0.2', 53);
+    r.hooks.run(NF_INET_PRE_ROUTING, a, 'eth0', 2, '', 0, 0);
+    r.hooks.run(NF_INET_PRE_ROUTING, b, 'eth0', 2, '', 0, 0);
+    expect(r.hooks.run(NF_INET_LOCAL_IN, a, 'eth0', 2, '', 0, 0)).toBe(NF_ACCEPT);
+    expect(r.hooks.run(NF_INET_LOCAL_IN, b, 'eth0', 2, '', 0, 0)).toBe(NF_ACCEPT);
+    expect(b.nfct).toBe(a.nfct);
+    expect(r.ct.stats.total('clash_resolve')).toBe(1);
+    expect(r.ct.count).toBe(1);
+  });
+
+  it('the same race for TCP fails the insert and drops the packet', () => {
+    const r = rig();
+    const a = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN);
+    const b = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN);
+    r.hooks.run(NF_INET_PRE_ROUTING, a, 'eth0', 2, '', 0, 0);
+    r.hooks.run(NF_INET_PRE_ROUTING, b, 'eth0', 2, '', 0, 0);
+    r.hooks.run(NF_INET_LOCAL_IN, a, 'eth0', 2, '', 0, 0);
+    expect(r.hooks.run(NF_INET_LOCAL_IN, b, 'eth0', 2, '', 0, 0)).toBe(NF_DROP);
+    expect(r.ct.stats.total('insert_failed')).toBe(1);
+    expect(r.ct.count).toBe(1);
+  });
+});
+
+describe('table full (__nf_conntrack_alloc, early_drop)', () => {
+  it('count never exceeds nf_conntrack_max, and below max no packet is dropped', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 64 }),
+      fc.array(fc.tuple(fc.integer({ min: 1024, max: 1200 }), fc.boolean(), fc.boolean()), { maxLength: 120 }),
+      (max, buckets, flows) => {
+        const r = rig({ sysctl: { nf_conntrack_max: max, nf_conntrack_buckets: buckets }, eventLogSize: 0 });
+        for (const [port, isTcp, replied] of flows) {
+          const before = r.ct.count;
+          const v = isTcp ? tcpAssured(r, port) : udpFlow(r, port, replied);
+          if (before < max) expect(v).toBe(NF_ACCEPT);
+          expect(r.ct.count).toBeLessThanOrEqual(max);
+        }
+      }), { numRuns: 60 });
+  });
+
+  it('with only ASSURED entries a new flow is dropped, counted and logged', () => {
+    const r = rig({ sysctl: { nf_conntrack_max: 4, nf_conntrack_buckets: 1 } });
+    for (let p = 2000; p < 2004; p++) expect(tcpAssured(r, p)).toBe(NF_ACCEPT);
+    const v = udpFlow(r, 3000, false);
+    expect(v).toBe(NF_DROP);
+    expect(r.ct.stats.total('drop')).toBe(1);
+    expect(r.ct.stats.total('early_drop')).toBe(0);
+    expect(r.ct.count).toBe(4);
+    expect(r.log).toEqual(['nf_conntrack: nf_conntrack: table full, dropping packet']);
+    expect(r.hooks.state.dropReason).toBe(12);
+  });
+
+  it('with unassured entries in range early_drop evicts every one in the first bucket that has any', () => {
+    const r = rig({ sysctl: { nf_conntrack_max: 3, nf_conntrack_buckets: 1 } });
+    udpFlow(r, 1000, false);
+    udpFlow(r, 1001, false);
+    tcpAssured(r, 2000);
+    expect(udpFlow(r, 1002, false)).toBe(NF_ACCEPT);
+    expect(r.ct.stats.total('early_drop')).toBe(2);
+    expect(r.ct.count).toBe(2);
+  });
+
+  it('with a huge bucket count early_drop mostly finds nothing near the new tuple and drops', () => {
+    const r = rig({ sysctl: { nf_conntrack_max: 50, nf_conntrack_buckets: 262144 }, eventLogSize: 0 });
+    for (let p = 0; p < 50; p++) udpFlow(r, 10000 + p, false);
+    let dropped = 0;
+    for (let p = 0; p < 100; p++) if (udpFlow(r, 20000 + p, false) === NF_DROP) dropped++;
+    expect(dropped).toBeGreaterThan(90);
+    expect(r.log.length).toBe(10); // net_ratelimit: 10 lines per 5 s
+  });
+
+  it('-F style flush lets new flows in again', () => {
+    const r = rig({ sysctl: { nf_conntrack_max: 2, nf_conntrack_buckets: 16 } });
+    tcpAssured(r, 1);
+    tcpAssured(r, 2);
+    expect(udpFlow(r, 9, false)).toBe(NF_DROP);
+    expect(r.ct.flush()).toBe(2);
+    expect(udpFlow(r, 9, false)).toBe(NF_ACCEPT);
+  });
+
+  it('the gc worker reaps an expired entry within 60 s of its expiry', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 20 }), (n) => {
+      const r = rig({ eventLogSize: 0 });
+      for (let i = 0; i < n; i++) udpFlow(r, 3000 + i, false);
+      advance(r, 29.9);
+      expect(r.ct.count).toBe(n);
+      advance(r, 0.1 + 60);
+      expect(r.ct.count).toBe(0);
+    }), { numRuns: 10 });
+  });
+});
+
+void ip;
