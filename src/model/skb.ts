@@ -108,16 +108,22 @@ export class Skb {
   /** skb_shinfo(skb)->gso_size/gso_segs: non-zero on a TSO/GSO/GRO super-packet. */
   gsoSize = 0;
   gsoSegs = 0;
+  /** Merged by LRO in the NIC (headers not preserved): must not be forwarded. */
+  lro = false;
   /** Largest fragment seen when reassembled (IPCB->frag_max_size), 0 if not. */
   fragMaxSize = 0;
   /** Conntrack entry attached by nf_conntrack_in (skb->_nfct), owned by src/netfilter. */
   nfct: unknown = null;
   /** enum ip_conntrack_info for nfct, -1 when untracked. */
   ctinfo = -1;
+  /** skb->nf_trace: set by the raw table's TRACE target; every rule traversed is then logged. */
+  nfTrace = false;
   /** Owning socket on the send side (skb->sk), used for TSQ and error reporting. */
   sk: unknown = null;
-  /** Arrival timestamp at the NIC or creation time (ns). */
+  /** Creation time at its origin (ns); latency is measured from it. */
   tstamp = 0;
+  /** When the NIC's DMA of this skb completes (RX write-back or TX fetch). */
+  dmaReadyAt = 0;
 
   // --- Ethernet ---
   ethSrc = 0;
@@ -200,7 +206,7 @@ export class Skb {
     const c = new Skb();
     c.ifindex = this.ifindex; c.iif = this.iif; c.pktType = this.pktType; c.ipSummed = this.ipSummed;
     c.hash = this.hash; c.mark = this.mark; c.priority = this.priority; c.truesize = this.truesize;
-    c.cpu = this.cpu; c.flow = this.flow; c.nfct = this.nfct; c.ctinfo = this.ctinfo; c.sk = this.sk;
+    c.cpu = this.cpu; c.flow = this.flow; c.nfct = this.nfct; c.ctinfo = this.ctinfo; c.nfTrace = this.nfTrace; c.sk = this.sk;
     c.tstamp = this.tstamp; c.ethSrc = this.ethSrc; c.ethDst = this.ethDst; c.ethProto = this.ethProto;
     c.saddr = this.saddr; c.daddr = this.daddr; c.protocol = this.protocol; c.tos = this.tos; c.ttl = this.ttl;
     c.ipId = this.ipId; c.fragOff = this.fragOff; c.len = this.len; c.sport = this.sport; c.dport = this.dport;

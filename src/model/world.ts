@@ -1,0 +1,43 @@
+// The simulated world: hosts joined by links on one event queue, one tracer,
+// and the seeded random streams every component draws from.
+
+import { Scheduler } from './scheduler.js';
+import { Tracer } from './trace.js';
+import { RandomStreams } from './random.js';
+import type { Host } from './host.js';
+import type { Link } from '../nic/link.js';
+
+/** Whole-run packet accounting: every packet ends delivered, forwarded out, transmitted or dropped. */
+export class PacketStats {
+  /** Packets created by applications, traffic generators and replayed captures. */
+  injected = 0;
+  /** Packets a host's stack consumed: read by an application or used by TCP/ICMP. */
+  delivered = 0;
+  /** Packets a router forwarded. */
+  forwarded = 0;
+  /** Frames serialized onto a wire. */
+  transmitted = 0;
+  dropped = 0;
+  /** Frames lost on a link (seeded loss): not a kernel drop. */
+  lostOnWire = 0;
+  readonly dropsByReason = new Float64Array(256);
+}
+
+export class World {
+  readonly sim = new Scheduler();
+  readonly tracer = new Tracer();
+  readonly streams: RandomStreams;
+  readonly hosts = new Map<string, Host>();
+  readonly links: Link[] = [];
+  readonly packets = new PacketStats();
+
+  constructor(readonly seed: number) {
+    this.streams = new RandomStreams(seed);
+  }
+
+  host(name: string): Host {
+    const h = this.hosts.get(name);
+    if (!h) throw new Error(`no host named ${name}`);
+    return h;
+  }
+}

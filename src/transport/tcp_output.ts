@@ -1,0 +1,250 @@
+// TCP output (net/ipv4/tcp_output.c): tcp_transmit_skb builds a segment from
+// the socket's state (a fresh skb per transmission, as the kernel transmits
+// clones and keeps the original for retransmission); tcp_write_xmit sends
+// what cwnd, the receive window and Nagle allow; tcp_send_ack,
+// tcp_send_synack and tcp_v4_send_reset build the control segments.
+
+import type { Host } from '../model/host.js';
+import type { Cpu } from '../model/cpu.js';
+import {
+  FLOW_OUTBOUND, IPHDR_LEN, IPPROTO_TCP, IP_DF, Skb, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
+  TCPHDR_LEN, TcpOptions, tcpOptionsLen,
+} from '../model/skb.js';
+import { MIB } from '../model/snmp.js';
+import { Stage } from '../model/trace.js';
+import { formatIpv4 } from '../model/inet.js';
+import { ipLocalOut, ipRouteOutput } from '../routing/ip_output.js';
+import { txTruesize } from './sock.js';
+import { RtxSegment, TcpSock } from './tcp_sock.js';
+import { TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_STATE_NAMES, TCP_SYN_RECV, TCP_SYN_SENT } from './tcp_states.js';
+import { tcpArmRto } from './tcp_timer.js';
+
+/** Default SYN window: 44 × 1460, the unscaled initial window tcp_select_initial_window picks. */
+const TCP_SYN_WINDOW = 64240;
+
+export function tcpFlagsString(f: number): string {
+  let s = '';
+  if (f & TCP_SYN) s += 'S';
+  if (f & TCP_FIN) s += 'F';
+  if (f & TCP_RST) s += 'R';
+  if (f & TCP_PSH) s += 'P';
+  if (f & TCP_ACK) s += '.';
+  return s || 'none';
+}
+
+/** tcp_time_stamp_ms: the TS clock of this socket (ms, with its random offset). */
+function tsNow(sk: TcpSock, t: number): number {
+  return (Math.floor(t / 1_000_000) + sk.tsOffset) >>> 0;
+}
+
+/** The advertised window (tcp_select_window): free receive space at the scaling ratio, right-shifted. */
+export function tcpSelectWindow(sk: TcpSock): number {
+  const free = Math.max(0, sk.rcvbuf - sk.rmemAlloc);
+  // scaling_ratio starts at 50%: half the buffer space is advertised as window.
+  let win = Math.floor(free / 2);
+  const max = 65535 * 2 ** sk.rcvWscale;
+  if (win > max) win = max;
+  // Round down to the receive MSS, as tcp_select_window does, unless tiny.
+  if (win > sk.rcvMss) win -= win % sk.rcvMss;
+  sk.rcvWnd = win;
+  return Math.floor(win / 2 ** sk.rcvWscale);
+}
+
+/**
+ * tcp_transmit_skb: one segment of `len` payload bytes at `seq` with `flags`.
+ * `writeTime` is when the application wrote the payload (journey steps 1-2).
+ */
+export function tcpTransmitSkb(
+  host: Host, cpu: Cpu, sk: TcpSock, seq: number, len: number, flags: number, retrans: boolean, writeTime: number,
+): void {
+  const rt = sk.route ?? ipRouteOutput(host, sk.daddr);
+  if (!rt) return;
+  sk.route = rt;
+  cpu.charge(host.costs.tcp_transmit_skb);
+  const skb = new Skb();
+  host.world.packets.injected++;
+  skb.flow = FLOW_OUTBOUND;
+  skb.tstamp = cpu.now;
+  skb.cpu = cpu.id;
+  skb.saddr = sk.saddr;
+  skb.daddr = sk.daddr;
+  skb.sport = sk.sport;
+  skb.dport = sk.dport;
+  skb.protocol = IPPROTO_TCP;
+  skb.ttl = host.sysctl.get('net.ipv4.ip_default_ttl');
+  skb.ipId = host.ipIdNext++ & 0xffff;
+  skb.fragOff = IP_DF;
+  skb.tcpFlags = flags;
+  skb.seq = seq;
+  skb.ackSeq = flags & TCP_ACK ? sk.rcvNxt : 0;
+  const opts = new TcpOptions();
+  if (flags & TCP_SYN) {
+    opts.mss = sk.advmss;
+    opts.sackOk = sk.sackOk;
+    opts.wscale = sk.rcvWscale;
+    skb.window = TCP_SYN_WINDOW;
+    if (sk.state === TCP_SYN_RECV) skb.window = Math.min(65535, Math.floor(sk.rcvbuf / 2 / sk.rcvMss) * sk.rcvMss) || TCP_SYN_WINDOW;
+  } else {
+    skb.window = tcpSelectWindow(sk);
+  }
+  if (sk.tsEnabled) {
+    opts.tsVal = tsNow(sk, cpu.now);
+    opts.tsEcr = flags & TCP_SYN && !(flags & TCP_ACK) ? 0 : sk.tsRecent;
+  }
+  skb.tcpOpts = opts;
+  skb.payloadLen = len;
+  skb.len = IPHDR_LEN + TCPHDR_LEN + tcpOptionsLen(opts) + len;
+  skb.truesize = txTruesize(skb.len);
+  const mib = host.snmp.v;
+  mib[MIB.TcpOutSegs]++;
+  if (retrans) {
+    mib[MIB.TcpRetransSegs]++;
+    sk.totalRetrans++;
+    sk.bytesRetrans += len;
+  } else if (len > 0 || flags & (TCP_SYN | TCP_FIN)) {
+    if (len > 0) mib[MIB.TcpExtTCPOrigDataSent]++;
+  }
+  if (flags & TCP_RST) mib[MIB.TcpOutRsts]++;
+  sk.segsOut++;
+  if (len > 0) {
+    sk.dataSegsOut++;
+    sk.bytesSent += len;
+  }
+  sk.lastSend = cpu.now;
+  if (flags & TCP_ACK) {
+    sk.rcvUnacked = 0;
+    sk.delackArmed = false;
+    sk.delackGen++;
+  }
+  const tr = host.tr;
+  if (tr.on) {
+    const who = `${sk.owner?.comm ?? 'app'} (pid ${sk.owner?.pid ?? 0})`;
+    if (len > 0 && !retrans) {
+      tr.stage(writeTime, host.name, cpu.id, undefined, skb, Stage.APP_SEND,
+        `${who} write() queued these ${len} bytes in the socket`, undefined, undefined, 'tcp_sendmsg');
+      tr.stage(cpu.now, host.name, cpu.id, undefined, skb, Stage.SOCK_SNDBUF,
+        `in the write queue: sk_wmem_queued ${sk.wmemQueued}/${sk.sndbuf} bytes; cwnd ${sk.cwnd}, ${sk.packetsOut} segments in flight`,
+        undefined, undefined, 'tcp_write_xmit');
+    }
+    tr.stage(cpu.now, host.name, cpu.id, rt.dev?.name, skb, Stage.L4_TX,
+      `${retrans ? 'retransmit ' : ''}TCP ${sk.sport} → ${sk.dport} [${tcpFlagsString(flags)}] seq ${seq >>> 0}${flags & TCP_ACK ? ` ack ${sk.rcvNxt >>> 0}` : ''} win ${skb.window} len ${len} (${TCP_STATE_NAMES[sk.state]})`);
+  }
+  ipLocalOut(host, cpu, skb, rt);
+}
+
+/** tcp_send_ack: a pure ACK for everything received in order. */
+export function tcpSendAck(host: Host, cpu: Cpu, sk: TcpSock): void {
+  tcpTransmitSkb(host, cpu, sk, sk.sndNxt, 0, TCP_ACK, false, cpu.now);
+}
+
+/** tcp_connect: the SYN. */
+export function tcpSendSyn(host: Host, cpu: Cpu, sk: TcpSock, retrans: boolean): void {
+  if (!retrans) {
+    sk.rtx.push(new RtxSegment(sk.iss, sk.iss + 1, cpu.now, false, true));
+    sk.sndNxt = sk.iss + 1;
+  }
+  tcpTransmitSkb(host, cpu, sk, sk.iss, 0, TCP_SYN, retrans, cpu.now);
+  tcpArmRto(host, sk, cpu.now);
+}
+
+/** tcp_v4_send_synack. */
+export function tcpSendSynAck(host: Host, cpu: Cpu, sk: TcpSock, retrans: boolean): void {
+  if (!retrans) {
+    sk.rtx.push(new RtxSegment(sk.iss, sk.iss + 1, cpu.now, false, true));
+    sk.sndNxt = sk.iss + 1;
+  }
+  tcpTransmitSkb(host, cpu, sk, sk.iss, 0, TCP_SYN | TCP_ACK, retrans, cpu.now);
+  tcpArmRto(host, sk, cpu.now);
+}
+
+/** When the application wrote the byte at `seq` (for the journey's step 1). */
+function writeTimeOf(sk: TcpSock, seq: number): number {
+  const off = seq - sk.iss - 1;
+  const w = sk.writeTimes;
+  for (let i = 0; i < w.length; i += 2) if (off < w[i]!) return w[i + 1]!;
+  return w.length > 0 ? w[w.length - 1]! : 0;
+}
+
+/**
+ * tcp_write_xmit: sends new segments while the congestion window, the peer's
+ * receive window and Nagle allow, then the FIN once the data is out.
+ */
+export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
+  if (sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT && !(sk.finQueued && !sk.finSent)) return;
+  if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) return;
+  let sent = false;
+  while (sk.unsent > 0) {
+    if (sk.packetsOut >= sk.cwnd) break;
+    const len = Math.min(sk.mss, sk.unsent);
+    if (sk.sndNxt + len > sk.sndUna + sk.sndWnd) break;
+    // Nagle (tcp_nagle_check): hold a small segment while data is unacknowledged.
+    if (len < sk.mss && sk.packetsOut > 0 && !sk.finQueued) break;
+    const seq = sk.sndNxt;
+    const last = len === sk.unsent;
+    const fin = last && sk.finQueued && !sk.finSent;
+    const flags = TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0);
+    sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), cpu.now, fin, false));
+    sk.sndNxt = seq + len + (fin ? 1 : 0);
+    if (fin) sk.finSent = true;
+    tcpTransmitSkb(host, cpu, sk, seq, len, flags, false, writeTimeOf(sk, seq));
+    sent = true;
+  }
+  if (sk.unsent === 0 && sk.finQueued && !sk.finSent && sk.packetsOut < sk.cwnd) {
+    const seq = sk.sndNxt;
+    sk.rtx.push(new RtxSegment(seq, seq + 1, cpu.now, true, false));
+    sk.sndNxt = seq + 1;
+    sk.finSent = true;
+    tcpTransmitSkb(host, cpu, sk, seq, 0, TCP_ACK | TCP_FIN, false, cpu.now);
+    sent = true;
+  }
+  if (sent && !sk.rtoArmed) tcpArmRto(host, sk, cpu.now);
+}
+
+/** Retransmits the segment at the head of the retransmit queue. */
+export function tcpRetransmitSkb(host: Host, cpu: Cpu, sk: TcpSock, seg: RtxSegment): void {
+  seg.retrans++;
+  seg.sentAt = cpu.now;
+  const len = seg.end - seg.seq - (seg.fin ? 1 : 0) - (seg.syn ? 1 : 0);
+  let flags = TCP_ACK;
+  if (seg.syn) flags = sk.state === TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
+  if (seg.fin) flags |= TCP_FIN;
+  if (len > 0) flags |= TCP_PSH;
+  tcpTransmitSkb(host, cpu, sk, seg.seq, len, flags, true, cpu.now);
+}
+
+/**
+ * tcp_v4_send_reset: the stack's answer to a segment no socket wants. It
+ * has no socket: RST with seq = the segment's ack, or RST|ACK acknowledging it.
+ */
+export function tcpV4SendReset(host: Host, cpu: Cpu, inSkb: Skb): void {
+  if (inSkb.tcpFlags & TCP_RST) return;
+  const rt = ipRouteOutput(host, inSkb.saddr);
+  if (!rt) return;
+  cpu.charge(host.costs.tcp_transmit_skb);
+  const skb = new Skb();
+  host.world.packets.injected++;
+  skb.flow = FLOW_OUTBOUND;
+  skb.tstamp = cpu.now;
+  skb.cpu = cpu.id;
+  skb.saddr = inSkb.daddr;
+  skb.daddr = inSkb.saddr;
+  skb.sport = inSkb.dport;
+  skb.dport = inSkb.sport;
+  skb.protocol = IPPROTO_TCP;
+  skb.ttl = host.sysctl.get('net.ipv4.ip_default_ttl');
+  skb.fragOff = IP_DF;
+  if (inSkb.tcpFlags & TCP_ACK) {
+    skb.tcpFlags = TCP_RST;
+    skb.seq = inSkb.ackSeq;
+  } else {
+    skb.tcpFlags = TCP_RST | TCP_ACK;
+    skb.seq = 0;
+    skb.ackSeq = inSkb.seq + inSkb.payloadLen + (inSkb.tcpFlags & TCP_SYN ? 1 : 0) + (inSkb.tcpFlags & TCP_FIN ? 1 : 0);
+  }
+  skb.len = IPHDR_LEN + TCPHDR_LEN;
+  host.snmp.v[MIB.TcpOutSegs]++;
+  host.snmp.v[MIB.TcpOutRsts]++;
+  if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, rt.dev?.name, skb, Stage.L4_TX,
+    `tcp_v4_send_reset: RST to ${formatIpv4(skb.daddr)}:${skb.dport} [${tcpFlagsString(skb.tcpFlags)}] (TcpOutRsts++)`, undefined, undefined, 'tcp_v4_send_reset');
+  ipLocalOut(host, cpu, skb, rt);
+}

@@ -1,0 +1,156 @@
+// struct tcp_sock: the connection's sequence space, windows, congestion and
+// RTT state, and its queues. Segments in flight are kept in the retransmit
+// queue as (seq, end, sent time, retransmitted) rows.
+
+import { IPPROTO_TCP, type Skb } from '../model/skb.js';
+import { Sock } from './sock.js';
+import { TCP_CLOSE } from './tcp_states.js';
+import type { Host } from '../model/host.js';
+import type { FibRoute } from '../routing/fib.js';
+
+/** TCP_TIMEOUT_INIT: 1 s initial RTO. */
+export const TCP_TIMEOUT_INIT = 1_000_000_000;
+/** TCP_RTO_MAX: 120 s. */
+export const TCP_RTO_MAX = 120_000_000_000;
+/** TCP_TIMEWAIT_LEN: 60 s, not a sysctl. */
+export const TCP_TIMEWAIT_LEN = 60_000_000_000;
+/** TCP_DELACK_MIN = HZ/25: 40 ms. */
+export const TCP_DELACK_MIN = 40_000_000;
+/** TCP_INIT_CWND. */
+export const TCP_INIT_CWND = 10;
+/** TCP_MAX_QUICKACKS. */
+export const TCP_MAX_QUICKACKS = 16;
+/** Bytes of options in every segment once timestamps are on (nop, nop, TS). */
+export const TCPOLEN_TSTAMP_ALIGNED = 12;
+
+export class RtxSegment {
+  retrans = 0;
+  sacked = false;
+  constructor(
+    public seq: number,
+    public end: number,
+    public sentAt: number,
+    /** The FIN occupies the last sequence number. */
+    public fin: boolean,
+    public syn: boolean,
+  ) {}
+}
+
+export class TcpSock extends Sock {
+  readonly protocol = IPPROTO_TCP;
+  state = TCP_CLOSE;
+  host: Host;
+  route: FibRoute | null = null;
+  /** The listener this child came from, until accept(). */
+  parent: TcpSock | null = null;
+  /** Established children waiting for accept(). */
+  readonly acceptQueue: TcpSock[] = [];
+  backlog = 0;
+
+  // send side
+  iss = 0;
+  sndUna = 0;
+  sndNxt = 0;
+  /** Bytes written by the application: the write queue ends at iss + 1 + written. */
+  written = 0;
+  sndWnd = 0;
+  sndWscale = 0;
+  /** Segment size used for sending (mss_cache), payload bytes. */
+  mss = 536;
+  advmss = 1460;
+  pmtu = 1500;
+  cwnd = TCP_INIT_CWND;
+  ssthresh = 0x7fffffff;
+  /** Congestion-avoidance ACK counter (snd_cwnd_cnt). */
+  cwndCnt = 0;
+  dupAcks = 0;
+  /** In fast recovery until snd_una passes this (high_seq). */
+  recoverySeq = -1;
+  finQueued = false;
+  finSent = false;
+  finAcked = false;
+  readonly rtx: RtxSegment[] = [];
+  /** Times application writes queued data: [endSeqOffset, time] pairs for the journey. */
+  readonly writeTimes: number[] = [];
+
+  // receive side
+  irs = 0;
+  rcvNxt = 0;
+  rcvWscale = 0;
+  rcvWnd = 0;
+  rcvMss = 536;
+  /** Bytes received in order and not yet acknowledged / since the last ACK. */
+  rcvUnacked = 0;
+  quickAck = 0;
+  delackArmed = false;
+  delackGen = 0;
+  /** Out-of-order segments waiting for the hole to fill, sorted by seq. */
+  readonly ofo: Skb[] = [];
+  finReceived = false;
+
+  // options
+  tsEnabled = true;
+  sackOk = true;
+  tsOffset = 0;
+  tsRecent = 0;
+
+  // RTT and RTO (tcp_rtt_estimator), ns
+  /** srtt_us << 3, mdev_us << 2, rttvar_us, mdev_max_us, as tcp_sock keeps them. */
+  srtt = 0;
+  rttvar = 0;
+  mdev = 0;
+  mdevMax = 0;
+  rttSeq = 0;
+  /** Minimum RTT seen, us. */
+  minRtt = 0;
+  rto = TCP_TIMEOUT_INIT;
+  backoff = 0;
+  retransmits = 0;
+  rtoGen = 0;
+  rtoArmed = false;
+  twGen = 0;
+
+  // statistics for ss -i (struct tcp_info)
+  bytesSent = 0;
+  bytesRetrans = 0;
+  bytesAcked = 0;
+  bytesReceived = 0;
+  segsOut = 0;
+  segsIn = 0;
+  dataSegsOut = 0;
+  dataSegsIn = 0;
+  totalRetrans = 0;
+  lost = 0;
+  lastSend = 0;
+  lastRecv = 0;
+  lastAck = 0;
+  /** Data queued for the application and not yet read, bytes. */
+  rcvQueued = 0;
+  /** Error reported to the application (ECONNREFUSED, ETIMEDOUT, ECONNRESET). */
+  err = 0;
+
+  constructor(host: Host, rcvbuf: number, sndbuf: number) {
+    super(rcvbuf, sndbuf);
+    this.host = host;
+  }
+
+  /** Bytes sent and not yet acknowledged. */
+  get inFlight(): number {
+    return this.sndNxt - this.sndUna;
+  }
+
+  /** Packets in flight (tcp_packets_in_flight, without SACK/loss accounting). */
+  get packetsOut(): number {
+    return this.rtx.length;
+  }
+
+  /** Bytes written and not yet sent. */
+  get unsent(): number {
+    return this.iss + 1 + this.written - this.sndNxt;
+  }
+
+  /** sk_wmem_queued: everything in the write and retransmit queues. */
+  get wmemQueued(): number {
+    return this.iss + 1 + this.written - this.sndUna;
+  }
+}
