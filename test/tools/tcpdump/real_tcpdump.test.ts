@@ -3,13 +3,15 @@
 // /usr/sbin/tcpdump is not installed; CI installs it.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPcap, type PcapFile } from '../../../src/tools/pcap/reader.js';
 import { MemoryPcapSink, PcapWriter } from '../../../src/tools/pcap/writer.js';
 import { compileFilter, FilterSyntaxError } from '../../../src/tools/tcpdump/filter.js';
+import { parseTcpdumpArgs, TcpdumpArgError } from '../../../src/tools/tcpdump/options.js';
+import { tcpdumpRead } from '../../../src/tools/tcpdump/read.js';
 import { emitFrame, ethernetToSll, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from '../../../src/wire/frame.js';
 import { buildCorpus } from './corpus.js';
 
@@ -103,6 +105,22 @@ describe.skipIf(!HAVE_TCPDUMP)('against real tcpdump', () => {
     }
     expect(mismatches).toEqual([]);
   });
+
+  /** Option sets whose output must equal real tcpdump's, line for line. */
+  const PRINT_ARGS: Array<[string, string[]]> = [
+    ['eth', ['-n']], ['eth', ['-nn']], ['eth', ['-n', '-v']], ['eth', ['-n', '-vv']], ['eth', ['-nvvv']], ['eth', ['-n', '-e']],
+    ['eth', ['-n', '-X']], ['eth', ['-n', '-tttt']], ['eth', ['-n', '-tt']], ['eth', ['-n', '-ttt']], ['eth', ['-n', '-ttttt']],
+    ['eth', ['-n', '-t', '-v', '-e']], ['eth', ['-n', '-c', '7', 'tcp']], ['eth', ['-n', '-v', 'icmp or udp']],
+    ['sll', ['-n']], ['sll', ['-n', '-e']], ['sll', ['-nn', '-v', '-e', '-X']],
+  ];
+  for (const [name, args] of PRINT_ARGS) {
+    it(`prints what tcpdump -r ${name}.pcap ${args.join(' ')} prints`, () => {
+      const opts = parseTcpdumpArgs(['-r', files[name].path, ...args]);
+      if (opts instanceof TcpdumpArgError) throw new Error(opts.error);
+      const ours = tcpdumpRead(opts, readFileSync(files[name].path));
+      expect(ours.stdout.split('\n')).toEqual(tcpdump(['-r', files[name].path, ...args]).split('\n'));
+    });
+  }
 
   for (const name of ['eth', 'sll'] as const) {
     it(`matches the per-filter packet counts of tcpdump -r on ${name}.pcap for ${FILTERS.length} filters`, () => {
