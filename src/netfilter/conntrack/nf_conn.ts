@@ -71,13 +71,12 @@ export class NfConn implements NfConnView {
   tdFlags1 = 0;
   tdMaxack0 = 0;
   tdMaxack1 = 0;
-  /** last_dir (bit 0), last_index (bits 1-3), last_wscale (bits 4-7), last_flags (bits 8-15). */
+  /** last_dir (bit 0), last_index (bits 1-3), last_wscale (bits 4-7), last_flags (bits 8-15), retrans (bits 16-23). */
   lastInfo = 0;
   lastSeq = 0;
   lastAck = 0;
   lastEnd = 0;
   lastWin = 0;
-  retrans = 0;
   /** UDP: proto.udp.stream_ts (jiffies). */
   streamTs = 0;
 

@@ -405,7 +405,9 @@ export class Conntrack implements ConntrackApi, L4Context {
     this.reaperQueued = false;
     const p = this.pending;
     for (let i = 0; i < p.length; i++) this.putUnconfirmed(p[i]!);
-    p.length = 0;
+    // Drop the backing store after a burst so it does not hold memory per entry.
+    if (p.length > 1024) this.pending = [];
+    else p.length = 0;
   }
 
   /** early_drop: scan NF_CT_EVICTION_RANGE buckets from the new tuple's, evicting every unassured entry of the first bucket that has any. */

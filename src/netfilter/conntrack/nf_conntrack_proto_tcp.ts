@@ -167,11 +167,16 @@ function lastDir(ct: NfConn): number { return ct.lastInfo & 1; }
 function lastIndex(ct: NfConn): number { return (ct.lastInfo >>> 1) & 7; }
 function lastWscale(ct: NfConn): number { return (ct.lastInfo >>> 4) & 0xf; }
 function lastFlags(ct: NfConn): number { return (ct.lastInfo >>> 8) & 0xff; }
+/** proto.tcp.retrans: identical ACK-only segments seen in a row (saturates at 255). */
+function retrans(ct: NfConn): number { return (ct.lastInfo >>> 16) & 0xff; }
+function setRetrans(ct: NfConn, n: number): void {
+  ct.lastInfo = (ct.lastInfo & 0xffff) | (Math.min(n, 255) << 16);
+}
 function setLast(ct: NfConn, dir: number, index: number): void {
   ct.lastInfo = (ct.lastInfo & ~0xf) | (dir & 1) | ((index & 7) << 1);
 }
 function setLastWscaleFlags(ct: NfConn, wscale: number, flags: number): void {
-  ct.lastInfo = (ct.lastInfo & 0xf) | ((wscale & 0xf) << 4) | ((flags & 0xff) << 8);
+  ct.lastInfo = (ct.lastInfo & 0xff000f) | ((wscale & 0xf) << 4) | ((flags & 0xff) << 8);
 }
 
 /** tcp_options: window scale and SACK-permitted from a SYN's options into `s`. */
@@ -338,11 +343,11 @@ function tcpInWindow(c: L4Context, ct: NfConn, dir: number, index: number, skb: 
   // Check retransmissions.
   if (index === TCP_ACK_SET) {
     if (lastDir(ct) === dir && ct.lastSeq === seq && ct.lastAck === ack && ct.lastEnd === end && ct.lastWin === winRaw) {
-      ct.retrans++;
+      setRetrans(ct, retrans(ct) + 1);
     } else {
       setLast(ct, dir, lastIndex(ct));
       ct.lastSeq = seq; ct.lastAck = ack; ct.lastEnd = end; ct.lastWin = winRaw;
-      ct.retrans = 0;
+      setRetrans(ct, 0);
     }
   }
   store(ct, dir, sender); store(ct, 1 - dir, receiver);
@@ -392,7 +397,7 @@ function resetTcp(ct: NfConn): void {
   ct.tcpState = TCP_CONNTRACK_NONE;
   ct.tdEnd0 = ct.tdEnd1 = ct.tdMaxend0 = ct.tdMaxend1 = ct.tdMaxwin0 = ct.tdMaxwin1 = 0;
   ct.tdFlags0 = ct.tdFlags1 = ct.tdMaxack0 = ct.tdMaxack1 = 0;
-  ct.lastInfo = ct.lastSeq = ct.lastAck = ct.lastEnd = ct.lastWin = ct.retrans = 0;
+  ct.lastInfo = ct.lastSeq = ct.lastAck = ct.lastEnd = ct.lastWin = 0;
 }
 
 /** nf_ct_tcp_state_reset. */
@@ -550,7 +555,7 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
 
   const s = c.sysctl;
   let timeout: number;
-  if (ct.retrans >= s.nf_conntrack_tcp_max_retrans && tout(s, newState) > tout(s, TCP_CONNTRACK_RETRANS)) {
+  if (retrans(ct) >= s.nf_conntrack_tcp_max_retrans && tout(s, newState) > tout(s, TCP_CONNTRACK_RETRANS)) {
     timeout = tout(s, TCP_CONNTRACK_RETRANS);
   } else if (index === TCP_RST_SET) {
     timeout = tout(s, TCP_CONNTRACK_CLOSE);
