@@ -73,6 +73,10 @@ export class TcpdumpPrinter {
   private readonly tcpSeq = new Map<string, { seq: number; ack: number }>();
   private prevUs = -1;
   private firstUs = -1;
+  /** Set when a decoder ran off the captured bytes (tcpdump's longjmp to ndo_early_end). */
+  private ranOff = false;
+  /** >0 while printing the packet quoted in an ICMP error (its cuts do not longjmp). */
+  private depth = 0;
 
   constructor(readonly opts: PrintOptions, readonly linktype: number) {}
 
@@ -83,6 +87,8 @@ export class TcpdumpPrinter {
    */
   format(sec: number, nsec: number, bytes: Uint8Array, wireLen: number = bytes.length, live?: LiveInterface): string {
     const out: string[] = [this.timestamp(sec, nsec)];
+    this.ranOff = false;
+    this.depth = 0;
     let l3: number;
     let ethertype: number;
     const sll = this.linktype === LINKTYPE_LINUX_SLL;
@@ -110,8 +116,19 @@ export class TcpdumpPrinter {
     if (ethertype === 0x0800) this.ip(out, bytes, l3, bytes.length, payloadLen);
     else if (ethertype === 0x0806) this.arp(out, bytes, l3, payloadLen);
     else out.push(this.opts.linkHeader ? `` : `ethertype Unknown (0x${hex4(ethertype)}), length ${wireLen}: `);
-    if (this.opts.hexAscii) out.push(hexAscii(bytes, l3, bytes.length));
-    return out.join('');
+    const text = out.join('');
+    if (!this.opts.hexAscii) return text;
+    // A decoder that ran off the captured bytes longjmps out before the Ethernet
+    // printer records its header length (ndo_ll_hdr_len), so tcpdump then dumps
+    // the frame from its first byte; the cooked-header printer records it first.
+    const from = !sll && this.ranOff ? 0 : l3;
+    return text + hexAscii(bytes, from, bytes.length);
+  }
+
+  /** Pushes a truncation marker (nd_print_trunc) and notes the longjmp it stands for at top level. */
+  private trunc(out: string[], marker: string): void {
+    out.push(marker);
+    if (this.depth === 0) this.ranOff = true;
   }
 
   /** Clears conversation and timestamp state (a new tcpdump process). */
@@ -166,7 +183,7 @@ export class TcpdumpPrinter {
   /** print-arp.c arp_print for Ethernet/IPv4. */
   private arp(out: string[], b: Uint8Array, off: number, length: number): void {
     if (!this.opts.linkHeader) out.push('ARP, ');
-    if (b.length < off + 28) { out.push('[|ARP]'); return; }
+    if (b.length < off + 28) { this.trunc(out, '[|ARP]'); return; }
     if (this.opts.verbose) out.push('Ethernet (len 6), IPv4 (len 4), ');
     const op = readU16(b, off + 6);
     const sha = readMacAt(b, off + 8);
@@ -185,7 +202,7 @@ export class TcpdumpPrinter {
    */
   private ip(out: string[], b: Uint8Array, off: number, end: number, length: number): void {
     if (!this.opts.linkHeader) out.push('IP ');
-    if (end - off < 20) { out.push('[|ip]'); return; }
+    if (end - off < 20) { this.trunc(out, '[|ip]'); return; }
     const hlen = (b[off]! & 0x0f) * 4;
     const tos = b[off + 1]!;
     const totLen = readU16(b, off + 2);
@@ -230,11 +247,11 @@ export class TcpdumpPrinter {
 
   /** print-tcp.c tcp_print. */
   private tcp(out: string[], b: Uint8Array, off: number, end: number, length: number, ip: Ip, fragmented: boolean): void {
-    if (end - off < 4) { out.push(`${formatIpv4(ip.src)} > ${formatIpv4(ip.dst)}: [|tcp]`); return; }
+    if (end - off < 4) { this.trunc(out, `${formatIpv4(ip.src)} > ${formatIpv4(ip.dst)}: [|tcp]`); return; }
     const sport = readU16(b, off);
     const dport = readU16(b, off + 2);
     out.push(`${formatIpv4(ip.src)}.${this.tcpPort(sport)} > ${formatIpv4(ip.dst)}.${this.tcpPort(dport)}: `);
-    if (end - off < 20) { out.push(' [|tcp]'); return; }
+    if (end - off < 20) { this.trunc(out, ' [|tcp]'); return; }
     const hlen = (b[off + 12]! >> 4) * 4;
     if (hlen < 20) { out.push(` tcp ${length - hlen} [bad hdr length ${hlen} - too short, < 20]`); return; }
     let seq = readU32(b, off + 4);
@@ -280,8 +297,12 @@ export class TcpdumpPrinter {
     if (flags & 0x20) out.push(`, urg ${urp}`);
     if (hlen > 20) {
       out.push(', options [');
-      if (end - off < hlen) { out.push(' [|tcp]'); return; }
-      out.push(tcpOptions(b, off + 20, hlen - 20, rev, thseq, thack, (flags & 0x10) !== 0));
+      const opts = tcpOptions(b, off + 20, Math.min(hlen, end - off) - 20, hlen - 20, rev, thseq, thack, (flags & 0x10) !== 0);
+      out.push(opts.text);
+      if (opts.truncated) {
+        if (!opts.text.endsWith('>') && this.depth === 0) this.ranOff = true;
+        return;
+      }
       out.push(']');
     }
     out.push(`, length ${dlen}`);
@@ -293,7 +314,7 @@ export class TcpdumpPrinter {
 
   /** print-udp.c udp_print. */
   private udp(out: string[], b: Uint8Array, off: number, end: number, length: number, ip: Ip, fragmented: boolean): void {
-    if (end - off < 8) { out.push(`${formatIpv4(ip.src)} > ${formatIpv4(ip.dst)}: [|udp]`); return; }
+    if (end - off < 8) { this.trunc(out, `${formatIpv4(ip.src)} > ${formatIpv4(ip.dst)}: [|udp]`); return; }
     const sport = readU16(b, off);
     const dport = readU16(b, off + 2);
     let ulen = readU16(b, off + 4);
@@ -317,17 +338,23 @@ export class TcpdumpPrinter {
   /** print-icmp.c icmp_print. */
   private icmp(out: string[], b: Uint8Array, off: number, end: number, length: number, ip: Ip, fragmented: boolean): void {
     out.push(`${formatIpv4(ip.src)} > ${formatIpv4(ip.dst)}: `);
-    if (end - off < 4) { out.push('[|icmp]'); return; }
+    if (end - off < 4) { this.trunc(out, ' [|icmp]'); return; }
     const type = b[off]!;
     const code = b[off + 1]!;
     const isError = type === 3 || type === 4 || type === 5 || type === 11 || type === 12;
     const q = off + 8;
     const quotedDst = (): string => (end - q >= 20 ? formatIpv4(readU32(b, q + 16)) : '');
+    // Errors read the quoted IP header even when not verbose; for an unreachable
+    // the read is a GET_ that longjmps, for the others an ND_TCHECK that does not.
+    if (isError && end - q < 20) {
+      if (type === 3) this.trunc(out, ' [|icmp]');
+      else out.push(' [|icmp]');
+      return;
+    }
     let text: string;
     if (type === 0 || type === 8) {
       text = `echo ${type === 8 ? 'request' : 'reply'}, id ${readU16(b, off + 4)}, seq ${readU16(b, off + 6)}`;
     } else if (type === 3) {
-      if (end - q < 20) { out.push('ICMP [|icmp]'); return; }
       const dst = quotedDst();
       switch (code) {
         case 0: text = `net ${dst} unreachable`; break;
@@ -365,7 +392,9 @@ export class TcpdumpPrinter {
     }
     if (this.opts.verbose && isError && end - q >= 20) {
       out.push('\n\t');
+      this.depth++;
       this.ip(out, b, q, end, readU16(b, q + 2));
+      this.depth--;
     }
   }
 }
@@ -384,27 +413,40 @@ function tcpFlags(f: number): string {
   return s || 'none';
 }
 
-/** The options list inside `options [...]`, SACK edges shown relative like seq/ack. */
-function tcpOptions(b: Uint8Array, off: number, len: number, rev: boolean, thseq: number, thack: number, relative: boolean): string {
-  const parts: string[] = [];
+/**
+ * The options list inside `options [...]`, SACK edges shown relative like
+ * seq/ack. `avail` bytes were captured of the `len` the header declares; a cut
+ * ends the list with " [|tcp]" (and a ">" when it fell inside an option's data,
+ * as tcpdump 4.99.3 prints it).
+ */
+function tcpOptions(b: Uint8Array, off: number, avail: number, len: number, rev: boolean, thseq: number, thack: number, relative: boolean): { text: string; truncated: boolean } {
+  let text = '';
   let p = off;
   const end = off + len;
+  const cap = off + avail;
+  const cut = (inData: boolean): { text: string; truncated: boolean } => ({ text: text + (inData ? ' [|tcp]>' : ' [|tcp]'), truncated: true });
   while (p < end) {
+    if (p > off) text += ',';
+    if (p >= cap) return cut(false);
     const kind = b[p]!;
-    if (kind === 0) { parts.push('eol'); break; }
-    if (kind === 1) { parts.push('nop'); p++; continue; }
-    const olen = p + 1 < end ? b[p + 1]! : 0;
-    if (olen < 2 || p + olen > end) { parts.push(`${optionName(kind)}[bad opt]`); break; }
+    if (kind === 0) { text += 'eol'; break; }
+    if (kind === 1) { text += 'nop'; p++; continue; }
+    if (p + 1 >= cap) return cut(false);
+    const olen = b[p + 1]!;
+    if (olen < 2 || p + olen > end) { text += '[bad opt]'; break; }
+    const need = (n: number): boolean => p + 2 + n <= cap;
     switch (kind) {
-      case 2: parts.push(`mss ${readU16(b, p + 2)}`); break;
-      case 3: parts.push(`wscale ${b[p + 2]}`); break;
-      case 4: parts.push('sackOK'); break;
-      case 8: parts.push(`TS val ${readU32(b, p + 2)} ecr ${readU32(b, p + 6)}`); break;
+      case 2: text += 'mss'; if (!need(2)) return cut(true); text += ` ${readU16(b, p + 2)}`; break;
+      case 3: text += 'wscale'; if (!need(1)) return cut(true); text += ` ${b[p + 2]}`; break;
+      case 4: text += 'sackOK'; break;
+      case 8: text += 'TS'; if (!need(8)) return cut(true); text += ` val ${readU32(b, p + 2)} ecr ${readU32(b, p + 6)}`; break;
       case 5: {
-        const n = (olen - 2) / 8;
-        if (!Number.isInteger(n)) { parts.push('sack invalid sack'); break; }
-        let s = `sack ${n} `;
+        text += 'sack';
+        const dlen = olen - 2;
+        if (dlen % 8 !== 0) { text += ' invalid sack'; break; }
+        text += ` ${dlen / 8} `;
         for (let q = p + 2; q < p + olen; q += 8) {
+          if (q + 8 > cap) return cut(true);
           let a = readU32(b, q);
           let z = readU32(b, q + 4);
           if (relative) {
@@ -412,24 +454,25 @@ function tcpOptions(b: Uint8Array, off: number, len: number, rev: boolean, thseq
             a = (a - base) >>> 0;
             z = (z - base) >>> 0;
           }
-          s += `{${a}:${z}}`;
+          text += `{${a}:${z}}`;
         }
-        parts.push(s);
         break;
       }
       default: {
-        let s = `${optionName(kind)}`;
-        if (olen > 2) { s += ' 0x'; for (let q = p + 2; q < p + olen; q++) s += b[q]!.toString(16).padStart(2, '0'); }
-        parts.push(s);
+        text += optionName(kind);
+        if (olen > 2) {
+          text += ' 0x';
+          for (let q = p + 2; q < p + olen; q++) { if (q >= cap) return cut(true); text += b[q]!.toString(16).padStart(2, '0'); }
+        }
       }
     }
     p += olen;
   }
-  return parts.join(',');
+  return { text, truncated: false };
 }
 
 function optionName(kind: number): string {
-  const names: Record<number, string> = { 6: 'echo', 7: 'echoreply', 11: 'cc', 12: 'ccnew', 13: 'ccecho', 19: 'md5', 28: 'uto', 29: 'tcp-ao', 30: 'mptcp', 34: 'tfo', 254: 'exp' };
+  const names: Record<number, string> = { 6: 'echo', 7: 'echoreply', 11: 'cc', 12: 'ccnew', 13: 'ccecho', 19: 'md5', 20: 'scps', 28: 'uto', 29: 'tcp-ao', 30: 'mptcp', 34: 'tfo', 254: 'exp' };
   return names[kind] ?? `unknown-${kind}`;
 }
 

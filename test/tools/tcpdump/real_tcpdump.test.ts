@@ -48,9 +48,9 @@ const BAD_FILTERS = [
   'host 10.0.0.1 or or', 'less', 'tcp[13] = 99999999999', 'tcp[13] / 0 = 1', 'ip port 80', '== 1',
 ];
 
-function writeCorpus(linktype: number): Uint8Array {
+function writeCorpus(linktype: number, snaplen = 0): Uint8Array {
   const sink = new MemoryPcapSink();
-  const w = new PcapWriter({ linktype, epochSec: EPOCH }, (c) => sink.write(c));
+  const w = new PcapWriter({ linktype, epochSec: EPOCH, snaplen }, (c) => sink.write(c));
   for (const p of buildCorpus()) {
     let f = emitFrame(p.skb, { csumPartial: p.csumPartial });
     if (linktype === LINKTYPE_LINUX_SLL) f = ethernetToSll(f, p.skb.pktType);
@@ -76,12 +76,13 @@ function tcpdumpOrError(args: string[]): { out: string } | { error: string } {
 
 describe.skipIf(!HAVE_TCPDUMP)('against real tcpdump', () => {
   let dir = '';
-  const files: Record<'eth' | 'sll', { path: string; pcap: PcapFile }> = {} as never;
+  const files: Record<'eth' | 'sll' | 'cut', { path: string; pcap: PcapFile }> = {} as never;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'pktpath-tcpdump-'));
-    for (const [name, lt] of [['eth', LINKTYPE_ETHERNET], ['sll', LINKTYPE_LINUX_SLL]] as const) {
-      const bytes = writeCorpus(lt);
+    // `cut` is the Ethernet corpus taken with -s 60: headers and payloads end early.
+    for (const [name, lt, snap] of [['eth', LINKTYPE_ETHERNET, 0], ['sll', LINKTYPE_LINUX_SLL, 0], ['cut', LINKTYPE_ETHERNET, 60]] as const) {
+      const bytes = writeCorpus(lt, snap);
       const path = join(dir, `${name}.pcap`);
       writeFileSync(path, bytes);
       const pcap = readPcap(bytes);
@@ -112,6 +113,7 @@ describe.skipIf(!HAVE_TCPDUMP)('against real tcpdump', () => {
     ['eth', ['-n', '-X']], ['eth', ['-n', '-tttt']], ['eth', ['-n', '-tt']], ['eth', ['-n', '-ttt']], ['eth', ['-n', '-ttttt']],
     ['eth', ['-n', '-t', '-v', '-e']], ['eth', ['-n', '-c', '7', 'tcp']], ['eth', ['-n', '-v', 'icmp or udp']],
     ['sll', ['-n']], ['sll', ['-n', '-e']], ['sll', ['-nn', '-v', '-e', '-X']],
+    ['cut', ['-n']], ['cut', ['-n', '-vv']], ['cut', ['-n', '-X']], ['eth', ['-n', '-v', '-X']],
   ];
   for (const [name, args] of PRINT_ARGS) {
     it(`prints what tcpdump -r ${name}.pcap ${args.join(' ')} prints`, () => {
@@ -122,7 +124,7 @@ describe.skipIf(!HAVE_TCPDUMP)('against real tcpdump', () => {
     });
   }
 
-  for (const name of ['eth', 'sll'] as const) {
+  for (const name of ['eth', 'sll', 'cut'] as const) {
     it(`matches the per-filter packet counts of tcpdump -r on ${name}.pcap for ${FILTERS.length} filters`, () => {
       const { path, pcap } = files[name];
       const mismatches: string[] = [];
