@@ -1,0 +1,112 @@
+// iptables-save output (iptables/nft-ipv4.c nft_ipv4_save_rule,
+// xshared.c save_rule_details / save_matches_and_target, xtables-save.c):
+// the canonical text real iptables 1.8.9 (nf_tables) prints back.
+
+import { formatIpv4 } from '../../model/inet.js';
+import { protocolName } from './netdb.js';
+import {
+  IPT_INV_DSTIP, IPT_INV_FRAG, IPT_INV_PROTO, IPT_INV_SRCIP, IPT_INV_VIA_IN, IPT_INV_VIA_OUT,
+  V_GOTO, V_NONE, V_TARGET, type Rule,
+} from './rule.js';
+import { POLICY_ACCEPT, type Chain, type Ruleset, type Table, type TableName } from './ruleset.js';
+
+export const IPTABLES_VERSION = 'v1.8.9 (nf_tables)';
+
+/** Prefix length of a contiguous netmask, or -1. */
+function maskLen(mask: number): number {
+  const inv = ~mask >>> 0;
+  if (((inv + 1) & inv) !== 0) return -1;
+  return 32 - Math.log2(inv + 1);
+}
+
+/** `10.0.0.0/8`; a non-contiguous mask is printed dotted, as xtables_ipmask_to_numeric does. */
+export function addrText(addr: number, mask: number): string {
+  const len = maskLen(mask);
+  return `${formatIpv4(addr)}/${len >= 0 ? len : formatIpv4(mask)}`;
+}
+
+function ifaceText(name: string, wild: boolean): string {
+  return wild ? name + '+' : name;
+}
+
+/** The rule spec after `-A CHAIN`, with a leading space, as save_rule_details prints it. */
+export function ruleSpecText(r: Rule): string {
+  return ruleMatchText(r) + ruleTargetText(r);
+}
+
+/** ` -g CHAIN` / ` -j TARGET options`, or '' for a rule without target. */
+export function ruleTargetText(r: Rule): string {
+  if (r.verdict === V_GOTO) return ` -g ${r.jumpName}`;
+  if (r.verdict === V_TARGET) return ` -j ${r.target!.name}${r.target!.save()}`;
+  if (r.verdict !== V_NONE) return ` -j ${r.targetName}`;
+  return '';
+}
+
+/** Header fields and matches, before the target. */
+export function ruleMatchText(r: Rule): string {
+  let s = '';
+  const inv = r.invflags;
+  if (r.smsk !== 0 || inv & IPT_INV_SRCIP) s += `${inv & IPT_INV_SRCIP ? ' !' : ''} -s ${addrText(r.src, r.smsk)}`;
+  if (r.dmsk !== 0 || inv & IPT_INV_DSTIP) s += `${inv & IPT_INV_DSTIP ? ' !' : ''} -d ${addrText(r.dst, r.dmsk)}`;
+  if (r.inIface !== '' || r.inWild) s += `${inv & IPT_INV_VIA_IN ? ' !' : ''} -i ${ifaceText(r.inIface, r.inWild)}`;
+  if (r.outIface !== '' || r.outWild) s += `${inv & IPT_INV_VIA_OUT ? ' !' : ''} -o ${ifaceText(r.outIface, r.outWild)}`;
+  if (r.proto !== 0) s += `${inv & IPT_INV_PROTO ? ' !' : ''} -p ${protocolName(r.proto) ?? r.proto}`;
+  if (r.frag) s += `${inv & IPT_INV_FRAG ? ' !' : ''} -f`;
+  for (const m of r.matches) s += ` -m ${m.name}${m.save()}`;
+  return s;
+}
+
+export interface SaveOptions {
+  /** -c: print [packets:bytes] before each rule and the real policy counters. */
+  counters?: boolean;
+  /** -t TABLE: only this table. */
+  table?: TableName;
+  /** Simulated time (ns) for the Generated/Completed lines. */
+  now?: number;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** The simulated clock starts at this wall time (2024-01-01 00:00:00 UTC), so dates are reproducible. */
+export const SIM_EPOCH_MS = Date.UTC(2024, 0, 1);
+
+/** ctime(3) format, `Mon Jan  1 00:00:00 2024`, for simulated time `now` (ns). */
+export function ctimeText(now: number): string {
+  const d = new Date(SIM_EPOCH_MS + Math.floor(now / 1e6));
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ` +
+    `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+
+function chainLine(c: Chain, counters: boolean): string {
+  if (!c.builtin) return `:${c.name} - [0:0]`;
+  const cnt = counters ? `[${c.policyPkts}:${c.policyBytes}]` : '[0:0]';
+  return `:${c.name} ${c.policy === POLICY_ACCEPT ? 'ACCEPT' : 'DROP'} ${cnt}`;
+}
+
+/** One table's block, without the comment lines. */
+export function saveTable(t: Table, counters: boolean): string {
+  const lines = [`*${t.name}`];
+  const builtins = t.chains.filter((c) => c.builtin);
+  // iptables-nft-save prints built-in chains in hook order, then user chains by name.
+  const users = t.userChains().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const c of [...builtins, ...users]) lines.push(chainLine(c, counters));
+  for (const c of [...builtins, ...users]) {
+    for (const r of c.rules) lines.push(`${counters ? `[${r.pkts}:${r.bytes}] ` : ''}-A ${c.name}${ruleSpecText(r)}`);
+  }
+  lines.push('COMMIT');
+  return lines.join('\n') + '\n';
+}
+
+/** iptables-save [-c] [-t TABLE]. */
+export function iptablesSave(ruleset: Ruleset, opts: SaveOptions = {}): string {
+  const date = ctimeText(opts.now ?? 0);
+  let out = '';
+  for (const t of ruleset.orderedTables()) {
+    if (opts.table && t.name !== opts.table) continue;
+    out += `# Generated by iptables-save ${IPTABLES_VERSION} on ${date}\n`;
+    out += saveTable(t, opts.counters ?? false);
+    out += `# Completed on ${date}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+// `-j CT --notrack` and its older spelling `-j NOTRACK` (net/netfilter/xt_CT.c
+// xt_ct_target_v0 with XT_CT_NOTRACK): the packet bypasses connection tracking.
+
+import type { Skb } from '../../../model/skb.js';
+import { IP_CT_UNTRACKED } from '../../nf_conntrack_common.js';
+import {
+  optionTable, RuleSyntaxError,
+  type ArgReader, type ExtensionDef, type RuleContext, type Target, type XtActionParam, XT_CONTINUE,
+} from '../extension.js';
+
+export class CtTarget implements Target {
+  readonly name = 'CT';
+  readonly needsConntrack = true;
+  notrack = false;
+
+  constructor(private readonly legacyNotrack: boolean) {
+    this.notrack = legacyNotrack;
+  }
+
+  parse(_option: string, _inv: boolean, _args: ArgReader, _ctx: RuleContext): void {
+    this.notrack = true;
+  }
+
+  finalCheck(): void {
+    if (!this.notrack && !this.legacyNotrack) throw new RuleSyntaxError('CT: only --notrack is modelled', 0);
+  }
+
+  checkHook(table: string): string | null {
+    return table === 'raw' ? null : 'CT: only valid in the raw table';
+  }
+
+  target(skb: Skb, par: XtActionParam): number {
+    const ct = par.host.conntrack;
+    if (ct) ct.notrack(skb);
+    else {
+      skb.nfct = null;
+      skb.ctinfo = IP_CT_UNTRACKED;
+    }
+    return XT_CONTINUE;
+  }
+
+  save(): string {
+    return ' --notrack';
+  }
+
+  list(): string {
+    return ' CT notrack';
+  }
+}
+
+export const ctTarget: ExtensionDef<Target> = {
+  name: 'CT',
+  options: optionTable({ notrack: 0 }),
+  create: () => new CtTarget(false),
+};
+
+/** NOTRACK is loaded as CT --notrack, which is how iptables-save prints it back. */
+export const notrackTarget: ExtensionDef<Target> = {
+  name: 'NOTRACK',
+  options: optionTable({}),
+  create: () => new CtTarget(true),
+};
