@@ -62,6 +62,10 @@ export class Host {
   pmtuLookup: ((host: Host, daddr: number) => number) | null = null;
   /** Answers ARP for any address (a router doing proxy ARP); false by default. */
   proxyAll = false;
+  /** Counters other subsystems own (conntrack stats), by name, for `expect:`. */
+  counterLookup: ((name: string) => number | null) | null = null;
+  /** Told after `sysctl` writes a key, so owners (conntrack) can apply it. */
+  onSysctlChange: ((key: string) => void) | null = null;
   /** Next IP ID for packets without a socket counter (ip_select_ident). */
   ipIdNext = 1;
   nextPid = 1000;

@@ -172,7 +172,7 @@ function nicTxEngine(sim: Scheduler, txq: TxQueue, done: Skb | null): void {
   }
   // The frame is on the wire: the receiver gets its own copy (the skb object continues there).
   sim.at(finish, nicTxEngine, txq, skb);
-  if (!lost) sim.at(arrive, ethRx, end, skb);
+  if (!lost) sim.at(arrive, ethRx, end.to, skb);
 }
 
 /** TX completion: napi_consume_skb frees the skb; a stopped queue wakes when the ring has room. */

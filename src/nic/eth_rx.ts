@@ -5,7 +5,6 @@
 // held back by interrupt coalescing (ethtool -C rx-usecs / rx-frames).
 
 import type { Scheduler } from '../model/scheduler.js';
-import type { LinkEnd } from './link.js';
 import {
   CHECKSUM_UNNECESSARY, FLOW_INBOUND, PACKET_BROADCAST, PACKET_HOST, PACKET_OTHERHOST, type Skb,
 } from '../model/skb.js';
@@ -13,14 +12,13 @@ import { Stage } from '../model/trace.js';
 import { DropReason } from '../model/drop_reason.js';
 import { kfreeSkbReason } from '../model/skb_free.js';
 import { toeplitzHash } from './rss.js';
-import type { RxQueue } from './net_device.js';
+import type { NetDevice, RxQueue } from './net_device.js';
 import { napiSchedule, raiseNetRxSoftirq } from './napi.js';
 
 const ETH_BROADCAST = 0xffffffffffff;
 
 /** The last bit of a frame reaches the receiving NIC (event handler). */
-export function ethRx(sim: Scheduler, end: LinkEnd, skb: Skb): void {
-  const dev = end.to;
+export function ethRx(sim: Scheduler, dev: NetDevice, skb: Skb): void {
   const host = dev.host;
   const now = sim.now;
   // A new host: the metadata of the sender's kernel does not cross the wire.

@@ -110,6 +110,8 @@ function tcpListenRcv(host: Host, cpu: Cpu, lsk: TcpSock, skb: Skb): void {
   sk.dport = skb.sport;
   sk.parent = lsk;
   sk.owner = lsk.owner;
+  sk.rcvbuf = lsk.rcvbuf;
+  sk.sndbuf = lsk.sndbuf;
   sk.route = ipRouteOutput(host, sk.daddr);
   sk.pmtu = sk.route ? sk.route.mtu || sk.route.dev!.mtu : 1500;
   sk.advmss = tcpMssFromMtu(sk.pmtu);

@@ -126,6 +126,8 @@ export class TcpSock extends Sock {
   lastAck = 0;
   /** Data queued for the application and not yet read, bytes. */
   rcvQueued = 0;
+  /** The application has called close(). */
+  closedByApp = false;
   /** Error reported to the application (ECONNREFUSED, ETIMEDOUT, ECONNRESET). */
   err = 0;
 

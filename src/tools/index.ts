@@ -1,0 +1,3 @@
+// Registers every command-line tool with the runner.
+
+import './sysctl.js';
