@@ -127,7 +127,7 @@ export function runIptablesRestore(argv: readonly string[], input: string, rules
 
 /** Splits a shell-like command line for callers that hold a string. */
 export function splitCommandLine(line: string): string[] {
-  return tokenize(line).map((t) => t.text);
+  return tokenize(line, true).map((t) => t.text);
 }
 
 export { formatRuleError };

@@ -168,7 +168,8 @@ export function iptablesRestore(text: string, ruleset: Ruleset, fileName = 'rule
       const e = applyCommand(cmd, t, ruleset);
       if (e) {
         const col = e.column ?? cmd.chainToken?.column ?? cmd.kindToken!.column;
-        err(lineNo, col, e.message.replace(/^iptables(?: v1\.8\.9 \(nf_tables\))?: +/, ''));
+        const text = e.message.replace(/^iptables(?: v1\.8\.9 \(nf_tables\))?: +/, '');
+        err(lineNo, e.problem?.rule ? e.problem.rule.targetColumn || col : col, e.problem ? `${text}: ${e.problem.detail}` : text);
       }
     } catch (e) {
       if (e instanceof RuleSyntaxError) err(lineNo, e.column, e.message);

@@ -1,10 +1,11 @@
-// Splits one iptables-restore line (or a shell-quoted command) into tokens the
-// way xtables-restore's add_param_to_argv does: whitespace separates, double
-// quotes group, a backslash escapes the next character inside quotes.
+// Splits one iptables-restore line into tokens the way xtables-restore's
+// add_param_to_argv does: whitespace separates, double quotes group, a
+// backslash escapes the next character inside quotes, single quotes are
+// ordinary characters. With `shell`, single quotes group too (a typed command).
 
 import { RuleSyntaxError, type Token } from './extension.js';
 
-export function tokenize(line: string): Token[] {
+export function tokenize(line: string, shell = false): Token[] {
   const out: Token[] = [];
   let i = 0;
   const n = line.length;
@@ -16,7 +17,7 @@ export function tokenize(line: string): Token[] {
     let quoted = false;
     while (i < n && (quoted || !(line[i] === ' ' || line[i] === '\t' || line[i] === '\r' || line[i] === '\n'))) {
       const c = line[i]!;
-      if (c === '"' || (c === "'" && !quoted && text === '' && line.indexOf("'", i + 1) > 0)) {
+      if (c === '"' || (shell && c === "'" && !quoted && line.indexOf("'", i + 1) > 0)) {
         if (c === "'") {
           const end = line.indexOf("'", i + 1);
           text += line.slice(i + 1, end);

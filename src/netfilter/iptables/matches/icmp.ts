@@ -44,7 +44,7 @@ export function parseIcmpType(tok: Token): [number, number, number] {
   }
   if (prefixed.length > 0 && t.length > 0) return [prefixed[0]![1], prefixed[0]![2], prefixed[0]![3]];
   const m = /^(\d+)(?:\/(\d+))?$/.exec(t);
-  if (!m || Number(m[1]) > 255 || (m[2] !== undefined && Number(m[2]) > 255)) fail(`Invalid ICMP type \`${t}'`, tok);
+  if (!m || Number(m[1]) > 255 || (m[2] !== undefined && Number(m[2]) > 255)) fail(`Unknown ICMP type \`${t}'`, tok);
   const type = Number(m[1]);
   if (m[2] === undefined) return [type, 0, 0xff];
   return [type, Number(m[2]), Number(m[2])];

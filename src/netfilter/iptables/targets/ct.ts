@@ -9,12 +9,14 @@ import {
 } from '../extension.js';
 
 export class CtTarget implements Target {
-  readonly name = 'CT';
+  readonly name: 'CT' | 'NOTRACK';
   readonly needsConntrack = true;
   notrack = false;
 
+  /** `legacyNotrack`: the NOTRACK target, which iptables-save prints under its own name. */
   constructor(private readonly legacyNotrack: boolean) {
     this.notrack = legacyNotrack;
+    this.name = legacyNotrack ? 'NOTRACK' : 'CT';
   }
 
   parse(_option: string, _inv: boolean, _args: ArgReader, _ctx: RuleContext): void {
@@ -40,11 +42,11 @@ export class CtTarget implements Target {
   }
 
   save(): string {
-    return ' --notrack';
+    return this.legacyNotrack ? '' : ' --notrack';
   }
 
   list(): string {
-    return ' CT notrack';
+    return this.legacyNotrack ? '' : ' CT notrack';
   }
 }
 
@@ -54,7 +56,7 @@ export const ctTarget: ExtensionDef<Target> = {
   create: () => new CtTarget(false),
 };
 
-/** NOTRACK is loaded as CT --notrack, which is how iptables-save prints it back. */
+/** NOTRACK: CT --notrack under its older name. */
 export const notrackTarget: ExtensionDef<Target> = {
   name: 'NOTRACK',
   options: optionTable({}),
