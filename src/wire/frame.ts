@@ -7,13 +7,13 @@ import {
   CHECKSUM_NONE, CHECKSUM_PARTIAL, ETH_HLEN, ETH_P_ARP, ETH_P_IP, ICMPHDR_LEN, IP_OFFSET, IPHDR_LEN,
   IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, Skb, TCPHDR_LEN, UDPHDR_LEN,
 } from '../model/skb.js';
-import { ARP_LEN, ARPOP_REPLY, emitArp, parseArp } from './arp.js';
+import { ARP_LEN, ARPHRD_ETHER, ARPOP_REPLY, emitArp, parseArp } from './arp.js';
 import { checksumOf, onesSum, partialChecksum, pseudoHeaderSum, writeU16 } from './checksum.js';
 import { WireError } from './error.js';
-import { emitEthernet, parseEthernet } from './ethernet.js';
+import { emitEthernet, parseEthernet, readMac } from './ethernet.js';
 import { emitIcmp, emitQuoted, icmpIsError, parseIcmp, parseQuoted, QUOTED_LEN } from './icmp.js';
 import { emitIpv4, parseIpv4 } from './ipv4.js';
-import { SLL_HDR_LEN, parseSll } from './sll.js';
+import { SLL_HDR_LEN, emitSll, parseSll } from './sll.js';
 import { emitTcp, parseTcp, tcpOptionsWireLen } from './tcp.js';
 import { emitUdp, parseUdp } from './udp.js';
 
@@ -228,4 +228,17 @@ function checksumError(b: Uint8Array, l4: number, l4len: number, skb: Skb, check
 
 function hex4(v: number): string {
   return v.toString(16).padStart(4, '0');
+}
+
+/**
+ * The same packet as a packet socket bound to `any` sees it: the Ethernet header
+ * replaced by a Linux cooked header carrying pkt_type, the sender's MAC and the
+ * protocol (packet_rcv with SOCK_DGRAM semantics, libpcap's LINKTYPE_LINUX_SLL).
+ */
+export function ethernetToSll(frame: Uint8Array, pktType: number): Uint8Array {
+  const out = new Uint8Array(SLL_HDR_LEN + frame.length - ETH_HLEN);
+  const src = frame.length >= 12 ? readMac(frame, 6) : 0;
+  emitSll(out, 0, { pktType, hatype: ARPHRD_ETHER, halen: 6, addr: src, protocol: frame.length >= ETH_HLEN ? (frame[12]! << 8) | frame[13]! : 0 });
+  out.set(frame.subarray(ETH_HLEN), SLL_HDR_LEN);
+  return out;
 }

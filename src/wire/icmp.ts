@@ -2,7 +2,7 @@
 // packet an error carries (icmp_send: the offending IP header + at least 8 bytes).
 
 import { ICMPHDR_LEN, IPHDR_LEN, IPPROTO_TCP, IPPROTO_UDP, type QuotedHeader } from '../model/skb.js';
-import { readU16, readU32, writeU16, writeU32 } from './checksum.js';
+import { checksumOf, pseudoHeaderSum, readU16, readU32, writeU16, writeU32 } from './checksum.js';
 import { WireError } from './error.js';
 import { emitIpv4, parseIpv4 } from './ipv4.js';
 
@@ -65,7 +65,13 @@ export function emitQuoted(b: Uint8Array, off: number, q: QuotedHeader): number 
     writeU16(b, l4, q.sport);
     writeU16(b, l4 + 2, q.dport);
     if (q.protocol === IPPROTO_TCP) writeU32(b, l4 + 4, q.l4word);
-    else writeU16(b, l4 + 4, Math.max(0, q.totLen - IPHDR_LEN)); // the quoted UDP length; its checksum stays 0
+    else {
+      // The original datagram's length and checksum (its payload is zeros in the model).
+      const ulen = Math.max(0, q.totLen - IPHDR_LEN);
+      writeU16(b, l4 + 4, ulen);
+      const sum = checksumOf(pseudoHeaderSum(q.saddr, q.daddr, IPPROTO_UDP, ulen) + q.sport + q.dport + ulen);
+      writeU16(b, l4 + 6, sum === 0 ? 0xffff : sum);
+    }
   } else {
     writeU32(b, l4, 0);
     writeU32(b, l4 + 4, q.l4word);

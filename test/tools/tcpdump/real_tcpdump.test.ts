@@ -124,6 +124,21 @@ describe.skipIf(!HAVE_TCPDUMP)('against real tcpdump', () => {
     });
   }
 
+  // Without -n tcpdump looks names up. Run it in a fresh network namespace
+  // (`unshare -n`, root only) so reverse DNS fails at once, as on a simulated
+  // host with no resolver: addresses stay numeric, ports and MAC vendors get names.
+  const UNSHARE = ['/usr/bin/unshare', '/bin/unshare'].find((p) => existsSync(p));
+  const canUnshare = UNSHARE !== undefined && process.getuid?.() === 0;
+  for (const args of [[], ['-v'], ['-e']]) {
+    it.skipIf(!canUnshare)(`prints names as tcpdump -r eth.pcap ${args.join(' ')} does without -n`, () => {
+      const opts = parseTcpdumpArgs(['-r', files.eth.path, ...args]);
+      if (opts instanceof TcpdumpArgError) throw new Error(opts.error);
+      const ours = tcpdumpRead(opts, readFileSync(files.eth.path));
+      const real = execFileSync(UNSHARE!, ['-n', TCPDUMP, '-r', files.eth.path, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(ours.stdout.split('\n')).toEqual(real.split('\n'));
+    });
+  }
+
   for (const name of ['eth', 'sll', 'cut'] as const) {
     it(`matches the per-filter packet counts of tcpdump -r on ${name}.pcap for ${FILTERS.length} filters`, () => {
       const { path, pcap } = files[name];
