@@ -84,7 +84,7 @@ export class Sysctls {
   }
 
   get(key: string): number {
-    const v = this.values.get(normalizeKey(key));
+    const v = this.values.get(key) ?? this.values.get(normalizeKey(key));
     if (v === undefined) throw new Error(`sysctl: cannot stat /proc/sys/${key.replaceAll('.', '/')}: No such file or directory`);
     return typeof v === 'number' ? v : v[0]!;
   }

@@ -20,19 +20,27 @@ for (let bit = 0; bit < 96; bit++) {
   KEY_WINDOWS[bit] = w >>> 0;
 }
 
-function mix(h: number, word: number, nbits: number, offset: number): number {
-  for (let i = 0; i < nbits; i++) {
-    if ((word >>> (nbits - 1 - i)) & 1) h ^= KEY_WINDOWS[offset + i]!;
+/** BYTE_TABLES[k * 256 + v]: the hash contribution of input byte k having value v. */
+const BYTE_TABLES = new Uint32Array(12 * 256);
+for (let k = 0; k < 12; k++) {
+  for (let v = 0; v < 256; v++) {
+    let h = 0;
+    for (let b = 0; b < 8; b++) if ((v >> (7 - b)) & 1) h ^= KEY_WINDOWS[k * 8 + b]!;
+    BYTE_TABLES[k * 256 + v] = h >>> 0;
   }
-  return h;
 }
 
-/** Toeplitz hash of (saddr, daddr, sport, dport), as the NIC computes it. */
+function mixWord(h: number, word: number, k: number): number {
+  const t = BYTE_TABLES;
+  return h ^ t[k * 256 + ((word >>> 24) & 255)]! ^ t[(k + 1) * 256 + ((word >>> 16) & 255)]! ^
+    t[(k + 2) * 256 + ((word >>> 8) & 255)]! ^ t[(k + 3) * 256 + (word & 255)]!;
+}
+
+/** Toeplitz hash of (saddr, daddr, sport, dport), as the NIC computes it (byte-table form). */
 export function toeplitzHash(saddr: number, daddr: number, sport: number, dport: number): number {
-  let h = 0;
-  h = mix(h, saddr >>> 0, 32, 0);
-  h = mix(h, daddr >>> 0, 32, 32);
-  h = mix(h, ((sport << 16) | dport) >>> 0, 32, 64);
+  let h = mixWord(0, saddr >>> 0, 0);
+  h = mixWord(h, daddr >>> 0, 4);
+  h = mixWord(h, ((sport << 16) | dport) >>> 0, 8);
   return h >>> 0;
 }
 

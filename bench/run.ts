@@ -1,0 +1,87 @@
+// `npm run bench`: simulated packets and events per wall-second for the
+// workloads of design.md §3, trace off, one JSON line per workload. Heap is
+// measured after a forced GC at the end of the run, to show that memory does
+// not grow with the packet count. Not a test: nothing here asserts a speed.
+
+import { compileScenario } from '../src/scenario/build.js';
+import { simulate } from '../src/scenario/simulate.js';
+
+interface Workload {
+  name: string;
+  packets: number;
+  yaml: (n: number) => string;
+}
+
+const inboundUdpFlood = (n: number): string => `
+name: inbound-udp-flood
+seed: 1
+duration: 10s
+hosts:
+  server:
+    cpus: 2
+    nics: { eth0: { addr: 10.0.0.2/24, rx_ring: 4096, queues: 2 } }
+    sysctl: { net.core.rmem_default: 67108864 }
+    listen: [ udp:9000 ]
+links:
+  - { a: gen:eth0, b: server:eth0, rate: 10Gbit, delay: 1us }
+  - { a: gen2:eth0, b: server:eth1, rate: 10Gbit, delay: 1us }
+traffic:
+  - { kind: pktgen, inject: server:eth0, src: 10.0.0.1, to: 10.0.0.2:9000, size: 64, count: ${n}, pps: 1000000, flows: 16 }
+`.replace('  - { a: gen2:eth0, b: server:eth1, rate: 10Gbit, delay: 1us }\n', '').replace('hosts:\n', 'hosts:\n  gen:\n    nics: { eth0: { addr: 10.0.0.1/24 } }\n');
+
+const forwardUdp = (n: number): string => `
+name: forward-udp
+seed: 1
+duration: 10s
+hosts:
+  router:
+    cpus: 2
+    forwarding: true
+    nics:
+      eth0: { addr: 192.168.1.1/24, rx_ring: 4096, queues: 2 }
+      eth1: { addr: 10.0.0.1/24, tx_ring: 4096 }
+  gen:
+    nics: { eth0: { addr: 192.168.1.10/24 } }
+  server:
+    nics: { eth0: { addr: 10.0.0.2/24, rx_ring: 4096 } }
+    sysctl: { net.core.rmem_default: 67108864 }
+    listen: [ udp:9000 ]
+links:
+  - { a: gen:eth0, b: router:eth0, rate: 10Gbit, delay: 1us }
+  - { a: router:eth1, b: server:eth0, rate: 10Gbit, delay: 1us }
+traffic:
+  - { kind: pktgen, inject: router:eth0, src: 192.168.1.10, to: 10.0.0.2:9000, size: 64, count: ${n}, pps: 500000, flows: 16 }
+`;
+
+const WORKLOADS: Workload[] = [
+  { name: 'inbound-udp-flood', packets: 1_000_000, yaml: inboundUdpFlood },
+  { name: 'forward-udp', packets: 1_000_000, yaml: forwardUdp },
+];
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+for (const w of WORKLOADS) {
+  const res = compileScenario(w.yaml(w.packets), `${w.name}.yaml`);
+  if (!res.ok) {
+    process.stderr.write(`bench ${w.name}: ${res.errors.map((e) => `${e.line}:${e.column}: ${e.path}: ${e.message}`).join('; ')}\n`);
+    process.exit(2);
+  }
+  const t0 = performance.now();
+  const out = simulate(res.scenario, { maxEvents: 1e9 });
+  const wall = (performance.now() - t0) / 1000;
+  gc?.();
+  const heap = process.memoryUsage().heapUsed;
+  const s = out.summary;
+  process.stdout.write(JSON.stringify({
+    name: w.name,
+    packets: s.packets.injected,
+    events: s.events,
+    wall_s: Number(wall.toFixed(3)),
+    packets_per_s: Math.round(s.packets.injected / wall),
+    events_per_s: Math.round(s.events / wall),
+    heap_bytes: heap,
+    delivered: s.packets.delivered,
+    forwarded: s.packets.forwarded,
+    dropped: s.packets.dropped,
+  }) + '\n');
+}
