@@ -339,16 +339,17 @@ export function parseCommand(input: readonly Token[], opts: CommandOptions): Par
   function handleExtensionOption(tok: Token): void {
     hasRuleSpec = true;
     const name = tok.text.slice(2);
-    let hit = findOption(name, true);
+    // getopt_long over the merged option tables: exact names, then unique prefixes
+    // (so `-m multiport --dport 80,443` means --dports).
+    let hit = findOption(name, true) ?? findOption(name, false);
     if (!hit) {
       // load_proto: `-p tcp --dport 22` loads the tcp match on first use.
       const protoMatch = PROTO_MATCH[rule.proto];
       if (protoMatch && !(rule.invflags & IPT_INV_PROTO) && !loaded.some((l) => l.def.name === protoMatch)) {
         loadMatch(MATCHES.get(protoMatch)!, tok);
-        hit = findOption(name, true);
+        hit = findOption(name, true) ?? findOption(name, false);
       }
     }
-    hit ??= findOption(name, false);
     if (!hit) fail(`unknown option "${tok.text}"`, tok);
     const args = new ArgReader(tokens, i);
     args.optionToken = tok;

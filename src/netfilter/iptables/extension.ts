@@ -106,6 +106,8 @@ export const XT_CONTINUE = -1;
 export const XT_RETURN = -2;
 
 export interface Target extends ExtensionBase {
+  /** Name for the target column of `iptables -L` when it differs from `name`. */
+  readonly listName?: string;
   /** Returns NF_ACCEPT, NF_DROP, NF_STOLEN, XT_CONTINUE or XT_RETURN. */
   target(skb: Skb, par: XtActionParam): number;
 }

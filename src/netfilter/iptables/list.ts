@@ -64,9 +64,15 @@ function maskSuffix(mask: number): string {
   return '/' + formatIpv4(mask);
 }
 
+/** /etc/hosts and /etc/networks of a stock Debian host, for xtables_ipaddr_to_anyname (no DNS is simulated). */
+const HOST_NAMES = new Map([[0x7f000001, 'localhost']]);
+const NETWORK_NAMES = new Map([[0x7f000000, 'loopback'], [0xa9fe0000, 'link-local']]);
+
 function addrColumn(addr: number, mask: number, numeric: boolean): string {
   if (mask === 0 && !numeric) return 'anywhere';
-  return formatIpv4(addr) + maskSuffix(mask);
+  let name = formatIpv4(addr);
+  if (!numeric) name = (mask === 0xffffffff ? HOST_NAMES.get(addr) : NETWORK_NAMES.get(addr)) ?? name;
+  return name + maskSuffix(mask);
 }
 
 /** One rule line of -L (print_firewall). */
@@ -74,7 +80,7 @@ export function listRule(r: Rule, num: number, f: ListFormat): string {
   let s = '';
   if (f.lineNumbers) s += padEnd(String(num), 4) + ' ';
   if (f.verbose) s += printNum(r.pkts, f.exact) + printNum(r.bytes, f.exact);
-  s += padEnd(r.targetName, 9) + ' ';
+  s += padEnd(r.target?.listName ?? r.targetName, 9) + ' ';
   s += r.invflags & IPT_INV_PROTO ? '!' : ' ';
   const pname = f.numeric ? String(r.proto) : r.proto === 0 ? 'all' : protocolName(r.proto) ?? String(r.proto);
   s += padEnd(pname, 4) + ' ';
@@ -95,7 +101,7 @@ export function listRule(r: Rule, num: number, f: ListFormat): string {
 
 /** `iptables -L [CHAIN]` for one table. */
 export function listTable(table: Table, chain: Chain | null, f: ListFormat): string {
-  const chains = chain ? [chain] : table.chains;
+  const chains = chain ? [chain] : table.orderedChains();
   const parts: string[] = [];
   for (const c of chains) {
     let s = header(c, table, f);
@@ -107,7 +113,7 @@ export function listTable(table: Table, chain: Chain | null, f: ListFormat): str
 
 /** `iptables -S [CHAIN]`: -P/-N lines then the rules, `-c P B` before the target with -v. */
 export function listRulesSpec(table: Table, chain: Chain | null, verbose: boolean): string {
-  const chains = chain ? [chain] : table.chains;
+  const chains = chain ? [chain] : table.orderedChains();
   let s = '';
   for (const c of chains) {
     if (c.builtin) s += `-P ${c.name} ${c.policy === POLICY_ACCEPT ? 'ACCEPT' : 'DROP'}${verbose ? ` -c ${c.policyPkts} ${c.policyBytes}` : ''}\n`;

@@ -77,6 +77,12 @@ export class Table {
     return this.chains.filter((c) => !c.builtin);
   }
 
+  /** Built-in chains in hook order, then user chains by name (strcmp), as iptables-nft lists them. */
+  orderedChains(): Chain[] {
+    const users = this.userChains().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.chains.filter((c) => c.builtin), ...users];
+  }
+
   /** Rules anywhere in the table that jump or go to `chain` (the `N references` of -L). */
   references(chain: Chain): number {
     let n = 0;

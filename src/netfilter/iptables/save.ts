@@ -87,11 +87,9 @@ function chainLine(c: Chain, counters: boolean): string {
 /** One table's block, without the comment lines. */
 export function saveTable(t: Table, counters: boolean): string {
   const lines = [`*${t.name}`];
-  const builtins = t.chains.filter((c) => c.builtin);
-  // iptables-nft-save prints built-in chains in hook order, then user chains by name.
-  const users = t.userChains().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const c of [...builtins, ...users]) lines.push(chainLine(c, counters));
-  for (const c of [...builtins, ...users]) {
+  const chains = t.orderedChains();
+  for (const c of chains) lines.push(chainLine(c, counters));
+  for (const c of chains) {
     for (const r of c.rules) lines.push(`${counters ? `[${r.pkts}:${r.bytes}] ` : ''}-A ${c.name}${ruleSpecText(r)}`);
   }
   lines.push('COMMIT');

@@ -208,8 +208,7 @@ export class RecentMatch implements Match {
   }
 
   list(_numeric: boolean): string {
-    let s = ' recent:';
-    if (this.inv) s += ' !';
+    let s = (this.inv ? ' !' : '') + ' recent:';
     if (this.checkSet & XT_RECENT_SET) s += ' SET';
     if (this.checkSet & XT_RECENT_CHECK) s += ' CHECK';
     if (this.checkSet & XT_RECENT_UPDATE) s += ' UPDATE';

@@ -11,6 +11,8 @@ import {
 export class CtTarget implements Target {
   readonly name: 'CT' | 'NOTRACK';
   readonly needsConntrack = true;
+  /** iptables -L shows both spellings as CT in its target column. */
+  readonly listName = 'CT';
   notrack = false;
 
   /** `legacyNotrack`: the NOTRACK target, which iptables-save prints under its own name. */
@@ -46,7 +48,7 @@ export class CtTarget implements Target {
   }
 
   list(): string {
-    return this.legacyNotrack ? '' : ' CT notrack';
+    return this.legacyNotrack ? ' NOTRACK' : ' CT notrack';
   }
 }
 

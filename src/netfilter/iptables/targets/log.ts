@@ -106,7 +106,7 @@ export class TraceTarget implements Target {
   }
 
   list(): string {
-    return ' TRACE';
+    return '';
   }
 }
 
