@@ -74,7 +74,6 @@ export class IptTableHook implements NfHookOps {
     par.hotdrop = false;
     const inDev = state.inDev;
     const outDev = state.outDev;
-    const traced = skb.nfTrace;
     let chain = base;
     let rules = chain.rules;
     let i = 0;
@@ -82,8 +81,8 @@ export class IptTableHook implements NfHookOps {
     for (;;) {
       if (i >= rules.length) {
         // The chain's tail: the policy of a built-in chain, an implicit RETURN of a user chain.
-        if (depth === 0) return this.policy(skb, state, base, traced);
-        if (traced) this.trace(skb, state, chain, 'return', rules.length + 1);
+        if (depth === 0) return this.policy(skb, state, base);
+        if (skb.nfTrace) this.trace(skb, state, chain, 'return', rules.length + 1);
         depth--;
         chain = this.stackChain[depth]!;
         rules = chain.rules;
@@ -98,7 +97,7 @@ export class IptTableHook implements NfHookOps {
       }
       r.pkts++;
       r.bytes += skb.len;
-      if (traced) this.trace(skb, state, chain, 'rule', i + 1);
+      if (skb.nfTrace) this.trace(skb, state, chain, 'rule', i + 1);
       let v = r.verdict;
       if (v === V_TARGET) {
         const tv = r.target!.target(skb, par);
@@ -125,7 +124,7 @@ export class IptTableHook implements NfHookOps {
           state.detail = r.detail;
           return NF_QUEUE;
         case V_RETURN:
-          if (depth === 0) return this.policy(skb, state, base, traced);
+          if (depth === 0) return this.policy(skb, state, base);
           depth--;
           chain = this.stackChain[depth]!;
           rules = chain.rules;
@@ -162,8 +161,8 @@ export class IptTableHook implements NfHookOps {
   }
 
   /** The built-in chain's policy, counted on the policy line. */
-  private policy(skb: Skb, state: NfHookState, base: Chain, traced: boolean): number {
-    if (traced) this.trace(skb, state, base, 'policy', base.rules.length + 1);
+  private policy(skb: Skb, state: NfHookState, base: Chain): number {
+    if (skb.nfTrace) this.trace(skb, state, base, 'policy', base.rules.length + 1);
     base.policyPkts++;
     base.policyBytes += skb.len;
     state.detail = this.policyDetail[base.policy]!;
