@@ -18,6 +18,7 @@ import {
 } from '../netfilter/nf_conntrack_common.js';
 import { DEFAULT_COSTS, type CostTable } from '../model/cost_table.js';
 import { resetSkbIds } from '../model/skb.js';
+import { resetSockInodes } from '../transport/sock.js';
 import { TcpServer } from '../apps/tcp_server.js';
 import { TcpClient } from '../apps/tcp_client.js';
 import { UdpSink } from '../apps/udp_sink.js';
@@ -25,6 +26,7 @@ import { UdpSender } from '../apps/udp_sender.js';
 import { Pktgen } from '../nic/pktgen.js';
 import { IP_PMTUDISC_DO, IP_PMTUDISC_DONT, IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT } from '../transport/udp.js';
 import { hostExtensions } from './extensions.js';
+import '../offloads/install.js';
 
 export interface TimedCommand {
   t: number;
@@ -96,6 +98,7 @@ export function compileScenario(text: string, file: string, opts: CompileOptions
   }
   const sc = parsed.data;
   resetSkbIds();
+  resetSockInodes();
   const built = new Builder(sc, diags, opts).build();
   if (!diags.ok || !built) return { ok: false, errors: diags.list };
   return { ok: true, scenario: built };

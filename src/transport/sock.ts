@@ -24,6 +24,11 @@ export function txTruesize(len: number): number {
 
 let nextInode = 10000;
 
+/** Restarts socket inode numbers, so a run's output does not depend on earlier runs in the process. */
+export function resetSockInodes(): void {
+  nextInode = 10000;
+}
+
 export abstract class Sock {
   saddr = 0;
   sport = 0;
