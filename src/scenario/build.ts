@@ -88,10 +88,11 @@ export function compileScenario(text: string, file: string, opts: CompileOptions
       const path = issue.path.filter((k): k is PathKey => typeof k === 'string' || typeof k === 'number');
       if (issue.code === 'unrecognized_keys') {
         for (const k of issue.keys) diags.at([...path, k], `unknown key "${k}"`, true);
-      } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+      } else if (issue.code === 'invalid_type' && valueAt(raw, path) === undefined) {
         diags.at(path.slice(0, -1), `missing required key "${String(path[path.length - 1])}"`);
       } else {
-        diags.at(path, describeIssue(issue));
+        // zod 4 leaves `input` out of issues; the offending value is read from the document.
+        diags.at(path, describeIssue({ ...issue, input: valueAt(raw, path) }));
       }
     }
     return { ok: false, errors: diags.list };
@@ -102,6 +103,16 @@ export function compileScenario(text: string, file: string, opts: CompileOptions
   const built = new Builder(sc, diags, opts).build();
   if (!diags.ok || !built) return { ok: false, errors: diags.list };
   return { ok: true, scenario: built };
+}
+
+/** The value at `path` in the parsed document, or undefined where a key is absent. */
+function valueAt(root: unknown, path: readonly PathKey[]): unknown {
+  let v = root;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k)) return undefined;
+    v = (v as Record<PathKey, unknown>)[k];
+  }
+  return v;
 }
 
 function describeIssue(issue: { code: string; message: string; expected?: unknown; input?: unknown; values?: unknown }): string {
