@@ -18,6 +18,7 @@ import type { NetDevice, TxQueue } from './net_device.js';
 import { ethRx } from './eth_rx.js';
 import { enqueueToBacklog } from './dev.js';
 import { formatTime } from '../model/time.js';
+import { skbGsoSegment } from './gso.js';
 
 /** NET_XMIT_* return codes of dev_queue_xmit. */
 export const NET_XMIT_SUCCESS = 0;
@@ -125,19 +126,41 @@ function driverXmit(host: Host, cpu: Cpu, txq: TxQueue, skb: Skb): void {
 function nicTxEngine(sim: Scheduler, txq: TxQueue, done: Skb | null): void {
   const dev = txq.dev;
   const host = dev.host;
-  if (done) txComplete(host, txq, done, sim.now);
-  const skb = txq.ring.peek();
-  if (!skb || txq.sending) {
+  if (done) {
+    // A TSO descriptor completes with the last of its frames.
+    if (txq.tsoFrames === null) {
+      txComplete(host, txq, done, sim.now);
+    } else {
+      txq.sending = false;
+      if (txq.tsoNext === txq.tsoFrames.length) {
+        txq.tsoFrames = null;
+        // The first frame (the descriptor's skb) is already at the receiver: the completion is told on the last one.
+        txComplete(host, txq, txq.ring.peek()!, sim.now, done);
+      }
+    }
+  }
+  const desc = txq.ring.peek();
+  if (!desc || txq.sending) {
     txq.engineBusy = txq.sending;
     return;
   }
-  if (skb.dmaReadyAt > sim.now) {
-    sim.at(skb.dmaReadyAt, nicTxEngine, txq, null);
+  if (desc.dmaReadyAt > sim.now) {
+    sim.at(desc.dmaReadyAt, nicTxEngine, txq, null);
     return;
   }
   const end = dev.linkEnd;
   const tr = host.tr;
-  if (tr.on) tr.stage(sim.now, host.name, txq.cpu, dev.name, skb, Stage.DMA_TX, `NIC fetched descriptor and frame by DMA (${skb.frameLen} bytes)`);
+  let skb = desc;
+  if (txq.tsoFrames !== null) {
+    skb = txq.tsoFrames[txq.tsoNext++]!;
+    if (tr.on) tr.stage(sim.now, host.name, txq.cpu, dev.name, skb, Stage.DMA_TX,
+      `TSO frame ${txq.tsoNext} of ${txq.tsoFrames.length} cut from skb ${desc.id}: seq ${skb.seq >>> 0}, ${skb.frameLen} bytes`);
+  } else if (desc.gsoSize > 0 && dev.kind === 'physical') {
+    tsoCut(host, txq, desc, sim.now);
+    skb = desc;
+  } else if (tr.on) {
+    tr.stage(sim.now, host.name, txq.cpu, dev.name, skb, Stage.DMA_TX, `NIC fetched descriptor and frame by DMA (${skb.frameLen} bytes)`);
+  }
   if (!end || !dev.up) {
     txq.sending = true;
     txq.engineFreeAt = sim.now;
@@ -175,14 +198,49 @@ function nicTxEngine(sim: Scheduler, txq: TxQueue, done: Skb | null): void {
   if (!lost) sim.at(arrive, ethRx, end.to, skb);
 }
 
+/**
+ * TSO in the NIC: the super-packet is cut into MSS-sized frames, each with
+ * its own IP and TCP header (what tcp_gso_segment does in software). The
+ * first frame keeps the descriptor's skb, so the packet the journey follows
+ * goes on to the receiver; the others are new packets. The descriptor is
+ * completed, and the socket uncharged, after the last frame leaves.
+ */
+function tsoCut(host: Host, txq: TxQueue, desc: Skb, t: number): void {
+  const frames = skbGsoSegment(desc) ?? [desc];
+  const superLen = desc.frameLen;
+  const segs = frames.length;
+  const first = frames[0]!;
+  if (first !== desc) {
+    desc.len = first.len;
+    desc.payloadLen = first.payloadLen;
+    desc.tcpFlags = first.tcpFlags;
+    desc.data = first.data;
+    desc.gsoSize = 0;
+    desc.gsoSegs = 0;
+    frames[0] = desc;
+  }
+  for (let i = 1; i < segs; i++) {
+    frames[i]!.sk = null;
+    frames[i]!.truesize = 0;
+  }
+  host.world.packets.injected += segs - 1;
+  txq.tsoFrames = segs > 1 ? frames : null;
+  txq.tsoNext = 1;
+  if (host.tr.on) host.tr.stage(t, host.name, txq.cpu, txq.dev.name, desc, Stage.DMA_TX,
+    `NIC fetched the ${superLen}-byte TSO super-packet by DMA and cuts it into ${segs} frames` +
+    (segs > 1 ? ` (this skb is frame 1, ${desc.frameLen} bytes; skbs ${frames[1]!.id}-${frames[segs - 1]!.id} follow)` : ''));
+}
+
 /** TX completion: napi_consume_skb frees the skb; a stopped queue wakes when the ring has room. */
-function txComplete(host: Host, txq: TxQueue, skb: Skb, t: number): void {
+function txComplete(host: Host, txq: TxQueue, skb: Skb, t: number, traced: Skb = skb): void {
   txq.ring.shift();
   txq.sending = false;
   const cpu = host.cpus[txq.cpu]!;
   cpu.softirqNs += host.costs.tx_completion;
-  if (host.tr.on) host.tr.stage(t, host.name, txq.cpu, txq.dev.name, skb, Stage.TX_COMPLETE,
-    `TX completion: the descriptor is clean, napi_consume_skb frees the sender's skb (consume_skb)`);
+  if (host.tr.on) host.tr.stage(t, host.name, txq.cpu, txq.dev.name, traced, Stage.TX_COMPLETE,
+    traced === skb
+      ? `TX completion: the descriptor is clean, napi_consume_skb frees the sender's skb (consume_skb)`
+      : `TX completion: the last TSO frame of skb ${skb.id} is out; napi_consume_skb frees the super-packet`);
   if (skb.sk !== null) {
     (skb.sk as SkbOwner).wfree(skb, t);
     skb.sk = null;

@@ -16,6 +16,9 @@ import { NAPI_KIND_DRIVER, type NapiStruct } from './net_device.js';
 import { Stage } from '../model/trace.js';
 import { netifReceiveSkb, netifReceiveSkbCore } from './dev.js';
 import { rxQueueKickIrq } from './eth_rx.js';
+import { GRO_HELD, GRO_MERGED_FREE, GroState, napiGroFlush, napiGroReceive } from './gro.js';
+import type { NetdevFeatures } from './netdev_features.js';
+import type { Skb } from '../model/skb.js';
 
 /** napi_schedule: adds `napi` to the CPU's poll list; true if it was not already there. */
 export function napiSchedule(_host: Host, cpu: Cpu, napi: NapiStruct): boolean {
@@ -93,6 +96,10 @@ function driverPoll(host: Host, cpu: Cpu, napi: NapiStruct): number {
   const dev = rxq.dev;
   const ring = rxq.ring;
   const tr = host.tr;
+  // netif_elide_gro: GRO only runs when the device has it on.
+  const f = dev.features as NetdevFeatures | null;
+  const gro = f !== null && f.gro ? ((napi.gro ??= new GroState()) as GroState) : null;
+  const out: Skb[] | null = gro ? [] : null;
   let work = 0;
   while (work < napi.weight) {
     const skb = ring.pop(cpu.now);
@@ -115,9 +122,64 @@ function driverPoll(host: Host, cpu: Cpu, napi: NapiStruct): number {
       tr.stage(cpu.now, host.name, cpu.id, dev.name, skb, Stage.NAPI_POLL,
         `NET_RX softirq: napi_poll on rx queue ${rxq.index}, packet ${work} of weight ${napi.weight}, budget left ${cpu.softnet.rxBudget - work}; driver builds the skb (eth_type_trans)`);
     }
-    netifReceiveSkb(host, cpu, skb);
+    if (gro) napiGroReceiveOne(host, cpu, gro, skb, out!);
+    else netifReceiveSkb(host, cpu, skb);
+  }
+  // napi_complete_done / the end of __napi_poll: gro_flush_normal hands every
+  // held skb up (HZ < 1000, so the flush is not limited to old ones).
+  if (gro && gro.held > 0) {
+    napiGroFlush(gro, out!);
+    groDeliver(host, cpu, out!, true);
   }
   return work;
+}
+
+/** napi_gro_receive for one skb, then what GRO released goes up the stack (gro_normal_list). */
+function napiGroReceiveOne(host: Host, cpu: Cpu, gro: GroState, skb: Skb, out: Skb[]): void {
+  cpu.charge(host.costs.gro);
+  const res = napiGroReceive(gro, skb, out);
+  const tr = host.tr;
+  if (res === GRO_MERGED_FREE) {
+    // napi_skb_free_stolen_head: the payload now lives in the held skb; this head is freed (consume_skb).
+    host.world.packets.delivered++;
+    if (tr.on) {
+      const p = findMergedInto(gro, skb, out);
+      tr.stage(cpu.now, host.name, cpu.id, host.devName(skb.ifindex), skb, Stage.GRO,
+        p ? `merged into skb ${p.id}: ${p.gsoSegs} segments, ${p.payloadLen} bytes` : `merged into a held skb of its flow`,
+        'consume', undefined, 'dev_gro_receive');
+    }
+  } else if (res === GRO_HELD && tr.on) {
+    tr.stage(cpu.now, host.name, cpu.id, host.devName(skb.ifindex), skb, Stage.GRO,
+      `held by GRO as the head of a ${skb.payloadLen}-byte-segment train (${gro.held} skb${gro.held === 1 ? '' : 's'} held on this NAPI)`,
+      undefined, undefined, 'dev_gro_receive');
+  }
+  groDeliver(host, cpu, out, false);
+}
+
+/** The held skb whose parts end with `skb` (still held, or just flushed to `out`). */
+function findMergedInto(gro: GroState, skb: Skb, out: Skb[]): Skb | null {
+  const b = gro.buckets[skb.hash & (gro.buckets.length - 1)]!;
+  for (const p of b.list) if (p.parts !== null && p.parts[p.parts.length - 1] === skb.id) return p;
+  for (const p of out) if (p.parts !== null && p.parts[p.parts.length - 1] === skb.id) return p;
+  return null;
+}
+
+/** napi_gro_complete → netif_receive_skb_list_internal for what GRO let go, in order. */
+function groDeliver(host: Host, cpu: Cpu, out: Skb[], atFlush: boolean): void {
+  if (out.length === 0) return;
+  const tr = host.tr;
+  for (let i = 0; i < out.length; i++) {
+    const p = out[i]!;
+    if (tr.on && (p.gsoSegs > 1 || atFlush || p.parts !== null)) {
+      tr.stage(cpu.now, host.name, cpu.id, host.devName(p.ifindex), p, Stage.GRO,
+        p.gsoSegs > 1
+          ? `napi_gro_complete: ${p.gsoSegs} segments (skbs ${p.parts!.join(', ')}) go up as one ${p.len}-byte skb, gso_size ${p.gsoSize}${atFlush ? ' (flushed at the end of the poll)' : ''}`
+          : `flushed from GRO at the end of the poll: nothing merged with it`,
+        undefined, undefined, 'napi_gro_complete');
+    }
+    netifReceiveSkb(host, cpu, p);
+  }
+  out.length = 0;
 }
 
 /** process_backlog: drains this CPU's backlog queue, up to dev_weight packets. */

@@ -97,6 +97,9 @@ export class TxQueue {
   sending = false;
   /** CPU that takes this queue's TX completion interrupt. */
   cpu = 0;
+  /** TSO: the frames the NIC cut from the head descriptor's super-packet, and the next to send; null when none. */
+  tsoFrames: Skb[] | null = null;
+  tsoNext = 0;
   constructor(readonly dev: NetDevice, readonly ringSize: number) {}
 }
 

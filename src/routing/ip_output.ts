@@ -96,7 +96,7 @@ export function ipSkbDstMtu(host: Host, skb: Skb, rt: FibRoute, dev: NetDevice):
   let mtu = dev.mtu;
   if (rt.mtu && rt.mtu < mtu) mtu = rt.mtu;
   if (skb.flow !== 2 && host.pmtuLookup) {
-    const p = host.pmtuLookup(host, rt.gw || skb.daddr);
+    const p = host.pmtuLookup(host, skb.daddr);
     if (p > 0 && p < mtu) mtu = p;
   }
   return mtu;

@@ -56,6 +56,7 @@ export function tcpSelectWindow(sk: TcpSock): number {
  */
 export function tcpTransmitSkb(
   host: Host, cpu: Cpu, sk: TcpSock, seq: number, len: number, flags: number, retrans: boolean, writeTime: number,
+  gsoSize = 0,
 ): void {
   const rt = sk.route ?? ipRouteOutput(host, sk.daddr);
   if (!rt) return;
@@ -95,19 +96,26 @@ export function tcpTransmitSkb(
   skb.payloadLen = len;
   skb.len = IPHDR_LEN + TCPHDR_LEN + tcpOptionsLen(opts) + len;
   skb.truesize = txTruesize(skb.len);
+  // A TSO/GSO super-packet (tcp_set_skb_tso_segs): gso_size = mss, counted as its segments.
+  let pcount = 1;
+  if (gsoSize > 0 && len > gsoSize) {
+    pcount = Math.ceil(len / gsoSize);
+    skb.gsoSize = gsoSize;
+    skb.gsoSegs = pcount;
+  }
   const mib = host.snmp.v;
-  mib[MIB.TcpOutSegs]++;
+  mib[MIB.TcpOutSegs] += pcount;
   if (retrans) {
-    mib[MIB.TcpRetransSegs]++;
-    sk.totalRetrans++;
+    mib[MIB.TcpRetransSegs] += pcount;
+    sk.totalRetrans += pcount;
     sk.bytesRetrans += len;
   } else if (len > 0 || flags & (TCP_SYN | TCP_FIN)) {
-    if (len > 0) mib[MIB.TcpExtTCPOrigDataSent]++;
+    if (len > 0) mib[MIB.TcpExtTCPOrigDataSent] += pcount;
   }
   if (flags & TCP_RST) mib[MIB.TcpOutRsts]++;
-  sk.segsOut++;
+  sk.segsOut += pcount;
   if (len > 0) {
-    sk.dataSegsOut++;
+    sk.dataSegsOut += pcount;
     sk.bytesSent += len;
   }
   sk.lastSend = cpu.now;
@@ -127,7 +135,7 @@ export function tcpTransmitSkb(
         undefined, undefined, 'tcp_write_xmit');
     }
     tr.stage(cpu.now, host.name, cpu.id, rt.dev?.name, skb, Stage.L4_TX,
-      `${retrans ? 'retransmit ' : ''}TCP ${sk.sport} → ${sk.dport} [${tcpFlagsString(flags)}] seq ${seq >>> 0}${flags & TCP_ACK ? ` ack ${sk.rcvNxt >>> 0}` : ''} win ${skb.window} len ${len} (${TCP_STATE_NAMES[sk.state]})`);
+      `${retrans ? 'retransmit ' : ''}TCP ${sk.sport} → ${sk.dport} [${tcpFlagsString(flags)}] seq ${seq >>> 0}${flags & TCP_ACK ? ` ack ${sk.rcvNxt >>> 0}` : ''} win ${skb.window} len ${len}${pcount > 1 ? ` as one ${pcount}-segment TSO/GSO skb (gso_size ${gsoSize})` : ''} (${TCP_STATE_NAMES[sk.state]})`);
   }
   ipLocalOut(host, cpu, skb, rt);
 }
@@ -173,7 +181,13 @@ export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
   if (sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT && !(sk.finQueued && !sk.finSent)) return;
   if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) return;
   let sent = false;
-  while (sk.unsent > 0) {
+  // sk_can_gso: with TSO or GSO on the route's device, consecutive segments
+  // go down as one super-packet of up to tcpTsoAutosize bytes.
+  const goal = sk.route ? tcpTsoAutosize(sk) : 0;
+  if (goal > sk.mss) {
+    sent = tcpWriteXmitGso(host, cpu, sk, goal);
+  }
+  while (goal <= sk.mss && sk.unsent > 0) {
     if (sk.packetsOut >= sk.cwnd) break;
     const len = Math.min(sk.mss, sk.unsent);
     if (sk.sndNxt + len > sk.sndUna + sk.sndWnd) break;
@@ -198,6 +212,64 @@ export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
     sent = true;
   }
   if (sent && !sk.rtoArmed) tcpArmRto(host, sk, cpu.now);
+}
+
+/** GSO_LEGACY_MAX_SIZE: a TSO/GSO skb's IP length stays below 64 KB (dev->gso_max_size). */
+const GSO_MAX_SIZE = 65536;
+
+/**
+ * tcp_tso_autosize, kept simple: as many whole segments as fit in
+ * gso_max_size (the cwnd and receive window still cap each burst); 0 when
+ * the device can do neither TSO nor GSO (sk_can_gso).
+ */
+export function tcpTsoAutosize(sk: TcpSock): number {
+  const dev = sk.route?.dev;
+  const f = dev?.features as { tso: boolean; gso: boolean } | null | undefined;
+  if (!f || !(f.tso || f.gso)) return 0;
+  const hdr = IPHDR_LEN + TCPHDR_LEN + (sk.tsEnabled ? 12 : 0);
+  return Math.floor((GSO_MAX_SIZE - 1 - hdr) / sk.mss) * sk.mss;
+}
+
+/** tcp_write_xmit with GSO: segments chosen exactly as without it, sent in batches of up to `goal` bytes. */
+function tcpWriteXmitGso(host: Host, cpu: Cpu, sk: TcpSock, goal: number): boolean {
+  let sent = false;
+  let batchSeq = 0;
+  let batchLen = 0;
+  let batchFlags = 0;
+  const flush = (): void => {
+    if (batchLen === 0 && !(batchFlags & TCP_FIN)) return;
+    tcpTransmitSkb(host, cpu, sk, batchSeq, batchLen, batchFlags, false, writeTimeOf(sk, batchSeq), sk.mss);
+    batchLen = 0;
+    batchFlags = 0;
+    sent = true;
+  };
+  while (sk.unsent > 0) {
+    if (sk.packetsOut >= sk.cwnd) break;
+    const len = Math.min(sk.mss, sk.unsent);
+    if (sk.sndNxt + len > sk.sndUna + sk.sndWnd) break;
+    if (len < sk.mss && sk.packetsOut > 0 && !sk.finQueued) break;
+    const seq = sk.sndNxt;
+    const last = len === sk.unsent;
+    const fin = last && sk.finQueued && !sk.finSent;
+    if (batchLen + len > goal) flush();
+    if (batchLen === 0) batchSeq = seq;
+    sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), cpu.now, fin, false));
+    sk.sndNxt = seq + len + (fin ? 1 : 0);
+    if (fin) sk.finSent = true;
+    batchLen += len;
+    // tcp_gso_segment keeps PSH and FIN for the last segment: the super-packet carries the last one's flags.
+    batchFlags = TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0);
+  }
+  flush();
+  if (sk.unsent === 0 && sk.finQueued && !sk.finSent && sk.packetsOut < sk.cwnd) {
+    const seq = sk.sndNxt;
+    sk.rtx.push(new RtxSegment(seq, seq + 1, cpu.now, true, false));
+    sk.sndNxt = seq + 1;
+    sk.finSent = true;
+    tcpTransmitSkb(host, cpu, sk, seq, 0, TCP_ACK | TCP_FIN, false, cpu.now);
+    sent = true;
+  }
+  return sent;
 }
 
 /** Retransmits the segment at the head of the retransmit queue. */
