@@ -1,0 +1,297 @@
+// The visualiser in a real browser (Debian's Chromium via playwright-core):
+// loading a trace, stepping and time travel, drops, inspectors, the editor's
+// inline errors, predict mode, keyboard access and text-only rendering.
+// Assertions are on DOM and SVG content, never pixels.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { fixture, hasChromium, openApp, startViz, type VizHarness } from './browser.js';
+
+if (!hasChromium) {
+  console.warn('test/viz: /usr/bin/chromium is absent; browser tests skipped (apt-get install -y chromium)');
+}
+
+const FIXTURE = fixture('forward-drop.jsonl');
+const FIXTURE_EVENTS = readFileSync(FIXTURE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+async function loadTrace(page: Page, file: string, events: number): Promise<void> {
+  await page.setInputFiles('#trace-file', file);
+  await page.waitForSelector(`body[data-events="${events}"]`);
+}
+
+async function position(page: Page): Promise<number> {
+  return Number(await page.getAttribute('body', 'data-position'));
+}
+
+async function stepTo(page: Page, pos: number): Promise<void> {
+  const now = await position(page);
+  const key = pos > now ? 'ArrowRight' : 'ArrowLeft';
+  for (let k = 0; k < Math.abs(pos - now); k++) await page.keyboard.press(key);
+  await page.waitForSelector(`body[data-position="${pos}"]`);
+}
+
+/** Everything the page shows that depends on the position, animation excluded. */
+async function snapshot(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const boxes = [...document.querySelectorAll('#pipeline .box')].map(
+      (b) => `${b.closest('.host')?.getAttribute('data-host')}|${b.getAttribute('data-box')}|${b.getAttribute('class')}|${b.textContent}`,
+    );
+    const text = (id: string): string => document.getElementById(id)!.innerHTML;
+    return JSON.stringify({
+      state: window.__pktpathViz.state(),
+      boxes,
+      packet: document.querySelector('#pipeline .packet')?.getAttribute('data-box'),
+      packetPanel: text('packet'),
+      decisions: text('decisions'),
+      journey: text('journey'),
+      counters: text('counters'),
+      note: text('note'),
+      position: text('position'),
+    });
+  });
+}
+
+describe.skipIf(!hasChromium)('visualiser in Chromium', () => {
+  let h: VizHarness;
+  let page: Page;
+
+  beforeAll(async () => {
+    h = await startViz();
+    page = await openApp(h);
+    await loadTrace(page, FIXTURE, FIXTURE_EVENTS.length);
+  }, 120_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('draws every host of a loaded trace with the numbered inbound and outbound boxes', async () => {
+    const hosts = await page.$$eval('#pipeline .host', (gs) => gs.map((g) => g.getAttribute('data-host')));
+    expect(hosts).toEqual(['client', 'router', 'server']);
+    const router = await page.$$eval('#pipeline .host[data-host="router"] .box', (bs) =>
+      bs.map((b) => `${b.getAttribute('data-box')} ${b.querySelector('.box-step')!.textContent} ${b.querySelector('.box-fn')!.textContent}`));
+    expect(router).toContain('in:7 7 ip_route_input_noref');
+    expect(router).toContain('in:8f 8 nf_hook_slow');
+    expect(router).toContain('out:7 7 __dev_queue_xmit');
+    expect(router).toHaveLength(22);
+    expect(await page.$$eval('#pipeline .host[data-host="router"] .edge-fwd', (e) => e.length)).toBe(1);
+  });
+
+  it('stepping forward moves the packet stage by stage and fills the inspector', async () => {
+    await stepTo(page, 0);
+    expect(await page.getAttribute('#pipeline .box.current', 'data-stage')).toBe('app-send');
+    expect(await page.getAttribute('#pipeline .packet', 'data-box')).toBe('client|out:1');
+    expect(await page.textContent('#packet [data-field="stage"]')).toBe('app-send');
+    expect(await page.getAttribute('#packet [data-field="fn"] a', 'href'))
+      .toBe('https://elixir.bootlin.com/linux/v6.18/A/ident/udp_sendmsg');
+    expect(await page.textContent('#note h4')).toContain('outbound step 1');
+
+    await stepTo(page, 3);
+    expect(await page.getAttribute('#pipeline .box.current', 'data-stage')).toBe('nf-output');
+    expect(await page.textContent('#packet [data-field="verdict"]')).toBe('accept');
+    expect(await page.textContent('[data-decision="netfilter"] .what')).toBe('filter OUTPUT policy ACCEPT');
+    expect(await page.$$eval('#journey li', (l) => l.length)).toBe(4);
+  });
+
+  it('stepping back returns exactly the state shown before', async () => {
+    await stepTo(page, 12);
+    const before = await snapshot(page);
+    await stepTo(page, 19);
+    expect(await snapshot(page)).not.toEqual(before);
+    await stepTo(page, 12);
+    expect(await snapshot(page)).toEqual(before);
+  });
+
+  it('scrubbing to the end and back to a moment rebuilds that moment exactly', async () => {
+    await stepTo(page, 5);
+    const before = await snapshot(page);
+    await page.fill('#scrubber', String(FIXTURE_EVENTS.length - 1));
+    await page.waitForSelector(`body[data-position="${FIXTURE_EVENTS.length - 1}"]`);
+    await page.fill('#scrubber', '5');
+    await page.waitForSelector('body[data-position="5"]');
+    expect(await snapshot(page)).toEqual(before);
+  });
+
+  it('jumping to the next drop marks it at the FORWARD hook with its reason', async () => {
+    await page.keyboard.press('Home');
+    await page.waitForSelector('body[data-position="-1"]');
+    await page.keyboard.press(']');
+    const dropAt = FIXTURE_EVENTS.findIndex((e) => e.verdict === 'drop');
+    await page.waitForSelector(`body[data-position="${dropAt}"]`);
+    const current = page.locator('#pipeline .host[data-host="router"] .box.current');
+    expect(await current.getAttribute('data-box')).toBe('in:8f');
+    expect(await current.getAttribute('class')).toContain('drop-now');
+    expect(await current.locator('.box-drop').textContent()).toBe('✕1');
+    expect(await page.textContent('#pipeline .host[data-host="router"] .callout')).toBe('✕ NETFILTER_DROP at 8 FORWARD');
+    expect(await page.textContent('[data-decision="drop"] .where')).toContain('NETFILTER_DROP');
+    const drops = await page.$$eval('.host-counters[data-host="router"] [data-counters="drops"] tr.changed td',
+      (tds) => tds.map((t) => t.textContent));
+    expect(drops).toEqual(['NETFILTER_DROP', '1', '+1']);
+    expect(await page.getAttribute('.host-counters[data-host="router"] .conntrack', 'data-conntrack')).toBe('2/262144');
+  });
+
+  it('follows one packet to its next stage with n, across other packets', async () => {
+    await page.keyboard.press('Home');
+    await page.waitForSelector('body[data-position="-1"]');
+    await stepTo(page, 10);
+    const skb = FIXTURE_EVENTS[10]!.skb;
+    await page.keyboard.press('n');
+    const next = FIXTURE_EVENTS.findIndex((e, i) => i > 10 && e.skb === skb);
+    await page.waitForSelector(`body[data-position="${next}"]`);
+    expect(await page.inputValue('#follow')).toBe(String(skb));
+    await page.click('#follow-current');
+    expect(await page.inputValue('#follow')).toBe('');
+  });
+
+  it('records the position in the URL hash', async () => {
+    await stepTo(page, 7);
+    await page.waitForFunction(() => location.hash.includes('pos=7'));
+    expect(await page.evaluate(() => location.hash)).toBe('#pos=7');
+  });
+
+  it('predict mode asks before revealing the next event and keeps score', async () => {
+    await page.keyboard.press('Home');
+    await page.waitForSelector('body[data-position="-1"]');
+    await page.check('#predict-mode');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('#predict .question');
+    expect(await position(page)).toBe(-1);
+    expect(await page.textContent('#predict .question')).toBe('Which stage does packet 1 on client reach next?');
+    await page.click('#predict [data-choice="app-send"]');
+    await page.waitForSelector('body[data-position="0"]');
+    expect(await page.getAttribute('#predict .score', 'data-score')).toBe('1/1');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('#predict .question');
+    const wrong = await page.$$eval('#predict .choice', (bs) => bs.map((b) => b.getAttribute('data-choice')));
+    await page.click(`#predict [data-choice="${wrong.find((c) => c !== 'sock-sndbuf')}"]`);
+    await page.waitForSelector('body[data-position="1"]');
+    expect(await page.getAttribute('#predict .score', 'data-score')).toBe('1/2');
+    expect(await page.textContent('#predict .result')).toBe('✗ It was: sock-sndbuf');
+    await page.uncheck('#predict-mode');
+  });
+
+  it('a bad YAML shows its error in the editor at the right line', async () => {
+    const yaml = ['name: broken', 'seed: 1', 'hosts:', '  client: {nics: [eth0', '  server: {}', ''].join('\n');
+    await page.fill('#editor', yaml);
+    await page.waitForSelector('#editor-errors li[data-line]');
+    const lines = await page.$$eval('#editor-errors li[data-line]', (ls) => ls.map((l) => Number(l.getAttribute('data-line'))));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l >= 4 && l <= 6)).toBe(true);
+    const first = lines[0]!;
+    expect(await page.getAttribute(`#editor-gutter .ln[data-line="${first}"]`, 'class')).toBe('ln bad');
+    expect(await page.textContent(`.editor-error[data-line="${first}"]`)).toMatch(new RegExp(`^${first}:\\d+ `));
+    await page.fill('#editor', 'name: fixed\nseed: 1\n');
+    await page.waitForSelector('#editor-errors[data-errors="0"]');
+  });
+
+  it('every control is reachable by keyboard with a visible focus ring', async () => {
+    await page.focus('#run');
+    const seen = new Set<string>();
+    for (let k = 0; k < 60; k++) {
+      await page.keyboard.press('Tab');
+      const info = await page.evaluate(() => {
+        const a = document.activeElement as HTMLElement;
+        if (a === document.body) return null;
+        const style = getComputedStyle(a);
+        const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+        const label = a.closest('label');
+        return { id: a.id || label?.querySelector('input,select')?.id || a.tagName, ring: ring || !!label?.matches(':focus-within') };
+      });
+      if (info === null) break; // ran off the end of the page
+      seen.add(info.id);
+      expect(info.ring, `focus ring on ${info.id}`).toBe(true);
+    }
+    for (const id of ['trace-file', 'step-back', 'play', 'step-fwd', 'next-drop', 'speed', 'predict-mode', 'scrubber',
+      'editor', 'run-edited', 'terminal-host', 'terminal-line']) {
+      expect(seen, id).toContain(id);
+    }
+  });
+
+  it('renders trace strings as text, never as HTML', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pktpath-viz-'));
+    const file = join(dir, 'hostile.jsonl');
+    const evil = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
+    writeFileSync(file, `${JSON.stringify({ ...FIXTURE_EVENTS[0], host: '<i>h</i>', detail: evil })}\n`);
+    const p = await openApp(h);
+    await loadTrace(p, file, 1);
+    await p.keyboard.press('ArrowRight');
+    await p.waitForSelector('body[data-position="0"]');
+    expect(await p.textContent('#packet [data-field="detail"]')).toBe(evil);
+    expect(await p.textContent('#pipeline .host-name')).toBe('<i>h</i>');
+    expect(await p.$$eval('img, #packet b, #pipeline i', (e) => e.length)).toBe(0);
+    expect(await p.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await p.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports a bad trace line by number', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pktpath-viz-'));
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(file, `${JSON.stringify(FIXTURE_EVENTS[0])}\n{"t": 5, "host": "a"}\n`);
+    const p = await openApp(h);
+    await p.setInputFiles('#trace-file', file);
+    await p.waitForSelector('#status.error');
+    expect(await p.textContent('#status')).toBe('bad.jsonl:2: "cpu" must be an integer');
+    await p.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads a 100,000-event trace and steps within a frame (measured, reported)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pktpath-viz-'));
+    const file = join(dir, 'big.jsonl');
+    const lines: string[] = [];
+    const span = 1_000_000;
+    for (let r = 0; lines.length < 100_000; r++) {
+      for (const e of FIXTURE_EVENTS) {
+        if (lines.length === 100_000) break;
+        lines.push(JSON.stringify({ ...e, t: (e.t as number) + r * span, skb: (e.skb as number) + r * 100 }));
+      }
+    }
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const p = await openApp(h);
+    const t0 = Date.now();
+    await loadTrace(p, file, 100_000);
+    const wallLoad = Date.now() - t0;
+    const loadMs = await p.evaluate(() => window.__pktpathViz.metrics.loadMs);
+    await p.evaluate(() => (window.__pktpathViz.metrics.renders.length = 0));
+    for (let k = 0; k < 100; k++) await p.keyboard.press('ArrowRight');
+    await p.waitForSelector('body[data-position="99"]');
+    await p.fill('#scrubber', '77777');
+    await p.waitForSelector('body[data-position="77777"]');
+    for (let k = 0; k < 50; k++) await p.keyboard.press('ArrowLeft');
+    await p.waitForSelector('body[data-position="77727"]');
+    const renders = await p.evaluate(() => [...window.__pktpathViz.metrics.renders]);
+    const sorted = [...renders].sort((a, b) => a - b);
+    const pct = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    console.log(
+      `viz perf: 100,000-event trace loaded in ${loadMs.toFixed(0)} ms in page (${wallLoad} ms wall incl. file transfer); ` +
+        `${renders.length} renders: median ${pct(0.5).toFixed(2)} ms, p95 ${pct(0.95).toFixed(2)} ms, max ${sorted[sorted.length - 1]!.toFixed(2)} ms`,
+    );
+    expect(renders.length).toBeGreaterThanOrEqual(150);
+    await p.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('saves a screenshot of the pipeline at a drop for the README', async () => {
+    const p = await openApp(h);
+    await loadTrace(p, FIXTURE, FIXTURE_EVENTS.length);
+    await p.keyboard.press(']');
+    await p.waitForFunction(() => Number(document.body.dataset.position) > 0);
+    await p.waitForTimeout(400);
+    const out = join(fileURLToRepo(), 'viz', 'screenshot.png');
+    await p.screenshot({ path: out, fullPage: false });
+    expect(existsSync(out)).toBe(true);
+    await p.close();
+  });
+
+  it('saw no console errors and no failed requests', () => {
+    expect(h.problems).toEqual([]);
+  });
+});
+
+function fileURLToRepo(): string {
+  return new URL('../..', import.meta.url).pathname;
+}

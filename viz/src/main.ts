@@ -1,0 +1,425 @@
+// The visualiser page: wires the scenario picker, the model, the player state
+// machine and the views. Everything drawn is derived from (trace, position,
+// followed packet); the URL hash records those so a link reopens the moment.
+
+import { createActor } from 'xstate';
+import { playerMachine, SPEEDS } from './player/player_machine.js';
+import { formatHash, parseHash } from './player/url_hash.js';
+import { TraceIndex } from './trace/trace_index.js';
+import { parseTraceText } from './trace/load.js';
+import type { TraceEvent } from './trace/event.js';
+import type { VizState } from './trace/fold.js';
+import {
+  loadModel, scenarioHosts, scenarioLinks, type LinkDef, type ModelApi, type SimulateResult,
+} from './model/model_api.js';
+import { PipelineView } from './view/pipeline_view.js';
+import { TimelineView } from './view/timeline_view.js';
+import { CpuView } from './view/cpu_view.js';
+import { InspectorView } from './view/inspector_view.js';
+import { CountersView } from './view/counters_view.js';
+import { TourView } from './view/tour_view.js';
+import { EditorView } from './view/editor_view.js';
+import { TerminalView, type CommandOutput } from './view/terminal_view.js';
+import { questionFor } from './tour/predict.js';
+import { hostCounters, toCommandOutput } from './model/world.js';
+import type { Frame } from './view/frame.js';
+import { byId, el, fill } from './dom.js';
+
+const SCENARIOS: Record<string, string> = Object.fromEntries(
+  Object.entries(import.meta.glob<string>('../../scenarios/*.yaml', { query: '?raw', import: 'default', eager: true }))
+    .map(([path, text]) => [path.replace(/^.*\//, '').replace(/\.yaml$/, ''), text])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+);
+
+/** Where the trace on screen came from. */
+type Source =
+  | { kind: 'scenario'; name: string; fileName: string; text: string; seed: number; run: SimulateResult }
+  | { kind: 'file'; name: string };
+
+interface Metrics {
+  /** Wall time of the last trace load (parse + index + first render), ms. */
+  loadMs: number;
+  /** Wall time of each render, ms (most recent last, capped). */
+  renders: number[];
+}
+
+const metrics: Metrics = { loadMs: 0, renders: [] };
+const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+let api: ModelApi | null = null;
+let modelMissing: string | null = null;
+let index: TraceIndex | null = null;
+let source: Source | null = null;
+let pinned: number | null = null;
+let lastAnswer: { correct: boolean; answer: string } | null = null;
+let lastRenderedPos = -2;
+let worldCache: { t: number; world: unknown } | null = null;
+
+const status = byId('status');
+const scenarioSelect = byId<HTMLSelectElement>('scenario-select');
+const seedInput = byId<HTMLInputElement>('seed');
+const speedSelect = byId<HTMLSelectElement>('speed');
+const followInput = byId<HTMLInputElement>('follow');
+const playButton = byId<HTMLButtonElement>('play');
+const predictToggle = byId<HTMLInputElement>('predict-mode');
+
+const pipeline = new PipelineView(byId('pipeline') as unknown as SVGSVGElement);
+const timeline = new TimelineView(byId('timeline-strip') as unknown as SVGSVGElement, byId<HTMLInputElement>('scrubber'),
+  byId('position'), (p) => actor.send({ type: 'SEEK', position: p }));
+const cpuView = new CpuView(byId('cpu') as unknown as SVGSVGElement);
+const inspector = new InspectorView(byId('packet'), byId('decisions'), byId('journey'),
+  (p) => actor.send({ type: 'SEEK', position: p }));
+const counters = new CountersView(byId('counters'));
+const tour = new TourView(byId('note'), byId('predict'), answer, () => actor.send({ type: 'SKIP' }));
+const editor = new EditorView(byId<HTMLTextAreaElement>('editor'), byId('editor-gutter'), byId('editor-overlay'),
+  byId('editor-errors'), validate);
+const terminal = new TerminalView(byId<HTMLFormElement>('terminal-form'), byId<HTMLInputElement>('terminal-line'),
+  byId<HTMLSelectElement>('terminal-host'), byId('terminal-output'), byId('terminal-prompt'), runCommand);
+
+const actor = createActor(playerMachine);
+actor.subscribe(() => render());
+actor.start();
+
+function setStatus(text: string, error = false): void {
+  status.textContent = text;
+  status.classList.toggle('error', error);
+}
+
+// ---- loading ---------------------------------------------------------------
+
+function showTrace(events: TraceEvent[], hostOrder: string[], links: LinkDef[], src: Source, pos = -1): void {
+  const t0 = performance.now();
+  index = new TraceIndex(events, hostOrder);
+  source = src;
+  worldCache = null;
+  pipeline.setTopology(index.hosts, links);
+  timeline.setTrace(index);
+  cpuView.setTrace(index);
+  terminal.setHosts(index.hosts);
+  counters.setFinal(src.kind === 'scenario' ? hostCounters(src.run.world) : null);
+  lastRenderedPos = -2;
+  lastAnswer = null;
+  actor.send({ type: 'LOAD', length: events.length, position: pos });
+  metrics.loadMs = performance.now() - t0;
+  document.body.dataset.events = String(events.length);
+}
+
+function openScenario(name: string, seed: number, pos = -1): void {
+  const text = SCENARIOS[name];
+  if (text === undefined) {
+    setStatus(`No scenario named "${name}" in scenarios/.`, true);
+    return;
+  }
+  scenarioSelect.value = name;
+  seedInput.value = String(seed);
+  editor.setText(text);
+  runText(text, `scenarios/${name}.yaml`, name, seed, pos);
+}
+
+function runText(text: string, fileName: string, name: string, seed: number, pos = -1): void {
+  if (api === null) return;
+  const parsed = api.parseScenario(text, fileName);
+  editor.setErrors(parsed.ok ? [] : parsed.errors);
+  if (!parsed.ok) {
+    setStatus(`${fileName}: ${parsed.errors.length} error(s); see the editor.`, true);
+    return;
+  }
+  if (!api.simulate) {
+    setStatus(`Cannot run ${name}: ${modelMissing ?? 'simulate() is missing'}. Load a trace file instead.`, true);
+    return;
+  }
+  let run: SimulateResult;
+  try {
+    run = api.simulate(text, fileName, { seed });
+  } catch (e) {
+    setStatus(`${fileName}: the simulation failed: ${(e as Error).message}`, true);
+    return;
+  }
+  if (run.events.length === 0) {
+    setStatus(`${name} ran but produced no trace events.`, true);
+    return;
+  }
+  const hosts = scenarioHosts(parsed.scenario);
+  showTrace(run.events, hosts, scenarioLinks(parsed.scenario),
+    { kind: 'scenario', name, fileName, text, seed, run }, pos);
+  setStatus(`${name} (seed ${seed}): ${run.events.length} events, ${index!.dropAt.length} drop(s).`);
+}
+
+function validate(text: string): void {
+  if (api === null) return;
+  const name = scenarioSelect.value || 'edited';
+  const parsed = api.parseScenario(text, `scenarios/${name}.yaml`);
+  editor.setErrors(parsed.ok ? [] : parsed.errors);
+}
+
+async function openFile(file: File): Promise<void> {
+  const t0 = performance.now();
+  const text = await file.text();
+  const parsed = parseTraceText(text);
+  if (!parsed.ok) {
+    setStatus(`${file.name}:${parsed.error.line}: ${parsed.error.message}`, true);
+    return;
+  }
+  pinned = null;
+  followInput.value = '';
+  showTrace(parsed.trace.events, [], [], { kind: 'file', name: file.name });
+  metrics.loadMs = performance.now() - t0;
+  setStatus(`${file.name}: ${parsed.trace.events.length} events, ${index!.dropAt.length} drop(s).`);
+}
+
+// ---- the model's world and commands ----------------------------------------
+
+/** The world as it is at the shown event: the scenario re-run until that time. */
+function worldNow(): unknown {
+  if (source?.kind !== 'scenario' || api?.simulate === undefined || index === null) return null;
+  const pos = actor.getSnapshot().context.position;
+  const t = pos >= 0 ? index.events[pos]!.t : 0;
+  if (worldCache?.t === t) return worldCache.world;
+  let world: unknown = source.run.world;
+  try {
+    world = api.simulate(source.text, source.fileName, { seed: source.seed, until: `${t}ns` }).world;
+  } catch {
+    // An `until` the model rejects: fall back to the world at the end of the run.
+  }
+  worldCache = { t, world };
+  return world;
+}
+
+function runCommand(host: string, line: string): CommandOutput | null {
+  if (api?.runCommand === undefined) return null;
+  const world = worldNow();
+  if (world === null) {
+    return { stdout: '', stderr: 'no simulated world: run a scenario (a trace file has no hosts to query)', exitCode: 1 };
+  }
+  try {
+    return toCommandOutput(api.runCommand(world, host, line));
+  } catch (e) {
+    return { stdout: '', stderr: (e as Error).message, exitCode: 1 };
+  }
+}
+
+// ---- rendering -------------------------------------------------------------
+
+function render(): void {
+  const snap = actor.getSnapshot();
+  const { position: pos, predict, score, speed } = snap.context;
+  const playing = snap.matches('playing');
+  playButton.setAttribute('aria-pressed', String(playing));
+  playButton.firstChild!.textContent = playing ? '⏸ pause ' : '▶ play ';
+  if (index === null) return;
+  const t0 = performance.now();
+  const ev = pos >= 0 ? index.events[pos]! : null;
+  const state: VizState = index.stateAt(pos);
+  const prev: VizState | null = pos >= 0 ? index.stateAt(pos - 1) : null;
+  const moved = pos !== lastRenderedPos;
+  const frame: Frame = {
+    index, pos, ev, state, prev,
+    skb: pinned ?? ev?.skb ?? null,
+    animate: !reducedMotion && Math.abs(pos - lastRenderedPos) === 1,
+    moveMs: playing ? Math.min(300, 700 / speed) : 300,
+  };
+  if (moved) {
+    pipeline.render(frame);
+    timeline.render(index, pos);
+    cpuView.render(index, pos);
+    inspector.render(frame);
+    counters.render(state, prev, index.hosts);
+    tour.renderNote(ev);
+    lastRenderedPos = pos;
+    updateHash(pos);
+  }
+  const waiting = snap.matches('predicting');
+  tour.renderPredict(predict, waiting, waiting ? questionFor(index, pos) : null, score, lastAnswer);
+  const ms = performance.now() - t0;
+  if (moved) {
+    metrics.renders.push(ms);
+    if (metrics.renders.length > 5000) metrics.renders.shift();
+  }
+  document.body.dataset.position = String(pos);
+}
+
+/** Re-renders the views after the followed packet changed (position unchanged). */
+function rerender(): void {
+  lastRenderedPos = -2;
+  render();
+}
+
+let hashTimer: ReturnType<typeof setTimeout> | undefined;
+function updateHash(pos: number): void {
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(() => {
+    const m = source?.kind === 'scenario'
+      ? { scenario: source.name, seed: source.seed, pos, ...(pinned !== null ? { skb: pinned } : {}) }
+      : { pos, ...(pinned !== null ? { skb: pinned } : {}) };
+    history.replaceState(null, '', formatHash(m));
+  }, 150);
+}
+
+// ---- controls --------------------------------------------------------------
+
+function answer(choice: string): void {
+  if (index === null) return;
+  const q = questionFor(index, actor.getSnapshot().context.position);
+  if (q === null) return;
+  lastAnswer = { correct: choice === q.answer, answer: q.answer };
+  actor.send({ type: 'ANSWER', correct: lastAnswer.correct });
+}
+
+function followed(): number | null {
+  if (pinned !== null) return pinned;
+  const pos = actor.getSnapshot().context.position;
+  return index && pos >= 0 ? index.events[pos]!.skb : null;
+}
+
+function jump(kind: 'next-drop' | 'prev-drop' | 'pkt-next' | 'pkt-prev'): void {
+  if (index === null) return;
+  const pos = actor.getSnapshot().context.position;
+  const skb = followed();
+  let to = -1;
+  if (kind === 'next-drop') to = index.nextDrop(pos);
+  else if (kind === 'prev-drop') to = index.prevDrop(pos);
+  else if (skb !== null) to = kind === 'pkt-next' ? index.nextOfSkb(skb, pos) : index.prevOfSkb(skb, pos);
+  if (to >= 0) {
+    // Stay on the packet being followed when jumping along its journey.
+    if (kind.startsWith('pkt') && skb !== null && pinned === null) pinned = skb, followInput.value = String(skb);
+    actor.send({ type: 'SEEK', position: to });
+  } else {
+    setStatus(kind.endsWith('drop') ? 'No further drop that way.' : 'This packet has no further event that way.');
+  }
+}
+
+function setPinned(skb: number | null): void {
+  pinned = skb;
+  followInput.value = skb === null ? '' : String(skb);
+  rerender();
+  updateHash(actor.getSnapshot().context.position);
+}
+
+byId('step-fwd').addEventListener('click', () => actor.send({ type: 'STEP', delta: 1 }));
+byId('step-back').addEventListener('click', () => actor.send({ type: 'STEP', delta: -1 }));
+playButton.addEventListener('click', () => actor.send({ type: 'TOGGLE' }));
+byId('next-drop').addEventListener('click', () => jump('next-drop'));
+byId('prev-drop').addEventListener('click', () => jump('prev-drop'));
+byId('pkt-next').addEventListener('click', () => jump('pkt-next'));
+byId('pkt-prev').addEventListener('click', () => jump('pkt-prev'));
+byId('follow-current').addEventListener('click', () => setPinned(null));
+followInput.addEventListener('change', () => {
+  const v = Number(followInput.value);
+  setPinned(followInput.value !== '' && Number.isInteger(v) && v > 0 ? v : null);
+});
+byId('pipeline').addEventListener('click', (e) => {
+  const skb = (e.target as Element).closest('[data-skb]')?.getAttribute('data-skb');
+  if (skb) setPinned(Number(skb));
+});
+predictToggle.addEventListener('change', () => {
+  lastAnswer = null;
+  actor.send({ type: 'PREDICT', on: predictToggle.checked });
+});
+
+fill(speedSelect, ...SPEEDS.map((s) => el('option', { value: s, selected: s === 4 }, `${s} events/s`)));
+speedSelect.addEventListener('change', () => actor.send({ type: 'SPEED', speed: Number(speedSelect.value) }));
+
+byId('run').addEventListener('click', () => {
+  if (scenarioSelect.value) openScenario(scenarioSelect.value, Number(seedInput.value) || 0);
+});
+scenarioSelect.addEventListener('change', () => openScenario(scenarioSelect.value, Number(seedInput.value) || 0));
+byId('run-edited').addEventListener('click', () =>
+  runText(editor.text, `scenarios/${scenarioSelect.value || 'edited'}.yaml`, scenarioSelect.value || 'edited',
+    Number(seedInput.value) || 0));
+byId<HTMLInputElement>('trace-file').addEventListener('change', (e) => {
+  const f = (e.target as HTMLInputElement).files?.[0];
+  if (f) void openFile(f);
+});
+
+const TEXT_INPUTS = new Set(['text', 'number', 'search', 'email', 'url', 'password']);
+const RANGE_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
+
+/** Keys the focused element handles itself: typing, the range's own arrows, space on a button. */
+function ownsKey(target: HTMLElement, key: string): boolean {
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  if (target instanceof HTMLInputElement) {
+    if (TEXT_INPUTS.has(target.type)) return true;
+    if (target.type === 'range') return RANGE_KEYS.has(key);
+    return key === ' ';
+  }
+  return key === ' ' && (target instanceof HTMLButtonElement || target.tagName === 'SUMMARY' || target.tagName === 'A');
+}
+
+document.addEventListener('keydown', (e) => {
+  const target = e.target as HTMLElement;
+  if (e.ctrlKey || e.metaKey || e.altKey || ownsKey(target, e.key)) return;
+  const key = e.key;
+  if (key === ' ') actor.send({ type: 'TOGGLE' });
+  else if (key === 'ArrowRight') actor.send({ type: 'STEP', delta: 1 });
+  else if (key === 'ArrowLeft') actor.send({ type: 'STEP', delta: -1 });
+  else if (key === ']') jump('next-drop');
+  else if (key === '[') jump('prev-drop');
+  else if (key === 'n') jump('pkt-next');
+  else if (key === 'p') jump('pkt-prev');
+  else if (key === 'Home') actor.send({ type: 'SEEK', position: -1 });
+  else if (key === 'End' && index) actor.send({ type: 'SEEK', position: index.length - 1 });
+  else if (/^[1-4]$/.test(key) && actor.getSnapshot().matches('predicting')) {
+    const q = index ? questionFor(index, actor.getSnapshot().context.position) : null;
+    const c = q?.choices[Number(key) - 1];
+    if (c !== undefined) answer(c);
+  } else return;
+  e.preventDefault();
+});
+
+// Playback: a frame loop that advances `speed` events per second.
+let lastFrame = 0;
+let owed = 0;
+function frameLoop(now: number): void {
+  const snap = actor.getSnapshot();
+  if (snap.matches('playing')) {
+    owed += ((now - (lastFrame || now)) / 1000) * snap.context.speed;
+    const steps = Math.floor(owed);
+    if (steps > 0) {
+      owed -= steps;
+      actor.send({ type: 'TICK', steps });
+    }
+  } else {
+    owed = 0;
+  }
+  lastFrame = now;
+  requestAnimationFrame(frameLoop);
+}
+requestAnimationFrame(frameLoop);
+
+// ---- start -----------------------------------------------------------------
+
+async function start(): Promise<void> {
+  const names = Object.keys(SCENARIOS);
+  fill(scenarioSelect, ...(names.length
+    ? names.map((n) => el('option', { value: n }, n))
+    : [el('option', { value: '' }, 'no scenarios in scenarios/')]));
+  const loaded = await loadModel();
+  api = loaded.api;
+  modelMissing = loaded.missing;
+  const moment = parseHash(location.hash);
+  if (moment.skb !== undefined) setPinned(moment.skb);
+  const first = moment.scenario ?? names[0];
+  if (first !== undefined && api.simulate) {
+    openScenario(first, moment.seed ?? 1, moment.pos ?? -1);
+  } else if (first !== undefined) {
+    scenarioSelect.value = first;
+    editor.setText(SCENARIOS[first] ?? '');
+    validate(editor.text);
+    setStatus(`Model not available (${modelMissing}). Scenarios are checked as YAML only; load a trace file to play.`);
+  } else {
+    setStatus(modelMissing ? `Model not available (${modelMissing}). Load a trace file to play.` : 'No scenarios: load a trace file.');
+  }
+  document.body.dataset.ready = 'true';
+}
+
+declare global {
+  interface Window {
+    __pktpathViz: { metrics: Metrics; state(): string };
+  }
+}
+window.__pktpathViz = {
+  metrics,
+  state: () => (index ? JSON.stringify(index.stateAt(actor.getSnapshot().context.position)) : ''),
+};
+
+void start();
