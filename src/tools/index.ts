@@ -1,3 +1,5 @@
 // Registers every command-line tool with the runner.
 
 import './sysctl.js';
+import './ethtool.js';
+import './ip.js';
