@@ -64,6 +64,13 @@ describe('GRO in NAPI', () => {
   });
 });
 
+describe('scenarios/offload-gro.yaml', () => {
+  it('every expect: check holds: IpInReceives is a fraction of the frames received', () => {
+    const r = run(readFileSync('scenarios/offload-gro.yaml', 'utf8'), 'scenarios/offload-gro.yaml');
+    for (const e of r.summary.expectations) expect(e.ok, `${e.host} ${e.counter}: ${e.message}`).toBe(true);
+  });
+});
+
 describe('TSO and GSO on transmit', () => {
   it('TSO in the NIC and software GSO put the same frames on the wire', () => {
     const tso = run(bulkTcp('gro: off', 'tso: on', '200kB'));
