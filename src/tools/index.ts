@@ -3,3 +3,4 @@
 import './sysctl.js';
 import './ethtool.js';
 import './ip.js';
+import './netfilter.js';

@@ -1,0 +1,47 @@
+// REJECT --reject-with tcp-reset (net/ipv4/netfilter/nf_reject_ipv4.c
+// nf_send_reset). Unlike tcp_v4_send_reset it is not the TCP stack
+// answering: the RST is built by netfilter and handed to ip_local_out, so
+// neither TcpOutSegs nor TcpOutRsts move.
+
+import type { Host } from '../model/host.js';
+import type { Cpu } from '../model/cpu.js';
+import {
+  FLOW_OUTBOUND, IPHDR_LEN, IPPROTO_TCP, IP_DF, IP_OFFSET, Skb, TCPHDR_LEN, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
+} from '../model/skb.js';
+import { Stage } from '../model/trace.js';
+import { formatIpv4 } from '../model/inet.js';
+import { ipLocalOut, ipRouteOutput } from '../routing/ip_output.js';
+
+/** nf_send_reset: RST with seq = the segment's ack, or RST|ACK acknowledging it; never for a RST or a fragment. */
+export function nfSendReset(host: Host, cpu: Cpu, oldskb: Skb): void {
+  if (oldskb.protocol !== IPPROTO_TCP) return;
+  if ((oldskb.fragOff & IP_OFFSET) !== 0) return;
+  if (oldskb.tcpFlags & TCP_RST) return;
+  const rt = ipRouteOutput(host, oldskb.saddr);
+  if (!rt) return;
+  const skb = new Skb();
+  host.world.packets.injected++;
+  skb.flow = FLOW_OUTBOUND;
+  skb.tstamp = cpu.now;
+  skb.cpu = cpu.id;
+  skb.saddr = oldskb.daddr;
+  skb.daddr = oldskb.saddr;
+  skb.sport = oldskb.dport;
+  skb.dport = oldskb.sport;
+  skb.protocol = IPPROTO_TCP;
+  skb.ttl = host.sysctl.get('net.ipv4.ip_default_ttl');
+  skb.fragOff = IP_DF;
+  // nf_reject_ip_tcphdr_put
+  if (oldskb.tcpFlags & TCP_ACK) {
+    skb.tcpFlags = TCP_RST;
+    skb.seq = oldskb.ackSeq;
+  } else {
+    skb.tcpFlags = TCP_RST | TCP_ACK;
+    skb.seq = 0;
+    skb.ackSeq = (oldskb.seq + oldskb.payloadLen + (oldskb.tcpFlags & TCP_SYN ? 1 : 0) + (oldskb.tcpFlags & TCP_FIN ? 1 : 0)) >>> 0;
+  }
+  skb.len = IPHDR_LEN + TCPHDR_LEN;
+  if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, rt.dev?.name, skb, Stage.L4_TX,
+    `nf_send_reset: REJECT tcp-reset to ${formatIpv4(skb.daddr)}:${skb.dport}`, undefined, undefined, 'nf_send_reset');
+  ipLocalOut(host, cpu, skb, rt);
+}
