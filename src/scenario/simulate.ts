@@ -8,7 +8,7 @@ import type { World } from '../model/world.js';
 import { dropReasonName } from '../model/drop_reason.js';
 import { isSnmpName } from '../model/snmp.js';
 import type { Host } from '../model/host.js';
-import { runCommand, type CommandResult } from '../tools/runner.js';
+import { runCommand, settleJobs, type CommandResult } from '../tools/runner.js';
 
 export interface RunOptions {
   /** Stop time in ns (default: the scenario's duration). */
@@ -90,6 +90,8 @@ export function simulate(sc: CompiledScenario, opts: RunOptions = {}): RunResult
       if (c.t === Infinity) outputs.push({ t: world.sim.now, host: c.host, command: c.command, ...runCommand(world, c.host, c.command) });
     }
   }
+  // Commands still running (live captures) end with the run and print then.
+  settleJobs(outputs);
   const summary = summarize(sc, world, stopped, cap, until, outputs);
   return { summary, trace };
 }

@@ -4,3 +4,5 @@ import './sysctl.js';
 import './ethtool.js';
 import './ip.js';
 import './netfilter.js';
+import './text.js';
+import './tcpdump.js';
