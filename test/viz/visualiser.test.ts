@@ -4,11 +4,15 @@
 // Assertions are on DOM and SVG content, never pixels.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { simulate } from '../../src/index.js';
 import { fixture, hasChromium, openApp, startViz, type VizHarness } from './browser.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 if (!hasChromium) {
   console.warn('test/viz: /usr/bin/chromium is absent; browser tests skipped (apt-get install -y chromium)');
@@ -54,19 +58,23 @@ async function snapshot(page: Page): Promise<string> {
   });
 }
 
-describe.skipIf(!hasChromium)('visualiser in Chromium', () => {
-  let h: VizHarness;
+let h: VizHarness;
+
+beforeAll(async () => {
+  if (hasChromium) h = await startViz();
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe.skipIf(!hasChromium)('visualiser on a trace file', () => {
   let page: Page;
 
   beforeAll(async () => {
-    h = await startViz();
     page = await openApp(h);
     await loadTrace(page, FIXTURE, FIXTURE_EVENTS.length);
-  }, 120_000);
-
-  afterAll(async () => {
-    await h?.close();
-  });
+  }, 60_000);
 
   it('draws every host of a loaded trace with the numbered inbound and outbound boxes', async () => {
     const hosts = await page.$$eval('#pipeline .host', (gs) => gs.map((g) => g.getAttribute('data-host')));
@@ -173,20 +181,6 @@ describe.skipIf(!hasChromium)('visualiser in Chromium', () => {
     await page.uncheck('#predict-mode');
   });
 
-  it('a bad YAML shows its error in the editor at the right line', async () => {
-    const yaml = ['name: broken', 'seed: 1', 'hosts:', '  client: {nics: [eth0', '  server: {}', ''].join('\n');
-    await page.fill('#editor', yaml);
-    await page.waitForSelector('#editor-errors li[data-line]');
-    const lines = await page.$$eval('#editor-errors li[data-line]', (ls) => ls.map((l) => Number(l.getAttribute('data-line'))));
-    expect(lines.length).toBeGreaterThan(0);
-    expect(lines.every((l) => l >= 4 && l <= 6)).toBe(true);
-    const first = lines[0]!;
-    expect(await page.getAttribute(`#editor-gutter .ln[data-line="${first}"]`, 'class')).toBe('ln bad');
-    expect(await page.textContent(`.editor-error[data-line="${first}"]`)).toMatch(new RegExp(`^${first}:\\d+ `));
-    await page.fill('#editor', 'name: fixed\nseed: 1\n');
-    await page.waitForSelector('#editor-errors[data-errors="0"]');
-  });
-
   it('every control is reachable by keyboard with a visible focus ring', async () => {
     await page.focus('#run');
     const seen = new Set<string>();
@@ -275,13 +269,97 @@ describe.skipIf(!hasChromium)('visualiser in Chromium', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
-  it('saves a screenshot of the pipeline at a drop for the README', async () => {
+});
+
+describe.skipIf(!hasChromium)('visualiser running scenarios in the page', () => {
+  const text = readFileSync(join(REPO, 'scenarios', 'forward-udp.yaml'), 'utf8');
+  const expected = simulate(text, 'scenarios/forward-udp.yaml', { seed: 1 }).events;
+
+  it('runs the first scenario on start with the same trace as the model in Node', async () => {
+    const shipped = readdirSync(join(REPO, 'scenarios')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+    const first = shipped[0]!;
+    const firstText = readFileSync(join(REPO, 'scenarios', `${first}.yaml`), 'utf8');
+    const firstEvents = simulate(firstText, `scenarios/${first}.yaml`, { seed: 1 }).events;
     const p = await openApp(h);
-    await loadTrace(p, FIXTURE, FIXTURE_EVENTS.length);
-    await p.keyboard.press(']');
-    await p.waitForFunction(() => Number(document.body.dataset.position) > 0);
-    await p.waitForTimeout(400);
-    const out = join(fileURLToRepo(), 'viz', 'screenshot.png');
+    await p.waitForSelector(`body[data-events="${firstEvents.length}"]`);
+    expect(await p.inputValue('#scenario-select')).toBe(first);
+    expect(await p.$$eval('#scenario-select option', (os) => os.map((o) => o.textContent))).toEqual(shipped);
+    await p.keyboard.press('End');
+    await p.waitForSelector(`body[data-position="${firstEvents.length - 1}"]`);
+    const last = firstEvents[firstEvents.length - 1]!;
+    expect(await p.textContent('#packet [data-field="stage"]')).toBe(last.stage);
+    expect(await p.textContent('#packet [data-field="detail"]')).toBe(last.detail || '—');
+
+    await p.selectOption('#scenario-select', 'forward-udp');
+    await p.waitForSelector(`body[data-events="${expected.length}"]`);
+    const hosts = await p.$$eval('#pipeline .host', (gs) => gs.map((g) => g.getAttribute('data-host')));
+    expect(hosts).toEqual(['client', 'router', 'server']);
+    expect(await p.$$eval('#pipeline .link', (ls) => ls.map((l) => l.getAttribute('data-link'))))
+      .toEqual(['client:eth0-router:eth0', 'router:eth1-server:eth0']);
+    await p.close();
+  });
+
+  it('reopens the moment a shared link names: scenario, seed and position', async () => {
+    const pos = expected.findIndex((e) => e.host === 'router' && e.stage === 'nf-forward');
+    const p = await openApp(h, `#scenario=forward-udp&seed=1&pos=${pos}`);
+    await p.waitForSelector(`body[data-position="${pos}"]`);
+    const current = p.locator('#pipeline .host[data-host="router"] .box.current');
+    expect(await current.getAttribute('data-box')).toBe('in:8f');
+    expect(await p.textContent('#packet [data-field="stage"]')).toBe('nf-forward');
+    expect(await p.textContent('[data-decision="route"] .what')).toBe(expected.find((e) => e.host === 'router' && e.stage === 'route-input')!.detail);
+    await p.close();
+  });
+
+  it('shows the model counters at the moment viewed, with deltas', async () => {
+    const pos = expected.findIndex((e) => e.host === 'router' && e.stage === 'nf-forward');
+    const p = await openApp(h, `#scenario=forward-udp&seed=1&pos=${pos}`);
+    await p.waitForSelector('#snmp .host-counters[data-host="router"]');
+    const row = p.locator('#snmp .host-counters[data-host="router"] tr', { hasText: 'IpForwDatagrams' });
+    expect(await row.locator('td').nth(1).textContent()).toBe('1');
+    await p.close();
+  });
+
+  it('the terminal runs a command on the simulated host at this moment', async () => {
+    const p = await openApp(h, '#scenario=forward-udp&seed=1&pos=0');
+    await p.waitForSelector('body[data-position="0"]');
+    await p.selectOption('#terminal-host', 'router');
+    await p.fill('#terminal-line', 'sysctl net.ipv4.ip_forward');
+    await p.press('#terminal-line', 'Enter');
+    await p.waitForSelector('#terminal-output .stdout');
+    expect(await p.textContent('#terminal-output .echo')).toBe('root@router:~# sysctl net.ipv4.ip_forward');
+    expect(await p.textContent('#terminal-output .stdout')).toBe('net.ipv4.ip_forward = 1');
+    await p.fill('#terminal-line', 'sysctl --bogus');
+    await p.press('#terminal-line', 'Enter');
+    await p.waitForSelector('#terminal-output .stderr');
+    expect(await p.getAttribute('#terminal-output', 'data-exit')).not.toBe('0');
+    await p.close();
+  });
+
+  it('a bad YAML shows its error in the editor at the right line', async () => {
+    const p = await openApp(h);
+    const lines = text.split('\n');
+    const seedLine = lines.findIndex((l) => l.startsWith('seed:')) + 1;
+    lines[seedLine - 1] = 'seed: one';
+    await p.fill('#editor', lines.join('\n'));
+    await p.waitForSelector(`#editor-errors li[data-line="${seedLine}"]`);
+    expect(await p.textContent(`#editor-errors li[data-line="${seedLine}"]`)).toMatch(new RegExp(`^line ${seedLine}:\\d+ seed: `));
+    expect(await p.getAttribute(`#editor-gutter .ln[data-line="${seedLine}"]`, 'class')).toBe('ln bad');
+    expect(await p.textContent(`.editor-error[data-line="${seedLine}"]`)).toMatch(new RegExp(`^${seedLine}:\\d+ `));
+    await p.fill('#editor', ['name: broken', 'hosts:', '  a: { nics: [eth0', '  b: {}', ''].join('\n'));
+    await p.waitForSelector('#editor-errors li[data-line="4"]');
+    await p.fill('#editor', text);
+    await p.waitForSelector('#editor-errors[data-errors="0"]');
+    await p.click('#run-edited');
+    await p.waitForSelector(`body[data-events="${expected.length}"]`);
+    await p.close();
+  });
+
+  it('saves a screenshot of a forwarded packet for the README', async () => {
+    const pos = expected.findIndex((e) => e.host === 'router' && e.stage === 'nf-postrouting');
+    const p = await openApp(h, `#scenario=forward-udp&seed=1&pos=${pos}`);
+    await p.waitForSelector(`body[data-position="${pos}"]`);
+    await p.waitForSelector('#snmp .host-counters');
+    const out = join(REPO, 'viz', 'screenshot.png');
     await p.screenshot({ path: out, fullPage: false });
     expect(existsSync(out)).toBe(true);
     await p.close();
@@ -291,7 +369,3 @@ describe.skipIf(!hasChromium)('visualiser in Chromium', () => {
     expect(h.problems).toEqual([]);
   });
 });
-
-function fileURLToRepo(): string {
-  return new URL('../..', import.meta.url).pathname;
-}

@@ -10,20 +10,20 @@ import { parseTraceText } from './trace/load.js';
 import type { TraceEvent } from './trace/event.js';
 import type { VizState } from './trace/fold.js';
 import {
-  loadModel, scenarioHosts, scenarioLinks, type LinkDef, type ModelApi, type SimulateResult,
+  loadModel, scenarioHosts, scenarioLinks, scenarioNotes, type LinkDef, type ModelApi, type SimulateResult,
 } from './model/model_api.js';
 import { PipelineView } from './view/pipeline_view.js';
 import { TimelineView } from './view/timeline_view.js';
 import { CpuView } from './view/cpu_view.js';
 import { InspectorView } from './view/inspector_view.js';
-import { CountersView } from './view/counters_view.js';
+import { CountersView, type MomentCounters } from './view/counters_view.js';
 import { TourView } from './view/tour_view.js';
 import { EditorView } from './view/editor_view.js';
 import { TerminalView, type CommandOutput } from './view/terminal_view.js';
 import { questionFor } from './tour/predict.js';
 import { hostCounters, toCommandOutput } from './model/world.js';
 import type { Frame } from './view/frame.js';
-import { byId, el, fill } from './dom.js';
+import { byId, el, fill, formatNs } from './dom.js';
 
 const SCENARIOS: Record<string, string> = Object.fromEntries(
   Object.entries(import.meta.glob<string>('../../scenarios/*.yaml', { query: '?raw', import: 'default', eager: true }))
@@ -33,7 +33,12 @@ const SCENARIOS: Record<string, string> = Object.fromEntries(
 
 /** Where the trace on screen came from. */
 type Source =
-  | { kind: 'scenario'; name: string; fileName: string; text: string; seed: number; run: SimulateResult }
+  | {
+      kind: 'scenario'; name: string; fileName: string; text: string; seed: number; run: SimulateResult;
+      /** Wall time the run took, to decide whether re-running to a moment is cheap. */
+      runMs: number;
+      notes: Record<string, string>;
+    }
   | { kind: 'file'; name: string };
 
 interface Metrics {
@@ -54,6 +59,9 @@ let pinned: number | null = null;
 let lastAnswer: { correct: boolean; answer: string } | null = null;
 let lastRenderedPos = -2;
 let worldCache: { t: number; world: unknown } | null = null;
+let lastMoment: MomentCounters | null = null;
+/** Runs shorter than this are re-run to show the model's counters at each moment viewed. */
+const MOMENT_RERUN_MS = 400;
 
 const status = byId('status');
 const scenarioSelect = byId<HTMLSelectElement>('scenario-select');
@@ -69,7 +77,7 @@ const timeline = new TimelineView(byId('timeline-strip') as unknown as SVGSVGEle
 const cpuView = new CpuView(byId('cpu') as unknown as SVGSVGElement);
 const inspector = new InspectorView(byId('packet'), byId('decisions'), byId('journey'),
   (p) => actor.send({ type: 'SEEK', position: p }));
-const counters = new CountersView(byId('counters'));
+const counters = new CountersView(byId('counters'), byId('snmp'));
 const tour = new TourView(byId('note'), byId('predict'), answer, () => actor.send({ type: 'SKIP' }));
 const editor = new EditorView(byId<HTMLTextAreaElement>('editor'), byId('editor-gutter'), byId('editor-overlay'),
   byId('editor-errors'), validate);
@@ -96,12 +104,23 @@ function showTrace(events: TraceEvent[], hostOrder: string[], links: LinkDef[], 
   timeline.setTrace(index);
   cpuView.setTrace(index);
   terminal.setHosts(index.hosts);
-  counters.setFinal(src.kind === 'scenario' ? hostCounters(src.run.world) : null);
+  lastMoment = null;
+  counters.renderMoment(null);
   lastRenderedPos = -2;
   lastAnswer = null;
   actor.send({ type: 'LOAD', length: events.length, position: pos });
   metrics.loadMs = performance.now() - t0;
   document.body.dataset.events = String(events.length);
+  warmCheckpoints(index);
+}
+
+/** Folds checkpoints in small slices between frames so scrubbing far is instant later. */
+function warmCheckpoints(ix: TraceIndex): void {
+  const slice = (): void => {
+    if (ix !== index || ix.warm(8)) return;
+    setTimeout(slice, 16);
+  };
+  setTimeout(slice, 50);
 }
 
 function openScenario(name: string, seed: number, pos = -1): void {
@@ -129,6 +148,7 @@ function runText(text: string, fileName: string, name: string, seed: number, pos
     return;
   }
   let run: SimulateResult;
+  const t0 = performance.now();
   try {
     run = api.simulate(text, fileName, { seed });
   } catch (e) {
@@ -141,7 +161,8 @@ function runText(text: string, fileName: string, name: string, seed: number, pos
   }
   const hosts = scenarioHosts(parsed.scenario);
   showTrace(run.events, hosts, scenarioLinks(parsed.scenario),
-    { kind: 'scenario', name, fileName, text, seed, run }, pos);
+    { kind: 'scenario', name, fileName, text, seed, run, runMs: performance.now() - t0, notes: scenarioNotes(parsed.scenario) },
+    pos);
   setStatus(`${name} (seed ${seed}): ${run.events.length} events, ${index!.dropAt.length} drop(s).`);
 }
 
@@ -173,7 +194,7 @@ async function openFile(file: File): Promise<void> {
 function worldNow(): unknown {
   if (source?.kind !== 'scenario' || api?.simulate === undefined || index === null) return null;
   const pos = actor.getSnapshot().context.position;
-  const t = pos >= 0 ? index.events[pos]!.t : 0;
+  const t = pos >= 0 ? Math.ceil(index.events[pos]!.t) : 0;
   if (worldCache?.t === t) return worldCache.world;
   let world: unknown = source.run.world;
   try {
@@ -196,6 +217,37 @@ function runCommand(host: string, line: string): CommandOutput | null {
   } catch (e) {
     return { stdout: '', stderr: (e as Error).message, exitCode: 1 };
   }
+}
+
+/** The model's counters and conntrack table at the shown moment, from a re-run up to it. */
+function computeMoment(): void {
+  if (source?.kind !== 'scenario' || index === null || api?.runCommand === undefined) return;
+  const world = worldNow();
+  const snmp = hostCounters(world);
+  if (world === null || snmp === null) return;
+  const conntrack: MomentCounters['conntrack'] = {};
+  for (const host of Object.keys(snmp)) {
+    const r = toCommandOutput(api.runCommand(world, host, 'sysctl -n net.netfilter.nf_conntrack_count net.netfilter.nf_conntrack_max'));
+    const nums = r.stdout.trim().split(/\s+/).map(Number);
+    if (r.exitCode === 0 && nums.length === 2 && nums.every(Number.isFinite)) conntrack[host] = { count: nums[0]!, max: nums[1]! };
+  }
+  const pos = actor.getSnapshot().context.position;
+  const label = pos >= 0 ? `t = ${formatNs(index.events[pos]!.t)} (event ${pos + 1})` : 't = 0';
+  lastMoment = { label, snmp, before: lastMoment?.snmp ?? null, conntrack };
+  counters.renderMoment(lastMoment);
+}
+
+let momentTimer: ReturnType<typeof setTimeout> | undefined;
+function scheduleMoment(playing: boolean): void {
+  clearTimeout(momentTimer);
+  if (source?.kind !== 'scenario' || playing || api?.runCommand === undefined) return;
+  if (source.runMs > MOMENT_RERUN_MS) {
+    const b = el('button', { type: 'button', id: 'moment' }, 'Show the model counters at this moment');
+    b.addEventListener('click', computeMoment);
+    fill(byId('snmp'), b);
+    return;
+  }
+  momentTimer = setTimeout(computeMoment, 300);
 }
 
 // ---- rendering -------------------------------------------------------------
@@ -224,9 +276,10 @@ function render(): void {
     cpuView.render(index, pos);
     inspector.render(frame);
     counters.render(state, prev, index.hosts);
-    tour.renderNote(ev);
+    tour.renderNote(ev, source?.kind === 'scenario' ? source.notes : {});
     lastRenderedPos = pos;
     updateHash(pos);
+    scheduleMoment(playing);
   }
   const waiting = snap.matches('predicting');
   tour.renderPredict(predict, waiting, waiting ? questionFor(index, pos) : null, score, lastAnswer);

@@ -71,9 +71,21 @@ export function parseYamlOnly(text: string): ParseResult {
   };
 }
 
-/** Host names of a parsed scenario, in file order, whatever shape `hosts` has. */
+/** The scenario's teacher's notes (`notes:` in the YAML), keyed by stage slug. */
+export function scenarioNotes(scenario: unknown): Record<string, string> {
+  const sc = scenario as { notes?: unknown; doc?: { notes?: unknown } } | null;
+  const notes = sc?.notes ?? sc?.doc?.notes;
+  const out: Record<string, string> = {};
+  if (notes && typeof notes === 'object') {
+    for (const [k, v] of Object.entries(notes)) if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+/** Host names of a parsed scenario in file order: the compiled world's, else the document's. */
 export function scenarioHosts(scenario: unknown): string[] {
-  const hosts = (scenario as { hosts?: unknown } | null)?.hosts;
+  const sc = scenario as { hosts?: unknown; world?: { hosts?: unknown }; doc?: { hosts?: unknown } } | null;
+  const hosts = sc?.world?.hosts ?? sc?.doc?.hosts ?? sc?.hosts;
   if (hosts instanceof Map) return [...hosts.keys()].map(String);
   if (Array.isArray(hosts)) return hosts.map((h) => String((h as { name?: unknown }).name ?? h));
   if (hosts && typeof hosts === 'object') return Object.keys(hosts);
@@ -90,7 +102,8 @@ export interface LinkDef {
 
 /** Links of a parsed scenario (`a: host:dev`, `b: host:dev`), tolerant of the model's shape. */
 export function scenarioLinks(scenario: unknown): LinkDef[] {
-  const links = (scenario as { links?: unknown } | null)?.links;
+  const sc = scenario as { links?: unknown; doc?: { links?: unknown } } | null;
+  const links = sc?.doc?.links ?? sc?.links;
   if (!Array.isArray(links)) return [];
   const out: LinkDef[] = [];
   for (const l of links as Record<string, unknown>[]) {

@@ -1,6 +1,6 @@
 // Reading the model's world and command results without depending on their
-// exact classes: counters per host for the counters panel, and a command's
-// result as stdout/stderr/exit status for the terminal.
+// exact classes: SNMP counters per host (host.snmp, as nstat names them) for
+// the counters panel, and a command's result for the terminal.
 
 import type { CommandOutput } from '../view/terminal_view.js';
 
@@ -12,7 +12,8 @@ export function hostCounters(world: unknown): Record<string, Record<string, numb
       : hosts && typeof hosts === 'object' ? Object.entries(hosts) : [];
   const out: Record<string, Record<string, number>> = {};
   for (const [name, host] of entries) {
-    const c = counterRecord((host as { counters?: unknown } | null)?.counters);
+    const h = host as { counters?: unknown; snmp?: { entries?: () => [string, number][] } } | null;
+    const c = typeof h?.snmp?.entries === 'function' ? Object.fromEntries(h.snmp.entries()) : counterRecord(h?.counters);
     if (c) out[name] = c;
   }
   return Object.keys(out).length ? out : null;

@@ -20,7 +20,7 @@ export function questionFor(index: TraceIndex, position: number): Question | nul
   if (next >= index.length) return null;
   const ev = index.events[next]!;
   const who = `packet ${ev.skb} on ${ev.host}`;
-  if (ev.verdict !== undefined && ev.stage !== 'drop') {
+  if (ev.verdict !== undefined && ev.stage.startsWith('nf-')) {
     const choices = ['accept', 'drop'];
     if (!choices.includes(ev.verdict)) choices.push(ev.verdict);
     return { prompt: `${who} reaches ${ev.stage}. Which verdict?`, choices, answer: ev.verdict };

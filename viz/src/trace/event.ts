@@ -11,7 +11,7 @@ const FLOWS = new Set(['inbound', 'outbound', 'forward']);
 export function checkEvent(v: unknown): TraceEvent | string {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'expected a JSON object';
   const o = v as Record<string, unknown>;
-  if (!Number.isInteger(o.t) || (o.t as number) < 0) return '"t" must be a non-negative integer (ns)';
+  if (typeof o.t !== 'number' || !Number.isFinite(o.t) || o.t < 0) return '"t" must be a non-negative number (ns)';
   if (typeof o.host !== 'string' || o.host === '') return '"host" must be a non-empty string';
   if (!Number.isInteger(o.cpu)) return '"cpu" must be an integer';
   if (!Number.isInteger(o.skb)) return '"skb" must be an integer';

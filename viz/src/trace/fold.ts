@@ -1,9 +1,8 @@
 // The visualiser's state at a moment: a pure fold of trace events 0..i into
 // per-host aggregates (packets through each box, drops by box and reason,
 // netfilter verdicts, the latest queue gauges). Time travel is this fold from
-// a checkpoint, so any earlier moment is rebuilt exactly.
+// a frozen checkpoint, so any earlier moment is rebuilt exactly.
 
-import type { Draft } from 'immer';
 import type { TraceEvent } from './event.js';
 import { isDrop } from './layout.js';
 import { parseGauges } from './gauge.js';
@@ -49,8 +48,36 @@ function emptyHost(): HostState {
   return { passed: {}, drops: {}, dropReasons: {}, verdicts: {}, stages: {}, gauges: {} };
 }
 
-/** Folds one event (index `i`, placed in `box`) into the draft. */
-export function applyEvent(d: Draft<VizState>, ev: TraceEvent, box: string, i: number): void {
+/** A mutable deep copy of a (frozen) state, to fold further events into. */
+export function cloneState(s: VizState): VizState {
+  const hosts: Record<string, HostState> = {};
+  for (const [name, h] of Object.entries(s.hosts)) {
+    const drops: Record<string, Record<string, number>> = {};
+    for (const [box, byReason] of Object.entries(h.drops)) drops[box] = { ...byReason };
+    const gauges: Record<string, Gauge> = {};
+    for (const [k, g] of Object.entries(h.gauges)) gauges[k] = { ...g };
+    hosts[name] = {
+      passed: { ...h.passed }, drops, dropReasons: { ...h.dropReasons }, verdicts: { ...h.verdicts },
+      stages: { ...h.stages }, gauges,
+    };
+  }
+  return { applied: s.applied, t: s.t, totalDrops: s.totalDrops, hosts };
+}
+
+/** Freezes a state all the way down, so a snapshot cannot be changed by accident. */
+export function freezeState(s: VizState): VizState {
+  for (const h of Object.values(s.hosts)) {
+    for (const byReason of Object.values(h.drops)) Object.freeze(byReason);
+    for (const g of Object.values(h.gauges)) Object.freeze(g);
+    Object.freeze(h.passed); Object.freeze(h.drops); Object.freeze(h.dropReasons);
+    Object.freeze(h.verdicts); Object.freeze(h.stages); Object.freeze(h.gauges); Object.freeze(h);
+  }
+  Object.freeze(s.hosts);
+  return Object.freeze(s);
+}
+
+/** Folds one event (index `i`, placed in `box`) into a mutable state. */
+export function applyEvent(d: VizState, ev: TraceEvent, box: string, i: number): void {
   d.applied = i + 1;
   d.t = ev.t;
   let h = d.hosts[ev.host];

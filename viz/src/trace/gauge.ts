@@ -1,5 +1,5 @@
-// Queue occupancy named in a trace event's human `detail`, e.g. "backlog 3/1000",
-// "rx_ring 12/256", "count 5/262144". Each "<name> <n>/<max>" pair is one gauge.
+// Queue occupancy named in a trace event's human `detail`, e.g.
+// "input_pkt_queue 3/1000", "ring holds 12/256", "rmem 2304/212992".
 
 export interface GaugeReading {
   label: string;
@@ -7,15 +7,28 @@ export interface GaugeReading {
   max: number;
 }
 
-const GAUGE = /([A-Za-z_][\w.-]*)[ =:]+(\d+)\s*\/\s*(\d+)/g;
+const PAIR = /(\d+)\s*\/\s*(\d+)/g;
+/** Words between a queue's name and its numbers: "ring holds 1/256", "rmem is 5/10". */
+const FILLER = new Set(['holds', 'hold', 'is', 'at', 'now', 'of', 'has', 'used']);
+const WORD = /([A-Za-z_][\w.-]*)[\s:=]*$/;
 
+/** Each "<name> <n>/<max>" in the text, the name being the nearest meaningful word before it. */
 export function parseGauges(detail: string): GaugeReading[] {
   if (detail.indexOf('/') < 0) return [];
   const out: GaugeReading[] = [];
-  GAUGE.lastIndex = 0;
-  for (let m = GAUGE.exec(detail); m !== null; m = GAUGE.exec(detail)) {
-    const max = Number(m[3]);
-    if (max > 0) out.push({ label: m[1]!, value: Number(m[2]), max });
+  PAIR.lastIndex = 0;
+  for (let m = PAIR.exec(detail); m !== null; m = PAIR.exec(detail)) {
+    const max = Number(m[2]);
+    if (!(max > 0)) continue;
+    let before = detail.slice(0, m.index);
+    let label = '';
+    for (let k = 0; k < 3 && label === ''; k++) {
+      const w = WORD.exec(before);
+      if (w === null) break;
+      if (FILLER.has(w[1]!)) before = before.slice(0, w.index);
+      else label = w[1]!;
+    }
+    if (label !== '') out.push({ label, value: Number(m[1]), max });
   }
   return out;
 }

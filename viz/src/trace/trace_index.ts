@@ -3,10 +3,9 @@
 // every CHECKPOINT events bound the cost of any jump; the last state served is
 // reused so stepping forward folds one event.
 
-import { produce } from 'immer';
 import type { TraceEvent } from './event.js';
 import { ALL_BOXES, boxIndex, isDrop, placeEvent, type PrevPlacement } from './layout.js';
-import { applyEvent, initialState, type VizState } from './fold.js';
+import { applyEvent, cloneState, freezeState, initialState, type VizState } from './fold.js';
 
 /** Events between stored snapshots: a jump folds at most this many events. */
 export const CHECKPOINT = 512;
@@ -68,7 +67,7 @@ export class TraceIndex {
     const cpuLists = new Map<string, number[]>();
     for (const h of hosts) cpuLists.set(h, [...(cpus.get(h) ?? [])].sort((a, b) => a - b));
     this.cpus = cpuLists;
-    this.checkpoints = [initialState(hosts)];
+    this.checkpoints = [freezeState(initialState(hosts))];
     this.cache = this.checkpoints[0]!;
   }
 
@@ -95,6 +94,20 @@ export class TraceIndex {
     return this.cache;
   }
 
+  /**
+   * Builds checkpoints ahead of need for at most `budgetMs` of wall time, so a
+   * later far jump is cheap. Returns true once every checkpoint exists.
+   */
+  warm(budgetMs: number): boolean {
+    const last = Math.floor(this.events.length / CHECKPOINT);
+    const t0 = performance.now();
+    while (this.checkpoints.length <= last) {
+      this.fillCheckpoints(this.checkpoints.length);
+      if (performance.now() - t0 > budgetMs) break;
+    }
+    return this.checkpoints.length > last;
+  }
+
   private fillCheckpoints(k: number): void {
     while (this.checkpoints.length <= k) {
       const last = this.checkpoints[this.checkpoints.length - 1]!;
@@ -104,9 +117,9 @@ export class TraceIndex {
 
   private foldRange(base: VizState, upTo: number): VizState {
     const events = this.events;
-    return produce(base, (d) => {
-      for (let j = base.applied; j < upTo; j++) applyEvent(d, events[j]!, this.boxKey(j), j);
-    });
+    const d = cloneState(base);
+    for (let j = base.applied; j < upTo; j++) applyEvent(d, events[j]!, ALL_BOXES[this.boxOf[j]!]!.key, j);
+    return freezeState(d);
   }
 
   /** Event indices of one packet, ascending (empty if unknown). */

@@ -1,21 +1,48 @@
-// Counters at the current moment, per host, nstat-style: the value and its
-// change since the previous event. They are folded from the trace (drops by
-// reason, hook verdicts, queue gauges); conntrack count against max is the
-// gauge named in the conntrack stage's detail. The model's own SNMP counters
-// at the end of a run are listed below when the run provides them.
+// Counters at the current moment, per host, with their change since the
+// previous event: folded from the trace (drops by reason, hook verdicts, queue
+// gauges). Below them, for a scenario run in the page, the model's own SNMP
+// counters and conntrack table at this moment, nstat-style: non-zero values
+// and their delta since the moment viewed before.
 
 import type { HostState, VizState } from '../trace/fold.js';
 import { ALL_BOXES } from '../trace/layout.js';
 import { el, fill } from '../dom.js';
 
+export interface MomentCounters {
+  /** When: "t = 1.234 ms". */
+  label: string;
+  snmp: Record<string, Record<string, number>>;
+  /** The previously viewed moment's counters, for deltas. */
+  before: Record<string, Record<string, number>> | null;
+  /** `sysctl -n net.netfilter.nf_conntrack_count` / `_max` per host where conntrack is loaded. */
+  conntrack: Record<string, { count: number; max: number }>;
+}
+
 export class CountersView {
-  private final: Record<string, Record<string, number>> | null = null;
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly modelRoot: HTMLElement,
+  ) {}
 
-  constructor(private readonly root: HTMLElement) {}
-
-  /** Counters of each host at the end of the run, from the model's world (optional). */
-  setFinal(counters: Record<string, Record<string, number>> | null): void {
-    this.final = counters;
+  /** The model's counters at the shown moment; null clears (trace files, or not computed yet). */
+  renderMoment(m: MomentCounters | null, note = ''): void {
+    if (m === null) {
+      fill(this.modelRoot, note ? el('p', { class: 'note' }, note) : null);
+      return;
+    }
+    const sections: HTMLElement[] = [el('p', { class: 'note' }, `Model counters at ${m.label} (nstat: non-zero, Δ since the last moment viewed)`)];
+    for (const [host, counters] of Object.entries(m.snmp)) {
+      const ct = m.conntrack[host];
+      const nonZero: Record<string, number> = {};
+      for (const [k, v] of Object.entries(counters)) if (v !== 0 || (m.before?.[host]?.[k] ?? 0) !== 0) nonZero[k] = v;
+      sections.push(el('section', { class: 'host-counters', 'data-host': host },
+        el('h4', {}, host),
+        ct ? el('p', { class: 'conntrack', 'data-conntrack': `${ct.count}/${ct.max}` },
+          `nf_conntrack_count ${ct.count} / nf_conntrack_max ${ct.max} `,
+          el('meter', { min: 0, max: ct.max, value: ct.count, high: ct.max * 0.9 })) : null,
+        counterTable('SNMP / netstat counters', nonZero, m.before?.[host], 'snmp')));
+    }
+    fill(this.modelRoot, ...sections);
   }
 
   render(state: VizState, prev: VizState | null, hosts: readonly string[]): void {
@@ -31,7 +58,6 @@ export class CountersView {
           counterTable('Drops (kfree_skb reason)', hs.dropReasons, ps?.dropReasons, 'drops'),
           counterTable('Hook verdicts', hs.verdicts, ps?.verdicts, 'verdicts'),
           gaugeTable(hs),
-          this.final?.[h] ? finalTable(this.final[h]!) : null,
         ),
       );
     }
@@ -53,7 +79,7 @@ function counterTable(
     ...keys.map((k) => {
       const d = now[k]! - (before?.[k] ?? 0);
       return el('tr', { class: d !== 0 ? 'changed' : '' },
-        el('td', {}, k), el('td', { class: 'num' }, now[k]!), el('td', { class: 'num' }, d !== 0 ? `+${d}` : ''));
+        el('td', {}, k), el('td', { class: 'num' }, now[k]!), el('td', { class: 'num' }, d !== 0 ? (d > 0 ? `+${d}` : String(d)) : ''));
     }));
 }
 
@@ -71,7 +97,7 @@ function gaugeTable(hs: HostState): HTMLElement | null {
     }));
 }
 
-/** Conntrack table count against max, from a gauge set at the conntrack stage (e.g. "count 3/262144"). */
+/** Conntrack table count against max, from a gauge a conntrack stage's detail names (e.g. "count 3/262144"). */
 function conntrackLine(hs: HostState): HTMLElement | null {
   const g = Object.values(hs.gauges).find((x) => /conntrack|^ct|count/i.test(x.label) && x.box === 'in:6')
     ?? Object.values(hs.gauges).find((x) => /conntrack/i.test(x.label));
@@ -79,11 +105,4 @@ function conntrackLine(hs: HostState): HTMLElement | null {
   return el('p', { class: 'conntrack', 'data-conntrack': `${g.value}/${g.max}` },
     `conntrack: ${g.value} / ${g.max} entries `,
     el('meter', { min: 0, max: g.max, value: g.value, high: g.max * 0.9 }));
-}
-
-function finalTable(counters: Record<string, number>): HTMLElement {
-  const keys = Object.keys(counters).filter((k) => counters[k] !== 0);
-  return el('details', { class: 'final-counters' },
-    el('summary', {}, `Model counters at the end of the run (${keys.length} non-zero)`),
-    el('table', { class: 'counters' }, ...keys.map((k) => el('tr', {}, el('td', {}, k), el('td', { class: 'num' }, counters[k]!)))));
 }

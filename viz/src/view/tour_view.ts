@@ -15,21 +15,25 @@ export class TourView {
     private readonly onSkip: () => void,
   ) {}
 
-  renderNote(ev: TraceEvent | null): void {
+  /** The stage's note, led by the scenario's own note for that stage when it has one. */
+  renderNote(ev: TraceEvent | null, scenarioNotes: Readonly<Record<string, string>>): void {
     if (ev === null) {
       fill(this.noteEl, el('p', { class: 'empty' }, 'Step forward to follow the first packet.'));
       return;
     }
     const note = STAGE_NOTES[ev.stage];
+    const own = scenarioNotes[`${ev.host}:${ev.stage}`] ?? scenarioNotes[ev.stage];
+    const teacher = own !== undefined ? el('p', { class: 'teacher', 'data-scenario-note': ev.stage }, own) : null;
     const ident = sourceIdent(ev.stage, ev.fn);
     const link = el('a', { href: elixirUrl(ident), target: '_blank', rel: 'noopener', class: 'fn-link' },
       `${ident}() in Linux ${KERNEL_VERSION.slice(1)}`);
     if (!note) {
-      fill(this.noteEl, el('h4', { 'data-note': ev.stage }, ev.stage), el('p', {}, ev.detail), el('p', {}, 'Source: ', link));
+      fill(this.noteEl, el('h4', { 'data-note': ev.stage }, ev.stage), teacher, el('p', {}, ev.detail), el('p', {}, 'Source: ', link));
       return;
     }
     fill(this.noteEl,
       el('h4', { 'data-note': ev.stage }, `${ev.flow} step ${ev.step}: ${note.title}`),
+      teacher,
       el('p', {}, note.what),
       el('p', { class: 'look' }, el('strong', {}, 'Look at: '), note.look),
       el('p', {}, 'Source: ', link));
