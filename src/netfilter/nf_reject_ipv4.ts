@@ -6,9 +6,10 @@
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
 import {
-  FLOW_OUTBOUND, IPHDR_LEN, IPPROTO_TCP, IP_DF, IP_OFFSET, Skb, TCPHDR_LEN, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
+  IPHDR_LEN, IPPROTO_TCP, IP_DF, IP_OFFSET, type Skb, TCPHDR_LEN, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
 } from '../model/skb.js';
 import { Stage } from '../model/trace.js';
+import { allocLocalSkb } from '../model/skb_alloc.js';
 import { formatIpv4 } from '../model/inet.js';
 import { ipLocalOut, ipRouteOutput } from '../routing/ip_output.js';
 
@@ -19,17 +20,9 @@ export function nfSendReset(host: Host, cpu: Cpu, oldskb: Skb): void {
   if (oldskb.tcpFlags & TCP_RST) return;
   const rt = ipRouteOutput(host, oldskb.saddr);
   if (!rt) return;
-  const skb = new Skb();
-  host.world.packets.injected++;
-  skb.flow = FLOW_OUTBOUND;
-  skb.tstamp = cpu.now;
-  skb.cpu = cpu.id;
-  skb.saddr = oldskb.daddr;
-  skb.daddr = oldskb.saddr;
+  const skb = allocLocalSkb(host, cpu, oldskb.daddr, oldskb.saddr, IPPROTO_TCP);
   skb.sport = oldskb.dport;
   skb.dport = oldskb.sport;
-  skb.protocol = IPPROTO_TCP;
-  skb.ttl = host.sysctl.get('net.ipv4.ip_default_ttl');
   skb.fragOff = IP_DF;
   // nf_reject_ip_tcphdr_put
   if (oldskb.tcpFlags & TCP_ACK) {

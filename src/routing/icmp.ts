@@ -7,14 +7,15 @@
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
 import {
-  FLOW_OUTBOUND, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPHDR_LEN, ICMPHDR_LEN, PACKET_HOST,
-  IP_OFFSET, Skb, quoteHeader,
+  IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPHDR_LEN, ICMPHDR_LEN, PACKET_HOST,
+  IP_OFFSET, type Skb, quoteHeader,
 } from '../model/skb.js';
 import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
 import { formatIpv4 } from '../model/inet.js';
 import { ipLocalOut, ipRouteOutput, routeSource } from './ip_output.js';
 import { NSEC_PER_MSEC } from '../model/time.js';
+import { allocLocalSkb } from '../model/skb_alloc.js';
 
 export const ICMP_ECHOREPLY = 0;
 export const ICMP_DEST_UNREACH = 3;
@@ -81,20 +82,12 @@ export function icmpSend(host: Host, cpu: Cpu, skbIn: Skb, type: number, code: n
   const rt = ipRouteOutput(host, skbIn.saddr);
   if (!rt) return;
   cpu.charge(host.costs.icmp_send);
-  const skb = new Skb();
-  host.world.packets.injected++;
-  skb.flow = FLOW_OUTBOUND;
-  skb.tstamp = now;
-  skb.cpu = cpu.id;
   const inDev = host.devices[skbIn.ifindex];
   // The reply comes from the address the packet arrived on when it has one (icmp_send's saddr choice).
-  skb.saddr = (inDev && inDev.addrs.length > 0 && !host.isLocalAddr(skbIn.daddr)) ? inDev.addrs[0]!.addr
+  const saddr = (inDev && inDev.addrs.length > 0 && !host.isLocalAddr(skbIn.daddr)) ? inDev.addrs[0]!.addr
     : host.isLocalAddr(skbIn.daddr) ? skbIn.daddr : routeSource(host, rt, skbIn.saddr);
-  skb.daddr = skbIn.saddr;
-  skb.protocol = IPPROTO_ICMP;
+  const skb = allocLocalSkb(host, cpu, saddr, skbIn.saddr, IPPROTO_ICMP);
   skb.tos = 0xc0;
-  skb.ttl = host.sysctl.get('net.ipv4.ip_default_ttl');
-  skb.ipId = host.ipIdNext++ & 0xffff;
   skb.icmpType = type;
   skb.icmpCode = code;
   skb.icmpSeq = info;
@@ -216,16 +209,7 @@ function icmpEchoReply(host: Host, cpu: Cpu, req: Skb): void {
   const rt = ipRouteOutput(host, req.saddr);
   if (!rt) return;
   cpu.charge(host.costs.icmp_send);
-  const skb = new Skb();
-  host.world.packets.injected++;
-  skb.flow = FLOW_OUTBOUND;
-  skb.tstamp = cpu.now;
-  skb.cpu = cpu.id;
-  skb.saddr = req.daddr;
-  skb.daddr = req.saddr;
-  skb.protocol = IPPROTO_ICMP;
-  skb.ttl = host.sysctl.get('net.ipv4.ip_default_ttl');
-  skb.ipId = host.ipIdNext++ & 0xffff;
+  const skb = allocLocalSkb(host, cpu, req.daddr, req.saddr, IPPROTO_ICMP);
   skb.fragOff = req.fragOff & 0x4000;
   skb.icmpType = ICMP_ECHOREPLY;
   skb.icmpId = req.icmpId;

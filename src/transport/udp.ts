@@ -7,13 +7,14 @@
 
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
-import { FLOW_OUTBOUND, IPHDR_LEN, IPPROTO_UDP, IP_DF, PACKET_BROADCAST, Skb, UDPHDR_LEN } from '../model/skb.js';
+import { IPHDR_LEN, IPPROTO_UDP, IP_DF, PACKET_BROADCAST, type Skb, UDPHDR_LEN } from '../model/skb.js';
 import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
 import { DropReason } from '../model/drop_reason.js';
 import { kfreeSkbReason } from '../model/skb_free.js';
 import { formatIpv4 } from '../model/inet.js';
 import { Sock, rxTruesize, txTruesize } from './sock.js';
+import { allocLocalSkb } from '../model/skb_alloc.js';
 import { icmpSend, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH } from '../routing/icmp.js';
 import { ipLocalOut, ipRouteOutput, ipSkbDstMtu, routeSource } from '../routing/ip_output.js';
 import { NET_XMIT_SUCCESS } from '../nic/dev_queue_xmit.js';
@@ -145,19 +146,9 @@ export function udpSendmsg(host: Host, cpu: Cpu, sk: UdpSock, daddr: number, dpo
     host.snmp.v[MIB.IpOutNoRoutes]++;
     return -ENETUNREACH;
   }
-  const skb = new Skb();
-  host.world.packets.injected++;
-  skb.flow = FLOW_OUTBOUND;
-  skb.tstamp = cpu.now;
-  skb.cpu = cpu.id;
-  if (sk.saddr === 0 && sk.sport !== 0) sk.saddr = 0;
-  skb.saddr = sk.saddr !== 0 ? sk.saddr : routeSource(host, rt, daddr);
-  skb.daddr = daddr;
+  const skb = allocLocalSkb(host, cpu, sk.saddr !== 0 ? sk.saddr : routeSource(host, rt, daddr), daddr, IPPROTO_UDP);
   skb.sport = sk.sport;
   skb.dport = dport;
-  skb.protocol = IPPROTO_UDP;
-  skb.ttl = host.sysctl.get('net.ipv4.ip_default_ttl');
-  skb.ipId = host.ipIdNext++ & 0xffff;
   skb.payloadLen = size;
   skb.len = ipLen;
   skb.truesize = truesize;
