@@ -100,7 +100,9 @@ describe('fragmentation and reassembly round trip', () => {
           expect(whole.fragOff & (IP_MF | IP_OFFSET)).toBe(0);
           expect(Array.from(whole.data!)).toEqual(Array.from(orig.data!));
           expect(whole.parts).toEqual(frags.map((f) => f.id));
-          expect(whole.fragMaxSize).toBe(frags[0]!.len);
+          // ip_frag_queue keeps the largest fragment (q.max_size), which can be the
+          // last one: the others are cut to a multiple of 8, the last is not.
+          expect(whole.fragMaxSize).toBe(Math.max(...frags.map((f) => f.len)));
           expect(mib.get('IpReasmReqds')).toBe(frags.length);
           expect(mib.get('IpReasmOKs')).toBe(1);
           expect(d.queues).toBe(0);
@@ -108,5 +110,16 @@ describe('fragmentation and reassembly round trip', () => {
         },
       ),
     );
+  });
+
+  it('records the last fragment as the largest when the others are rounded down to 8 bytes', () => {
+    // 6713 B payload at MTU 69: 139 fragments of 48 B and a last one of 49 B (tot_len 69).
+    const frags = ipDoFragment(udp(6713), 69, new SnmpCounters());
+    expect(frags[0]!.len).toBe(68);
+    expect(frags[frags.length - 1]!.len).toBe(69);
+    const d = new IpDefrag(new Scheduler(), new SnmpCounters(), quietHost);
+    let whole: Skb | number = FRAG_QUEUED;
+    for (const f of frags) whole = d.defrag(f, IP_DEFRAG_LOCAL_DELIVER);
+    expect(typeof whole === 'number' ? whole : whole.fragMaxSize).toBe(69);
   });
 });
