@@ -15,7 +15,7 @@ export function allocLocalSkb(host: Host, cpu: Cpu, saddr: number, daddr: number
   skb.saddr = saddr;
   skb.daddr = daddr;
   skb.protocol = protocol;
-  skb.ttl = host.sysctl.get('net.ipv4.ip_default_ttl');
+  skb.ttl = host.sysctl.hot.ipDefaultTtl;
   skb.ipId = host.ipIdNext++ & 0xffff;
   return skb;
 }

@@ -8,6 +8,8 @@ interface SysctlDef {
   readonly min?: number;
   readonly max?: number;
   readonly readonly?: boolean;
+  /** A string-valued key (tcp_congestion_control): the stored number indexes these names. */
+  readonly names?: readonly string[];
 }
 
 /** Defaults, as `sysctl -a` shows them on a 6.18 host with HZ=250. */
@@ -56,7 +58,7 @@ export const SYSCTL_DEFAULTS: Record<string, SysctlDef> = {
   'net.ipv4.tcp_syncookies': { value: 1, min: 0, max: 2 },
   'net.ipv4.tcp_rto_min_us': { value: 200000, min: 1 },
   'net.ipv4.tcp_rto_max_ms': { value: 120000, min: 1000 },
-  'net.ipv4.tcp_congestion_control': { value: 0 },
+  'net.ipv4.tcp_congestion_control': { value: 0, names: ['cubic', 'reno'] },
   'net.ipv4.tcp_reordering': { value: 3, min: 1 },
   'net.ipv4.tcp_min_snd_mss': { value: 48, min: 48 },
   'net.ipv4.tcp_base_mss': { value: 1024, min: 48 },
@@ -64,8 +66,28 @@ export const SYSCTL_DEFAULTS: Record<string, SysctlDef> = {
   'net.ipv4.ip_local_port_range': { value: [32768, 60999] },
 };
 
+/** Sysctls the packet path reads per packet, kept as plain fields so it does no string lookup. */
+export interface HotSysctls {
+  netdevBudget: number;
+  netdevBudgetUsecs: number;
+  netdevMaxBacklog: number;
+  ipDefaultTtl: number;
+  rpFilterAll: number;
+}
+
+const HOT_KEYS: Record<string, keyof HotSysctls> = {
+  'net.core.netdev_budget': 'netdevBudget',
+  'net.core.netdev_budget_usecs': 'netdevBudgetUsecs',
+  'net.core.netdev_max_backlog': 'netdevMaxBacklog',
+  'net.ipv4.ip_default_ttl': 'ipDefaultTtl',
+  'net.ipv4.conf.all.rp_filter': 'rpFilterAll',
+};
+
 export class Sysctls {
   private readonly values = new Map<string, SysctlValue>();
+  readonly hot: HotSysctls = {
+    netdevBudget: 300, netdevBudgetUsecs: 8000, netdevMaxBacklog: 1000, ipDefaultTtl: 64, rpFilterAll: 0,
+  };
   /** Keys other modules add (conntrack, per-interface conf) with their own defaults. */
   private readonly extra = new Map<string, SysctlDef>();
 
@@ -95,12 +117,37 @@ export class Sysctls {
     return typeof v === 'number' ? [v] : v;
   }
 
-  /** Sets a value; returns an error message (as sysctl prints it) or null. */
-  set(key: string, value: SysctlValue, force = false): string | null {
+  /** The value as /proc/sys prints it: a name for string-valued keys, else tab-separated numbers. */
+  format(key: string): string {
+    const k = normalizeKey(key);
+    const names = (SYSCTL_DEFAULTS[k] ?? this.extra.get(k))?.names;
+    const v = this.getVector(k);
+    return names ? names[v[0]!] ?? String(v[0]) : v.join('\t');
+  }
+
+  /**
+   * Sets a value, given as numbers or as the text written to /proc/sys;
+   * returns an error message (as sysctl prints it) or null.
+   */
+  set(key: string, value: SysctlValue | string, force = false): string | null {
     const k = normalizeKey(key);
     const def = SYSCTL_DEFAULTS[k] ?? this.extra.get(k);
     if (!def) return `sysctl: cannot stat /proc/sys/${k.replaceAll('.', '/')}: No such file or directory`;
     if (def.readonly && !force) return `sysctl: permission denied on key "${k}"`;
+    if (typeof value === 'string') {
+      if (def.names) {
+        // An unknown algorithm: the kernel cannot load a module of that name (ENOENT).
+        const i = def.names.indexOf(value.trim());
+        if (i < 0) return `sysctl: setting key "${k}": No such file or directory`;
+        value = i;
+      } else {
+        const nums = value.trim().split(/\s+/).map(Number);
+        if (nums.some((n) => !Number.isFinite(n))) return `sysctl: setting key "${k}": Invalid argument`;
+        value = nums.length === 1 ? nums[0]! : nums;
+      }
+    } else if (def.names) {
+      return `sysctl: setting key "${k}": No such file or directory`;
+    }
     const nums = typeof value === 'number' ? [value] : value;
     for (const n of nums) {
       if (!Number.isInteger(n)) return `sysctl: setting key "${k}": Invalid argument`;
@@ -109,6 +156,8 @@ export class Sysctls {
       }
     }
     this.values.set(k, typeof def.value === 'number' ? nums[0]! : nums);
+    const hot = HOT_KEYS[k];
+    if (hot) this.hot[hot] = nums[0]!;
     return null;
   }
 

@@ -34,7 +34,7 @@ export function enqueueToBacklog(host: Host, cpu: Cpu, target: Cpu, skb: Skb): v
   const dev = host.devices[skb.ifindex]!;
   cpu.charge(host.costs.enqueue_to_backlog);
   const qlen = sd.inputPktQueue.length;
-  const max = host.sysctl.get('net.core.netdev_max_backlog');
+  const max = host.sysctl.hot.netdevMaxBacklog;
   if (qlen > max) {
     sd.dropped++;
     dev.stats.rx_dropped++;

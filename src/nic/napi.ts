@@ -42,8 +42,8 @@ function netRxAction(sim: Scheduler, host: Host, cpu: Cpu): void {
   cpu.begin(sim.now, CTX_SOFTIRQ);
   if (!sd.rxRunning) {
     sd.rxRunning = true;
-    sd.rxBudget = host.sysctl.get('net.core.netdev_budget');
-    sd.rxTimeLimit = cpu.now + host.sysctl.get('net.core.netdev_budget_usecs') * 1000;
+    sd.rxBudget = host.sysctl.hot.netdevBudget;
+    sd.rxTimeLimit = cpu.now + host.sysctl.hot.netdevBudgetUsecs * 1000;
   }
   const napi = sd.pollList.shift();
   if (napi) {

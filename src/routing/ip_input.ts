@@ -106,7 +106,7 @@ function routeErrorDrop(host: Host, cpu: Cpu, skb: Skb, rt: FibRoute | null): vo
 /** fib_validate_source under rp_filter 1 (strict) or 2 (loose). */
 function rpFilterOk(host: Host, skb: Skb): boolean {
   const dev = host.devices[skb.ifindex]!;
-  const mode = Math.max(host.sysctl.get('net.ipv4.conf.all.rp_filter'), dev.rpFilter);
+  const mode = Math.max(host.sysctl.hot.rpFilterAll, dev.rpFilter);
   if (mode === 0) return true;
   const back = host.fib.lookup(skb.saddr);
   if (!back || back.type === RTN_LOCAL && skb.saddr !== 0) return back !== null && back.type !== RTN_LOCAL;
