@@ -5,6 +5,7 @@
 
 import { compileScenario } from '../src/scenario/build.js';
 import { simulate } from '../src/scenario/simulate.js';
+import { conntrackFlows } from './conntrack_flows.js';
 
 interface Workload {
   name: string;
@@ -85,3 +86,8 @@ for (const w of WORKLOADS) {
     dropped: s.packets.dropped,
   }) + '\n');
 }
+
+// conntrack-flows: 1,000,000 SYNs of distinct tuples against nf_conntrack_max 262144, straight through the
+// Conntrack API; `-events` is the same run with the `conntrack -E` event log on (the scenario default).
+process.stdout.write(JSON.stringify(conntrackFlows(1_000_000, gc)) + '\n');
+process.stdout.write(JSON.stringify(conntrackFlows(1_000_000, gc, 4096)) + '\n');
