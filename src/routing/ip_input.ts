@@ -56,14 +56,13 @@ function ipRcvFinish(host: Host, cpu: Cpu, skb: Skb): void {
     return;
   }
   if (!dev.forwarding) {
-    // ip_error on a non-forwarding device: counted and dropped silently, no ICMP.
-    const noRoute = rt === null;
-    mib[noRoute ? MIB.IpExtInNoRoutes : MIB.IpInAddrErrors]++;
+    // ip_route_input_slow turns every failure into -EHOSTUNREACH on a device that
+    // does not forward; ip_error then counts InAddrErrors and drops without ICMP.
+    mib[MIB.IpInAddrErrors]++;
     if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, dev.name, skb, Stage.ROUTE_INPUT,
       `${formatIpv4(skb.daddr)} is not local and ${dev.name} does not forward (net.ipv4.ip_forward=0): ip_error`);
-    kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.ROUTE_INPUT, 'ip_error',
-      noRoute ? DropReason.IP_INNOROUTES : DropReason.IP_INADDRERRORS,
-      `not for this host and forwarding is off: ${noRoute ? 'InNoRoutes' : 'InAddrErrors'}++, no ICMP`, dev.name);
+    kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.ROUTE_INPUT, 'ip_error', DropReason.IP_INADDRERRORS,
+      'not for this host and forwarding is off: InAddrErrors++, no ICMP', dev.name);
     return;
   }
   if (!rt || rt.type === RTN_UNREACHABLE || rt.type === RTN_PROHIBIT || rt.type === RTN_BLACKHOLE) {
