@@ -6,6 +6,7 @@ import { Tracer } from './trace.js';
 import { RandomStreams } from './random.js';
 import type { Host } from './host.js';
 import type { Link } from '../nic/link.js';
+import type { TraceEvent } from './trace.js';
 
 /** Whole-run packet accounting: every packet ends delivered, forwarded out, transmitted or dropped. */
 export class PacketStats {
@@ -31,6 +32,13 @@ export class World {
   readonly links: Link[] = [];
   readonly packets = new PacketStats();
 
+  /**
+   * The trace kept since record() was first called, for tools that look back
+   * (`perf trace`, `dropwatch` reasons); null while nothing asked for it, so an
+   * unrecorded run keeps the tracer off.
+   */
+  recorded: TraceEvent[] | null = null;
+
   constructor(readonly seed: number) {
     this.streams = new RandomStreams(seed);
   }
@@ -39,5 +47,15 @@ export class World {
     const h = this.hosts.get(name);
     if (!h) throw new Error(`no host named ${name}`);
     return h;
+  }
+
+  /** Starts keeping every trace event from now on (idempotent); returns the kept events. */
+  record(): TraceEvent[] {
+    if (!this.recorded) {
+      const kept: TraceEvent[] = [];
+      this.tracer.subscribe((ev) => kept.push(ev));
+      this.recorded = kept;
+    }
+    return this.recorded;
   }
 }

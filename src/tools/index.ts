@@ -6,3 +6,6 @@ import './ip.js';
 import './netfilter.js';
 import './text.js';
 import './tcpdump.js';
+import './netstat.js';
+import './nstat.js';
+import './proc_net.js';
