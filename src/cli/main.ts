@@ -2,13 +2,19 @@
 // 2 with a precise message; a failed `expect:` exits 1; never a stack trace.
 
 import { Command, CommanderError } from 'commander';
-import { writeFileSync, renameSync } from 'node:fs';
+import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { loadScenarioFile, UsageError } from './load.js';
 import { simulate } from '../scenario/simulate.js';
 import { parseTime } from '../model/time.js';
 import { formatRunSummary } from './run_format.js';
 import { defaultJourneySkb, formatJourney, journeyEvents } from './journey_format.js';
-import { runCommand } from '../tools/runner.js';
+import { runCommand, type CommandResult } from '../tools/runner.js';
+import { tcpdump } from '../tools/tcpdump.js';
+import { openPcapFile } from '../tools/pcap/pcap_node.js';
+import { hostVfs } from '../model/vfs.js';
+import { runShell } from './shell.js';
+import type { CompiledScenario } from '../scenario/build.js';
 
 function time(opt: string, v: string | undefined): number | undefined {
   if (v === undefined || v === 'end') return undefined;
@@ -29,13 +35,56 @@ function format(v: string): 'text' | 'json' {
 }
 
 /** Writes a file whole or not at all: a temporary file renamed into place. */
-function writeAtomic(path: string, data: string): void {
+function writeAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
     throw new UsageError(`${path}: cannot write: ${(e as Error).message}`);
+  }
+}
+
+/** The host a command runs on: --host, else the first host that listens, else the first. */
+function pickHost(sc: CompiledScenario, file: string, name: string | undefined): string {
+  const host = name ?? Object.entries(sc.doc.hosts).find(([, h]) => (h.listen ?? []).length > 0)?.[0] ?? [...sc.world.hosts.keys()][0]!;
+  if (!sc.world.hosts.has(host)) throw new UsageError(`--host: no host named "${host}" in ${file}`);
+  return host;
+}
+
+/** `--pcap HOST:DEV=FILE`: a tcpdump -w on that device, written to a real libpcap file. */
+function startPcapCaptures(sc: CompiledScenario, specs: string[]): CommandResult[] {
+  return specs.map((spec) => {
+    const m = /^([^:=]+):([^=]+)=(.+)$/.exec(spec);
+    if (!m) throw new UsageError(`--pcap: "${spec}" is not HOST:DEV=FILE (e.g. server:eth0=server.pcap)`);
+    const host = sc.world.hosts.get(m[1]!);
+    if (!host) throw new UsageError(`--pcap: no host named "${m[1]}"`);
+    if (m[2] !== 'any' && !host.devByName.has(m[2]!)) throw new UsageError(`--pcap: host ${m[1]} has no device "${m[2]}"`);
+    try {
+      mkdirSync(dirname(m[3]!), { recursive: true });
+    } catch { /* reported by the open below */ }
+    let r: CommandResult;
+    try {
+      r = tcpdump(host, ['-i', m[2]!, '-w', m[3]!], openPcapFile);
+    } catch (e) {
+      throw new UsageError(`--pcap: ${m[3]}: cannot write: ${(e as Error).message}`);
+    }
+    if (!r.job) throw new UsageError(`--pcap: ${r.stderr.trim()}`);
+    return r;
+  });
+}
+
+/** Copies the files tools wrote on a host's filesystem (tcpdump -w) under DIR, keeping their paths. */
+function exportFiles(sc: CompiledScenario, host: string, dir: string): void {
+  const vfs = hostVfs(sc.world.host(host));
+  for (const f of vfs.list()) {
+    const dest = join(dir, f);
+    try {
+      mkdirSync(dirname(dest), { recursive: true });
+    } catch (e) {
+      throw new UsageError(`--export: ${dirname(dest)}: cannot create: ${(e as Error).message}`);
+    }
+    writeAtomic(dest, vfs.read(f)!);
   }
 }
 
@@ -51,12 +100,15 @@ program
   .option('--max-events <n>', 'stop after this many events', '50000000')
   .option('--format <fmt>', 'text or json', 'text')
   .option('--trace <file>', 'write every trace event as JSON Lines')
+  .option('--pcap <HOST:DEV=FILE>', 'capture a device to a libpcap file (repeatable; DEV may be any)', (v: string, prev: string[]) => [...prev, v], [] as string[])
   .description('run a scenario and print the summary')
-  .action((file: string, o: { seed?: string; until?: string; maxEvents: string; format: string; trace?: string }) => {
+  .action((file: string, o: { seed?: string; until?: string; maxEvents: string; format: string; trace?: string; pcap: string[] }) => {
     const fmt = format(o.format);
     const sc = loadScenarioFile(file, int('--seed', o.seed));
     const untilNs = time('--until', o.until);
+    const captures = startPcapCaptures(sc, o.pcap);
     const res = simulate(sc, { ...(untilNs !== undefined ? { untilNs } : {}), maxEvents: int('--max-events', o.maxEvents)!, collectTrace: fmt === 'json' || !!o.trace });
+    for (const c of captures) c.job!.finish();
     if (o.trace) writeAtomic(o.trace, res.trace.map((e) => JSON.stringify(e)).join('\n') + (res.trace.length ? '\n' : ''));
     if (fmt === 'json') process.stdout.write(JSON.stringify({ ...res.summary, events: res.summary.events }) + '\n');
     else process.stdout.write(formatRunSummary(res.summary));
@@ -92,21 +144,46 @@ program
   .option('--at <time>', 'simulated time to run it at', 'end')
   .option('--host <name>', 'host to run it on (default: the first host that listens, else the first)')
   .option('--seed <n>', 'random seed')
-  .description('run one tool command on the simulated host at a simulated time')
-  .action((file: string, command: string[], o: { at: string; host?: string; seed?: string }) => {
+  .option('--export <dir>', 'afterwards, copy the files the command wrote on the host (tcpdump -w) under DIR')
+  .description('run one tool command on the simulated host at a simulated time (one argument is taken as a whole command line, pipes included)')
+  .action((file: string, command: string[], o: { at: string; host?: string; seed?: string; export?: string }) => {
     const sc = loadScenarioFile(file, int('--seed', o.seed));
     const at = time('--at', o.at);
-    const host = o.host ?? Object.entries(sc.doc.hosts).find(([, h]) => (h.listen ?? []).length > 0)?.[0] ?? [...sc.world.hosts.keys()][0]!;
-    if (!sc.world.hosts.has(host)) throw new UsageError(`--host: no host named "${host}" in ${file}`);
+    const host = pickHost(sc, file, o.host);
     simulate(sc, { untilNs: at ?? sc.durationNs });
-    const r = runCommand(sc.world, host, command.map((w) => (/[\s'"]/.test(w) ? `'${w.replaceAll("'", "'\\''")}'` : w)).join(' '));
-    process.stdout.write(r.stdout);
+    const line = command.length === 1 ? command[0]! : command.map((w) => (/[\s'"|#]/.test(w) ? `'${w.replaceAll("'", "'\\''")}'` : w)).join(' ');
+    const r = runCommand(sc.world, host, line);
     process.stderr.write(r.stderr);
-    process.exitCode = r.exitCode;
+    let final: CommandResult = r;
+    if (r.job) {
+      // A live capture runs on to the scenario's end (or -c N), then prints.
+      if (!r.job.done) sc.world.sim.run(Math.max(sc.durationNs, sc.world.sim.now), int('--max-events', '50000000')!);
+      final = r.job.finish();
+      final = { stdout: r.stdout + final.stdout, stderr: final.stderr, exitCode: final.exitCode };
+      process.stderr.write(final.stderr);
+    }
+    process.stdout.write(final.stdout);
+    if (o.export) exportFiles(sc, host, o.export);
+    process.exitCode = final.exitCode;
+  });
+
+program
+  .command('shell')
+  .argument('<scenario>', 'scenario YAML file')
+  .option('--host <name>', 'host to log in to (default: the first host that listens, else the first)')
+  .option('--seed <n>', 'random seed')
+  .option('--export <dir>', 'on exit, copy the files written on the host (tcpdump -w) under DIR')
+  .description('a root prompt on the simulated host; sleep/advance move simulated time')
+  .action(async (file: string, o: { host?: string; seed?: string; export?: string }) => {
+    const sc = loadScenarioFile(file, int('--seed', o.seed));
+    const host = pickHost(sc, file, o.host);
+    const code = await runShell(sc, host, { input: process.stdin, output: process.stdout, terminal: !!process.stdin.isTTY && !!process.stdout.isTTY });
+    if (o.export) exportFiles(sc, host, o.export);
+    process.exitCode = code;
   });
 
 try {
-  program.parse(process.argv);
+  await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof UsageError) {
     process.stderr.write(`${e.message}\n`);

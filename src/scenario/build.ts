@@ -27,6 +27,7 @@ import { Pktgen } from '../nic/pktgen.js';
 import { IP_PMTUDISC_DO, IP_PMTUDISC_DONT, IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT } from '../transport/udp.js';
 import { hostExtensions } from './extensions.js';
 import '../offloads/install.js';
+import '../nic/pcap_replay.js';
 import '../tools/netfilter.js';
 
 export interface TimedCommand {
@@ -328,8 +329,7 @@ class Builder {
     const p: PathKey[] = ['hosts', name];
     hostExtensions.beforeSysctls?.(host, h, (path, msg) => this.d.at([...p, ...path], msg));
     for (const [k, v] of Object.entries(h.sysctl ?? {})) {
-      const value = typeof v === 'string' ? v.trim().split(/\s+/).map(Number) : v;
-      const err = host.sysctl.set(k, Array.isArray(value) && value.length === 1 ? value[0]! : value, true);
+      const err = host.sysctl.set(k, Array.isArray(v) && v.length === 1 ? v[0]! : v, true);
       if (err) this.d.at([...p, 'sysctl', k], err.replace(/^sysctl: /, ''), true);
     }
     if (h.forwarding !== undefined) host.sysctl.set('net.ipv4.ip_forward', h.forwarding ? 1 : 0);
@@ -364,6 +364,7 @@ class Builder {
     const p: PathKey[] = ['traffic', i];
     const at = t.at !== undefined ? this.time([...p, 'at'], t.at) : 0;
     if (t.kind === 'pktgen') return this.buildPktgen(p, t, at);
+    if (t.tcp_flags !== undefined) return this.d.at([...p, 'tcp_flags'], '`tcp_flags` applies to pktgen traffic only');
     if (t.kind === 'ping' || t.kind === 'pcap') {
       if (hostExtensions.traffic?.(this.world, t, at, this.opts, (path, msg) => this.d.at([...p, ...path], msg))) return;
       return this.d.at([...p, 'kind'], `traffic kind "${t.kind}" is not available in this build`);
@@ -428,14 +429,16 @@ class Builder {
     const dst = this.endpoint([...p, 'to'], t.to);
     const src = t.src !== undefined ? parseIpv4(t.src) : 0x0a000001;
     if (src === null) this.d.at([...p, 'src'], `"${t.src}" is not an IPv4 address`);
-    const size = t.size === undefined ? 18 : parseSize(t.size);
+    const tcpFlags = t.tcp_flags === undefined ? 0 : parseTcpFlags(t.tcp_flags);
+    if (tcpFlags === null) return this.d.at([...p, 'tcp_flags'], `"${t.tcp_flags}" is not a set of TCP flags (letters of FSRPAUEC, e.g. S for a SYN flood)`);
+    const size = t.size === undefined ? (tcpFlags ? 0 : 18) : parseSize(t.size);
     if (size === null || size > 65507) return this.d.at([...p, 'size'], `"${t.size}" is not a datagram size`);
     const count = this.int([...p, 'count'], t.count, 1, 1, 1e9, 'count');
     const flows = this.int([...p, 'flows'], t.flows, 1, 1, 65535, 'flows');
     let interval = this.interval(p, t, size);
     if (!dev || !dst || src === null) return;
     if (interval === 0) interval = dev.link ? dev.link.wireTimeNs(size + 42) : 67;
-    const g = new Pktgen(dev, src, dst.addr, t.sport ?? 10000, dst.port, size, count, interval, flows, 0x02ffff000000 + this.pktgens.length);
+    const g = new Pktgen(dev, src, dst.addr, t.sport ?? 10000, dst.port, size, count, interval, flows, 0x02ffff000000 + this.pktgens.length, tcpFlags);
     this.pktgens.push(g);
     g.start(this.world.sim, at);
   }
@@ -464,6 +467,18 @@ class Builder {
       this.expectations.push({ ...e, where: `expect[${i}]` });
     });
   }
+}
+
+/** TCP flags as tcpdump prints them (S, SA, FA, R...): F S R P A U E C, each once. */
+function parseTcpFlags(text: string): number | null {
+  const letters = 'FSRPAUEC';
+  let flags = 0;
+  for (const ch of text.trim()) {
+    const bit = letters.indexOf(ch.toUpperCase());
+    if (bit < 0 || flags & (1 << bit)) return null;
+    flags |= 1 << bit;
+  }
+  return flags === 0 ? null : flags;
 }
 
 function parseListen(s: string): { proto: 'tcp' | 'udp'; port: number; addr?: string; backlog?: number; rcvbuf?: string | number; read_rate?: string; work?: string; cpu?: number } | null {

@@ -119,7 +119,11 @@ class CaptureTap implements PacketTap, RunningJob {
   }
 }
 
-export function tcpdump(host: Host, argv: string[]): CommandResult {
+/**
+ * Runs `tcpdump ARGV` on the host. Savefiles go to the host's filesystem
+ * unless `open` is given (the CLI's --pcap passes real files).
+ */
+export function tcpdump(host: Host, argv: string[], open?: PcapFileOpener): CommandResult {
   const o = parseTcpdumpArgs(argv);
   if (o instanceof TcpdumpArgError) return fail(`${o.error}\n`);
   const vfs = hostVfs(host);
@@ -135,12 +139,12 @@ export function tcpdump(host: Host, argv: string[]): CommandResult {
     if (!d) return fail(`tcpdump: ${o.interface}: No such device exists\n(No such device exists)\n`);
     ifindex = d.ifindex;
   }
-  if (o.writeFile !== null) {
+  if (o.writeFile !== null && !open) {
     const werr = vfs.writeError(o.writeFile);
     if (werr) return fail(`tcpdump: ${o.writeFile}: ${werr}\n`);
   }
   let tap: CaptureTap | null = null;
-  const session = CaptureSession.create(o, { onLine: (l) => tap!.onLine(l), open: vfsOpener(vfs), epochSec: 0 });
+  const session = CaptureSession.create(o, { onLine: (l) => tap!.onLine(l), open: open ?? vfsOpener(vfs), epochSec: 0 });
   if (session instanceof FilterSyntaxError) return fail(`tcpdump: ${session.message}\n`);
   tap = new CaptureTap(host, ifindex, session);
   host.taps = [...host.taps, tap];
