@@ -257,7 +257,7 @@ function render(): void {
   const { position: pos, predict, score, speed } = snap.context;
   const playing = snap.matches('playing');
   playButton.setAttribute('aria-pressed', String(playing));
-  playButton.firstChild!.textContent = playing ? '⏸ pause ' : '▶ play ';
+  playButton.firstChild!.textContent = playing ? '❚❚ pause ' : '▶ play ';
   if (index === null) return;
   const t0 = performance.now();
   const ev = pos >= 0 ? index.events[pos]! : null;

@@ -129,10 +129,12 @@ export class PipelineView {
     g.append('text').attr('class', 'box-label').attr('x', narrow ? 16 : 20).attr('y', 12)
       .text(narrow ? b.label.toUpperCase() : b.label);
     g.append('text').attr('class', 'box-fn').attr('x', narrow ? 5 : 20).attr('y', 25).text(b.fn);
-    const count = g.append('text').attr('class', 'box-count').attr('x', geo.w - 4).attr('y', 25)
+    const count = g.append('text').attr('class', 'box-count').attr('x', geo.w - 4).attr('y', 12)
       .attr('text-anchor', 'end');
-    const drop = g.append('text').attr('class', 'box-drop').attr('x', geo.w - 4).attr('y', 12)
-      .attr('text-anchor', 'end');
+    // Drop marks sit outside the box, in the lane between the columns.
+    const outside = b.column === 'out' && b.key !== 'in:8f';
+    const drop = g.append('text').attr('class', 'box-drop').attr('x', outside ? -4 : geo.w + 4).attr('y', 19)
+      .attr('text-anchor', outside ? 'end' : 'start');
     const gauge = g.append('rect').attr('class', 'box-gauge').attr('x', 0).attr('y', BOX_H - 3)
       .attr('height', 3).attr('width', 0);
     const gaugeTitle = gauge.append<SVGTitleElement>('title');
