@@ -108,6 +108,8 @@ export class Conntrack implements ConntrackApi, L4Context {
   private foundDir = 0;
   private readonly t1 = new NfTuple();
   private readonly t2 = new NfTuple();
+  /** Scratch of unlink/bucketOf only: they run inside alloc's early_drop while t1/t2 hold the new tuples. */
+  private readonly t3 = new NfTuple();
 
   // Event cache of the packet being processed (nf_conntrack_event_cache), delivered at confirm.
   private cacheCt: NfConn | null = null;
@@ -524,7 +526,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   }
 
   private unlink(ct: NfConn, dir: number): void {
-    const t = ct.tuple(dir, this.t2);
+    const t = ct.tuple(dir, this.t3);
     const bucket = reciprocalScale(hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), this.htableSize);
     const next = dir === 0 ? ct.nextO : ct.nextR;
     const nextDir = dir === 0 ? ct.linkDirs & 1 : (ct.linkDirs >>> 1) & 1;
@@ -556,7 +558,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   }
 
   private bucketOf(ct: NfConn, dir: number): number {
-    const t = ct.tuple(dir, this.t2);
+    const t = ct.tuple(dir, this.t3);
     return reciprocalScale(hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), this.htableSize);
   }
 
