@@ -27,7 +27,6 @@ import { Pktgen } from '../nic/pktgen.js';
 import { IP_PMTUDISC_DO, IP_PMTUDISC_DONT, IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT } from '../transport/udp.js';
 import { hostExtensions } from './extensions.js';
 import '../offloads/install.js';
-import '../nic/pcap_replay.js';
 import '../tools/netfilter.js';
 
 export interface TimedCommand {
@@ -329,7 +328,8 @@ class Builder {
     const p: PathKey[] = ['hosts', name];
     hostExtensions.beforeSysctls?.(host, h, (path, msg) => this.d.at([...p, ...path], msg));
     for (const [k, v] of Object.entries(h.sysctl ?? {})) {
-      const err = host.sysctl.set(k, Array.isArray(v) && v.length === 1 ? v[0]! : v, true);
+      const value = typeof v === 'string' ? v.trim().split(/\s+/).map(Number) : v;
+      const err = host.sysctl.set(k, Array.isArray(value) && value.length === 1 ? value[0]! : value, true);
       if (err) this.d.at([...p, 'sysctl', k], err.replace(/^sysctl: /, ''), true);
     }
     if (h.forwarding !== undefined) host.sysctl.set('net.ipv4.ip_forward', h.forwarding ? 1 : 0);

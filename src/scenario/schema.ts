@@ -92,6 +92,7 @@ export const trafficSchema = z.strictObject({
   pmtudisc: z.enum(['dont', 'want', 'do', 'probe']).optional(),
   file: str.optional(),
   connections: num.optional(),
+  tcp_flags: str.optional(),
 });
 
 export const expectSchema = z.strictObject({
