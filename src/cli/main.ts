@@ -14,6 +14,7 @@ import { tcpdump } from '../tools/tcpdump.js';
 import { openPcapFile } from '../tools/pcap/pcap_node.js';
 import { hostVfs } from '../model/vfs.js';
 import { runShell } from './shell.js';
+import { chromeTrace } from '../scenario/perfetto.js';
 import type { CompiledScenario } from '../scenario/build.js';
 
 function time(opt: string, v: string | undefined): number | undefined {
@@ -100,15 +101,17 @@ program
   .option('--max-events <n>', 'stop after this many events', '50000000')
   .option('--format <fmt>', 'text or json', 'text')
   .option('--trace <file>', 'write every trace event as JSON Lines')
+  .option('--perfetto <file>', 'write the run as a Chrome trace / Perfetto JSON timeline')
   .option('--pcap <HOST:DEV=FILE>', 'capture a device to a libpcap file (repeatable; DEV may be any)', (v: string, prev: string[]) => [...prev, v], [] as string[])
   .description('run a scenario and print the summary')
-  .action((file: string, o: { seed?: string; until?: string; maxEvents: string; format: string; trace?: string; pcap: string[] }) => {
+  .action((file: string, o: { seed?: string; until?: string; maxEvents: string; format: string; trace?: string; perfetto?: string; pcap: string[] }) => {
     const fmt = format(o.format);
     const sc = loadScenarioFile(file, int('--seed', o.seed));
     const untilNs = time('--until', o.until);
     const captures = startPcapCaptures(sc, o.pcap);
-    const res = simulate(sc, { ...(untilNs !== undefined ? { untilNs } : {}), maxEvents: int('--max-events', o.maxEvents)!, collectTrace: fmt === 'json' || !!o.trace });
+    const res = simulate(sc, { ...(untilNs !== undefined ? { untilNs } : {}), maxEvents: int('--max-events', o.maxEvents)!, collectTrace: fmt === 'json' || !!o.trace || !!o.perfetto });
     for (const c of captures) c.job!.finish();
+    if (o.perfetto) writeAtomic(o.perfetto, JSON.stringify(chromeTrace(res.trace, [...sc.world.hosts.keys()])) + '\n');
     if (o.trace) writeAtomic(o.trace, res.trace.map((e) => JSON.stringify(e)).join('\n') + (res.trace.length ? '\n' : ''));
     if (fmt === 'json') process.stdout.write(JSON.stringify({ ...res.summary, events: res.summary.events }) + '\n');
     else process.stdout.write(formatRunSummary(res.summary));
