@@ -132,7 +132,9 @@ function openScenario(name: string, seed: number, pos = -1): void {
   scenarioSelect.value = name;
   seedInput.value = String(seed);
   editor.setText(text);
-  runText(text, `scenarios/${name}.yaml`, name, seed, pos);
+  setStatus(`Running ${name} (seed ${seed})…`);
+  // Let the status paint before a long simulation blocks the page.
+  setTimeout(() => runText(text, `scenarios/${name}.yaml`, name, seed, pos), 30);
 }
 
 function runText(text: string, fileName: string, name: string, seed: number, pos = -1): void {
