@@ -9,3 +9,4 @@ import './tcpdump.js';
 import './netstat.js';
 import './nstat.js';
 import './proc_net.js';
+import './ss.js';
