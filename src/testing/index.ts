@@ -104,6 +104,8 @@ export interface ConntrackRun {
   dmesg: string[];
   /** The server's entries at the end. */
   entries: ConntrackEntry[];
+  /** Packets that met the server's INPUT hook (the filter INPUT chain sees each once). */
+  inputPackets: number;
   /** Output of the `at` commands, in order. */
   commands: { t: number; command: string; stdout: string; stderr: string }[];
   world: World;
@@ -160,8 +162,11 @@ export function runConntrackScenario(o: ConntrackScenarioOptions): ConntrackRun 
   const ct = server.conntrack as Conntrack;
   const timeline: VerdictPoint[] = [];
   const counts: { t: number; count: number }[] = [];
+  let inputPackets = 0;
   world.tracer.subscribe((ev: TraceEvent) => {
-    if (ev.host !== 'server' || ev.stage !== 'nf-prerouting') return;
+    if (ev.host !== 'server') return;
+    if (ev.stage === 'nf-input') inputPackets++;
+    if (ev.stage !== 'nf-prerouting') return;
     const tableFull = ev.detail.includes('table full');
     timeline.push({ t: ev.t, skb: ev.skb, verdict: ev.verdict ?? 'accept', ...(ev.reason ? { reason: ev.reason } : {}), tableFull, detail: ev.detail });
     counts.push({ t: ev.t, count: ct.count });
@@ -170,7 +175,7 @@ export function runConntrackScenario(o: ConntrackScenarioOptions): ConntrackRun 
   const stats: Record<string, number> = {};
   for (const f of CT_STAT_FIELDS) stats[f] = ct.stats.total(f);
   return {
-    timeline, counts, stats, drops: res.summary.drops, dmesg: [...server.dmesg], entries: ct.entries(),
+    timeline, counts, stats, drops: res.summary.drops, dmesg: [...server.dmesg], entries: ct.entries(), inputPackets,
     commands: res.summary.commands.map((c) => ({ t: c.t, command: c.command, stdout: c.stdout, stderr: c.stderr })),
     world, conntrack: ct,
   };
