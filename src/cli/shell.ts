@@ -78,14 +78,14 @@ export function runShell(sc: CompiledScenario, hostName: string, io: ShellIo): P
   const runForeground = async (job: RunningJob): Promise<number> => {
     const end = Math.max(sc.durationNs, world.sim.now + CHUNK_NS);
     while (!job.done && !interrupted) {
-      if (!io.terminal && queue.length > 0 && isCtrlC(queue[0]!)) { queue.shift(); interrupted = true; }
-      if (interrupted) break;
       const before = world.sim.now;
       world.sim.run(world.sim.now + CHUNK_NS, MAX_EVENTS_PER_CHUNK);
       if (world.sim.pending === 0) world.sim.now = before + CHUNK_NS;
       write(job.drain());
       reportBackground();
       if (world.sim.now >= end && (world.sim.pending === 0 || world.sim.now >= end + GRACE_NS)) break;
+      // Piped input is read ahead: a ^C line waiting in it arrives after this chunk of simulated time.
+      if (!io.terminal && queue.length > 0 && isCtrlC(queue[0]!)) { queue.shift(); interrupted = true; }
       // Lets the terminal's Ctrl-C in between chunks of simulated time.
       await new Promise<void>((r) => setImmediate(r));
     }

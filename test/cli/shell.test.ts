@@ -15,15 +15,15 @@ describe('pktpath shell', () => {
   });
 
   it('advances simulated time with sleep and advance, then a capture stops after -c packets with tcpdump\'s summary', () => {
-    const { out } = shell(['now', 'advance 1ms', 'sleep 0.5ms', 'sleep 0.0005', 'now', 'tcpdump -i eth0 -n -c 2', 'exit']);
+    const { out } = shell(['now', 'advance 900us', 'sleep 0.5ms', 'sleep 0.00005', 'now', 'tcpdump -i eth0 -n -c 2', 'exit']);
     expect(out).toContain('root@server:~# now\n0.000000000s\n');
-    expect(out).toContain('root@server:~# now\n0.002000000s\n');
+    expect(out).toContain('root@server:~# now\n0.000950000s\n');
     expect(out).toContain('sleep: invalid time interval ‘0.5ms’');
     expect(out).toMatch(/listening on eth0, link-type EN10MB \(Ethernet\), snapshot length 262144 bytes\n\d\d:\d\d:\d\d\.\d{6} IP 192\.168\.1\.1\.\d+ > 192\.168\.1\.2\.443: .*\n.* IP .*\n2 packets captured\n2 packets received by filter\n0 packets dropped by kernel\n/);
   });
 
   it('Ctrl-C stops a running capture and prints what it caught; pipes and the capture file work afterwards', () => {
-    const { out } = shell(['advance 1ms', 'tcpdump -i any -w /tmp/capture.pcap', '\x03', 'tcpdump -r /tmp/capture.pcap -n | wc -l', 'ls /tmp', 'exit']);
+    const { out } = shell(['advance 900us', 'tcpdump -i any -w /tmp/capture.pcap', '\x03', 'tcpdump -r /tmp/capture.pcap -n | wc -l', 'ls /tmp', 'exit']);
     const m = /\^C\n(\d+) packets captured\n\d+ packets received by filter\n0 packets dropped by kernel\n/.exec(out);
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThan(0);
