@@ -46,6 +46,8 @@ export class Host {
   readonly dmesg: string[] = [];
   /** kfree_skb locations and their counts (what dropwatch reports). */
   readonly dropLocations = new Map<string, number>();
+  /** kfree_skb counts per location and reason: fn → counts indexed by drop reason (dropwatch, perf). */
+  readonly dropSites = new Map<string, Float64Array>();
   /** Active capture taps (ptype_all); empty on the fast path. */
   taps: PacketTap[] = [];
   /** Conntrack, once a ruleset or the scenario loads it. */

@@ -29,6 +29,9 @@ export function kfreeSkbReason(
   w.dropped++;
   w.dropsByReason[reason]++;
   host.dropLocations.set(fn, (host.dropLocations.get(fn) ?? 0) + 1);
+  let site = host.dropSites.get(fn);
+  if (!site) host.dropSites.set(fn, (site = new Float64Array(256)));
+  site[reason]++;
   if (host.tr.on) {
     host.tr.stage(t, host.name, cpuId, devName, skb, dropStage(where.step), detail, 'drop', reason, fn);
   }

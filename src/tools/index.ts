@@ -10,3 +10,4 @@ import './netstat.js';
 import './nstat.js';
 import './proc_net.js';
 import './ss.js';
+import './dropwatch.js';
