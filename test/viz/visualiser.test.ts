@@ -281,7 +281,9 @@ describe.skipIf(!hasChromium)('visualiser running scenarios in the page', () => 
     const firstText = readFileSync(join(REPO, 'scenarios', `${first}.yaml`), 'utf8');
     const firstEvents = simulate(firstText, `scenarios/${first}.yaml`, { seed: 1 }).events;
     const p = await openApp(h);
-    await p.waitForSelector(`body[data-events="${firstEvents.length}"]`);
+    await p.waitForFunction(() => document.body.dataset.events !== undefined || document.querySelector('#status.error'));
+    expect({ events: Number(await p.getAttribute('body', 'data-events')), status: await p.textContent('#status') })
+      .toEqual({ events: firstEvents.length, status: expect.stringContaining(`${first} (seed 1): ${firstEvents.length} events`) });
     expect(await p.inputValue('#scenario-select')).toBe(first);
     expect(await p.$$eval('#scenario-select option', (os) => os.map((o) => o.textContent))).toEqual(shipped);
     await p.keyboard.press('End');
