@@ -328,8 +328,7 @@ class Builder {
     const p: PathKey[] = ['hosts', name];
     hostExtensions.beforeSysctls?.(host, h, (path, msg) => this.d.at([...p, ...path], msg));
     for (const [k, v] of Object.entries(h.sysctl ?? {})) {
-      const value = typeof v === 'string' ? v.trim().split(/\s+/).map(Number) : v;
-      const err = host.sysctl.set(k, Array.isArray(value) && value.length === 1 ? value[0]! : value, true);
+      const err = host.sysctl.set(k, Array.isArray(v) && v.length === 1 ? v[0]! : v, true);
       if (err) this.d.at([...p, 'sysctl', k], err.replace(/^sysctl: /, ''), true);
     }
     if (h.forwarding !== undefined) host.sysctl.set('net.ipv4.ip_forward', h.forwarding ? 1 : 0);

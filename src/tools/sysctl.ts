@@ -21,7 +21,7 @@ export function runSysctl(host: Host, argv: string[]): CommandResult {
   }
   const show = (k: string): void => {
     try {
-      const v = host.sysctl.getVector(k).join('\t');
+      const v = host.sysctl.format(k);
       out.push(valuesOnly ? v : `${k.replaceAll('/', '.')} = ${v}`);
     } catch (e) {
       err.push(`sysctl: cannot stat /proc/sys/${k.replaceAll('.', '/')}: No such file or directory`);
@@ -37,13 +37,7 @@ export function runSysctl(host: Host, argv: string[]): CommandResult {
     }
     const key = k.slice(0, eq).trim();
     const raw = k.slice(eq + 1).trim();
-    const nums = raw.split(/\s+/).map(Number);
-    if (nums.some((n) => !Number.isFinite(n))) {
-      err.push(`sysctl: setting key "${key}": Invalid argument`);
-      code = 255;
-      continue;
-    }
-    const e = host.sysctl.set(key, nums.length === 1 ? nums[0]! : nums);
+    const e = host.sysctl.set(key, raw);
     if (e) {
       err.push(e);
       code = 255;

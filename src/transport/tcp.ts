@@ -11,10 +11,11 @@ import { ipRouteOutput, routeSource } from '../routing/ip_output.js';
 import { tcpEstabKey } from './sock.js';
 import { TCPOLEN_TSTAMP_ALIGNED, TcpSock } from './tcp_sock.js';
 import {
-  EV, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_LISTEN, TCP_STATE_NAMES, TCP_SYN_SENT, tcpNextState,
+  EV, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LISTEN, TCP_STATE_NAMES, TCP_SYN_SENT, tcpNextState,
 } from './tcp_states.js';
-import { tcpSelectWindow, tcpSendSyn, tcpWriteXmit, tcpSendAck } from './tcp_output.js';
-import { tcpClearRto } from './tcp_timer.js';
+import { tcpNewWindow, tcpReceiveWindow, tcpSendSyn, tcpWriteXmit, tcpSendAck } from './tcp_output.js';
+import { tcpAssignCongestionControl } from './tcp_cong.js';
+import { tcpClearProbeTimer, tcpClearRto } from './tcp_timer.js';
 import { ENETUNREACH } from './udp.js';
 
 /** tcp_set_state driven by the state machine; an impossible transition is a model bug. */
@@ -47,6 +48,8 @@ export function tcpUnhash(host: Host, sk: TcpSock): void {
 /** tcp_done: the connection is over; the owner learns of it. */
 export function tcpDone(host: Host, sk: TcpSock, t: number): void {
   tcpClearRto(sk);
+  tcpClearProbeTimer(sk);
+  sk.rackGen++;
   sk.delackArmed = false;
   if (sk.state !== TCP_CLOSE) {
     const old = sk.state;
@@ -80,6 +83,8 @@ export function tcpCreateSock(host: Host): TcpSock {
   sk.tsEnabled = host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
   sk.sackOk = host.sysctl.get('net.ipv4.tcp_sack') !== 0;
   sk.tsOffset = host.random.nextU32();
+  sk.reordering = host.sysctl.get('net.ipv4.tcp_reordering');
+  sk.ca = tcpAssignCongestionControl(host.sysctl.get('net.ipv4.tcp_congestion_control'));
   host.sockets.all.push(sk);
   return sk;
 }
@@ -164,7 +169,6 @@ export function tcpSendmsg(host: Host, cpu: Cpu, sk: TcpSock, bytes: number): nu
  */
 export function tcpRecvmsg(host: Host, cpu: Cpu, sk: TcpSock, maxBytes: number): number {
   let read = 0;
-  const before = sk.rcvWnd;
   while (read < maxBytes) {
     const skb = sk.receiveQueue.peek();
     if (!skb) break;
@@ -172,6 +176,9 @@ export function tcpRecvmsg(host: Host, cpu: Cpu, sk: TcpSock, maxBytes: number):
     cpu.charge(host.costs.copy_per_byte * skb.payloadLen);
     sk.rmemAlloc -= skb.truesize;
     sk.rcvQueued -= skb.payloadLen;
+    // The receive queue holds in-order data only: each skb starts where the last one ended.
+    if (skb.seq !== sk.copiedSeq) throw new Error(`tcp_recvmsg: gap in the receive queue: skb seq ${skb.seq} but copied_seq ${sk.copiedSeq}`);
+    sk.copiedSeq += skb.payloadLen;
     read += skb.payloadLen;
     host.world.packets.delivered++;
     if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, undefined, skb, Stage.APP_RECV,
@@ -180,15 +187,10 @@ export function tcpRecvmsg(host: Host, cpu: Cpu, sk: TcpSock, maxBytes: number):
   }
   if (read > 0) {
     cpu.charge(host.costs.syscall);
-    // tcp_cleanup_rbuf: a window that has grown a lot is announced at once.
-    const prev = before;
-    tcpSelectWindow(sk);
-    if (sk.rcvWnd >= 2 * prev && sk.rcvWnd - prev >= 2 * sk.rcvMss && sk.state === TCP_ESTABLISHED) {
-      sk.rcvWnd = prev;
-      tcpSendAck(host, cpu, sk);
-    } else {
-      sk.rcvWnd = prev;
-    }
+    // tcp_cleanup_rbuf: a window at least twice what is left of the advertised one is announced at once.
+    const now = tcpReceiveWindow(sk);
+    const next = tcpNewWindow(sk);
+    if (next > 0 && next >= 2 * now && (sk.state === TCP_ESTABLISHED || sk.state === TCP_FIN_WAIT1 || sk.state === TCP_FIN_WAIT2)) tcpSendAck(host, cpu, sk);
     return read;
   }
   if (sk.finReceived || sk.state === TCP_CLOSE) return 0;

@@ -19,11 +19,16 @@ import {
   EV, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LAST_ACK,
   TCP_LISTEN, TCP_STATE_NAMES, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT,
 } from './tcp_states.js';
-import { tcpFlagsString, tcpRetransmitSkb, tcpSendAck, tcpSendSynAck, tcpV4SendReset, tcpWriteXmit } from './tcp_output.js';
+import { tcpFlagsString, tcpReceiveWindow, tcpSendAck, tcpSendSynAck, tcpV4SendReset, tcpWriteXmit } from './tcp_output.js';
+import { tcpCheckSackReordering, tcpDsackSet, tcpSackNewOfo, tcpSackRemove, tcpSacktagWriteQueue } from './tcp_sack.js';
+import {
+  FLAG_CA_ALERT, FLAG_DATA, FLAG_DATA_ACKED, FLAG_DSACKING_ACK, FLAG_DATA_SACKED, FLAG_NOT_DUP, FLAG_SND_UNA_ADVANCED,
+  FLAG_WIN_UPDATE, tcpCwndReduction, tcpFastretransAlert, tcpRackAdvance, tcpRemoveRenoSacks, tcpXmitRetransmitQueue,
+} from './tcp_recovery.js';
 import { tcpArmDelack, tcpArmRto, tcpClearRto, tcpEnterTimeWait } from './tcp_timer.js';
 import { tcpCreateSock, tcpDone, tcpHash, tcpSetState, tcpSyncMss, tcpMssFromMtu } from './tcp.js';
 import { ipRouteOutput } from '../routing/ip_output.js';
-import { TCP_MAX_QUICKACKS } from './tcp_sock.js';
+import { TCP_CA_Open, TCP_CA_Recovery, TCP_MAX_QUICKACKS } from './tcp_sock.js';
 
 const ECONNREFUSED = 111;
 const ECONNRESET = 104;
@@ -118,6 +123,8 @@ function tcpListenRcv(host: Host, cpu: Cpu, lsk: TcpSock, skb: Skb): void {
   negotiateOptions(sk, skb);
   sk.irs = skb.seq;
   sk.rcvNxt = skb.seq + 1;
+  sk.copiedSeq = sk.rcvNxt;
+  sk.rcvWup = sk.rcvNxt;
   sk.iss = host.random.nextU32() >>> 1;
   sk.sndUna = sk.iss;
   sk.sndNxt = sk.iss;
@@ -164,6 +171,8 @@ function tcpSynSentRcv(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
   negotiateOptions(sk, skb);
   sk.irs = skb.seq;
   sk.rcvNxt = skb.seq + 1;
+  sk.copiedSeq = sk.rcvNxt;
+  sk.rcvWup = sk.rcvNxt;
   ackSegments(host, cpu, sk, skb.ackSeq);
   sk.sndWnd = skb.window;
   tcpSyncMss(sk, skb.tcpOpts?.mss ?? -1);
@@ -238,6 +247,12 @@ function tcpRcvStateProcess(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
       return;
     }
   } else {
+    if (skb.payloadLen === 0 && !(f & TCP_FIN) && skb.seq < sk.rcvNxt) {
+      // tcp_sequence fails (a zero-window probe sends snd_una − 1): tcp_send_dupack answers with our window.
+      consume(host, cpu, skb, `segment below rcv_nxt ${sk.rcvNxt >>> 0} (a window probe): ACK with the window`);
+      tcpSendAck(host, cpu, sk);
+      return;
+    }
     tcpAck(host, cpu, sk, skb);
     if (sk.state === TCP_CLOSE) {
       consume(host, cpu, skb, 'ACK of our FIN: connection closed');
@@ -262,22 +277,48 @@ function tcpRcvStateProcess(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
   consume(host, cpu, skb, `ACK ${skb.ackSeq >>> 0}: ${sk.packetsOut} segments still in flight, cwnd ${sk.cwnd}`);
 }
 
-/** Removes acknowledged segments and takes an RTT sample from a never-retransmitted one (Karn). */
-function ackSegments(host: Host, cpu: Cpu, sk: TcpSock, ack: number): number {
+/**
+ * tcp_clean_rtx_queue: removes cumulatively acknowledged segments, keeps the
+ * scoreboard counts right, feeds RACK, notices reordering (a never
+ * retransmitted segment below the highest SACK arrived late) and takes an
+ * RTT sample from a never-retransmitted segment (Karn).
+ */
+function ackSegments(host: Host, cpu: Cpu, sk: TcpSock, ack: number, priorFack = 0): number {
   let sampleAt = -1;
   let acked = 0;
-  while (sk.rtx.length > 0 && sk.rtx[0]!.end <= ack) {
-    const seg = sk.rtx.shift()!;
+  let reord = Infinity;
+  const rtx = sk.rtx;
+  let n = 0;
+  while (n < rtx.length && rtx[n]!.end <= ack) {
+    const seg = rtx[n++]!;
     acked++;
+    if (seg.retransOut) sk.retransOut--;
+    if (seg.lost) sk.lostOut--;
+    if (seg.sacked) {
+      sk.sackedOut--;
+    } else {
+      if (seg.retrans === 0 && seg.seq < reord) reord = seg.seq;
+      if (sk.sackOk) tcpRackAdvance(sk, seg, cpu.now);
+    }
     if (seg.retrans === 0) sampleAt = seg.sentAt;
     if (seg.fin) sk.finAcked = true;
+  }
+  if (n > 0) rtx.splice(0, n);
+  if (rtx.length === 0) {
+    // Nothing in flight: the scoreboard is empty (also heals counts a PMTU split re-cut).
+    sk.sackedOut = 0;
+    sk.lostOut = 0;
+    sk.retransOut = 0;
   }
   const bytes = ack - sk.sndUna;
   if (bytes > 0) {
     sk.bytesAcked += bytes;
     sk.sndUna = ack;
   }
+  if (!sk.sackOk) tcpRemoveRenoSacks(sk, acked);
+  else if (reord < priorFack) tcpCheckSackReordering(host, sk, reord, priorFack);
   if (sampleAt >= 0) tcpRttEstimator(host, sk, cpu.now - sampleAt);
+  else if (acked > 0 && sk.srtt > 0) tcpSetRto(host, sk);
   sk.lastAck = cpu.now;
   return acked;
 }
@@ -314,28 +355,67 @@ export function tcpRttEstimator(host: Host, sk: TcpSock, sampleNs: number): void
     sk.mdevMax = sk.rttvar;
     sk.rttSeq = sk.sndNxt;
   }
+  tcpSetRto(host, sk);
+}
+
+/** tcp_set_rto: srtt + rttvar (whose floor is tcp_rto_min), in whole jiffies, at most tcp_rto_max. */
+function tcpSetRto(host: Host, sk: TcpSock): void {
   const rtoUs = (sk.srtt >> 3) + sk.rttvar;
   sk.rto = Math.min(Math.ceil(rtoUs / JIFFY_US) * JIFFY_US * 1000, host.sysctl.get('net.ipv4.tcp_rto_max_ms') * 1_000_000);
 }
 
-/** tcp_ack: new data acknowledged, duplicate ACKs, window updates, FIN acknowledged. */
+/**
+ * tcp_ack: SACK blocks tag the scoreboard (tcp_sacktag_write_queue), the
+ * cumulative ACK cleans the retransmit queue, a dubious ACK goes to
+ * tcp_fastretrans_alert, cwnd moves (PRR in recovery, else the congestion
+ * control's cong_avoid), lost segments are retransmitted, then new data.
+ */
 function tcpAck(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
-  const mib = host.snmp.v;
   const ack = skb.ackSeq;
   const prevWnd = sk.sndWnd;
+  const priorSndUna = sk.sndUna;
+  const priorPackets = sk.packetsOut;
+  const priorLost = sk.lostOut;
   sk.sndWnd = skb.window * 2 ** sk.sndWscale;
   if (ack > sk.sndNxt) return;
+  if (ack < sk.sndUna) {
+    // An old ACK: nothing to learn but perhaps a window.
+    if (sk.sndWnd > prevWnd) tcpWriteXmit(host, cpu, sk);
+    return;
+  }
+  let flag = 0;
+  if (sk.sndWnd !== prevWnd) flag |= FLAG_WIN_UPDATE;
+  if (skb.payloadLen > 0) flag |= FLAG_DATA;
+  // prior_fack: the highest SACKed sequence before this ACK (snd_una when nothing is SACKed).
+  const priorFack = sk.sackedOut > 0 ? sk.highestSack : sk.sndUna;
+  let newlySacked = 0;
+  const blocks = skb.tcpOpts?.sack;
+  if (sk.sackOk && blocks && blocks.length >= 2 && priorPackets > 0) {
+    const r = tcpSacktagWriteQueue(host, sk, blocks, ack, cpu.now);
+    newlySacked = r.newlySacked;
+    if (newlySacked) flag |= FLAG_DATA_SACKED;
+    if (r.dsack) flag |= FLAG_DSACKING_ACK;
+    if (r.reord < priorFack) tcpCheckSackReordering(host, sk, r.reord, priorFack);
+  }
+  let acked = 0;
   if (ack > sk.sndUna) {
-    const segs = ackSegments(host, cpu, sk, ack);
+    flag |= FLAG_DATA_ACKED | FLAG_SND_UNA_ADVANCED;
+    acked = ackSegments(host, cpu, sk, ack, priorFack);
     sk.retransmits = 0;
     sk.backoff = 0;
-    sk.dupAcks = 0;
-    if (sk.recoverySeq >= 0 && ack >= sk.recoverySeq) {
-      sk.recoverySeq = -1;
-      sk.cwnd = Math.max(sk.ssthresh, 2);
-    } else if (sk.recoverySeq < 0) {
-      tcpCongAvoid(sk, segs);
-    }
+    if (sk.tlpHighSeq && ack >= sk.tlpHighSeq) sk.tlpHighSeq = 0;
+  }
+  const numDupack = ack === priorSndUna && !(flag & FLAG_NOT_DUP) && priorPackets > 0 ? 1 : 0;
+  let rexmit = false;
+  // tcp_ack_is_dubious.
+  if (priorPackets > 0 && (!(flag & FLAG_NOT_DUP) || flag & FLAG_CA_ALERT || sk.caState !== TCP_CA_Open)) {
+    rexmit = tcpFastretransAlert(host, cpu, sk, numDupack, flag);
+  }
+  // tcp_cong_control: PRR while in recovery, else grow cwnd for what was delivered.
+  const delivered = acked + newlySacked;
+  if (sk.caState === TCP_CA_Recovery) tcpCwndReduction(sk, delivered, sk.lostOut > priorLost, flag);
+  else if (flag & FLAG_DATA_ACKED) sk.ca!.congAvoid(sk, delivered, cpu.now);
+  if (flag & FLAG_SND_UNA_ADVANCED) {
     if (sk.rtx.length === 0) tcpClearRto(sk);
     else tcpArmRto(host, sk, cpu.now);
     if (sk.owner) sk.owner.onWriteSpace(sk, cpu.now);
@@ -348,41 +428,10 @@ function tcpAck(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
         return;
       }
     }
-    tcpWriteXmit(host, cpu, sk);
-    return;
   }
-  if (ack === sk.sndUna && skb.payloadLen === 0 && !(skb.tcpFlags & TCP_FIN) && sk.packetsOut > 0 && sk.sndWnd === prevWnd) {
-    sk.dupAcks++;
-    if (sk.dupAcks === host.sysctl.get('net.ipv4.tcp_reordering') && sk.recoverySeq < 0) {
-      // tcp_enter_recovery + tcp_fastretrans_alert: retransmit the first unacknowledged segment.
-      mib[MIB.TcpExtTCPFastRetrans]++;
-      mib[sk.sackOk ? MIB.TcpExtTCPSackRecovery! : MIB.TcpExtTCPRenoRecovery!]++;
-      sk.ssthresh = Math.max(sk.cwnd >> 1, 2);
-      sk.cwnd = sk.ssthresh + 3;
-      sk.recoverySeq = sk.sndNxt;
-      sk.lost++;
-      tcpRetransmitSkb(host, cpu, sk, sk.rtx[0]!);
-      tcpArmRto(host, sk, cpu.now);
-    } else if (sk.recoverySeq >= 0) {
-      sk.cwnd++;
-      tcpWriteXmit(host, cpu, sk);
-    }
-    return;
-  }
-  if (sk.sndWnd > prevWnd) tcpWriteXmit(host, cpu, sk);
-}
-
-/** tcp_reno_cong_avoid: slow start below ssthresh, then one segment per window. */
-function tcpCongAvoid(sk: TcpSock, acked: number): void {
-  if (sk.cwnd < sk.ssthresh) {
-    sk.cwnd = Math.min(sk.cwnd + acked, sk.ssthresh === 0x7fffffff ? sk.cwnd + acked : Math.max(sk.ssthresh, sk.cwnd));
-    return;
-  }
-  sk.cwndCnt += acked;
-  if (sk.cwndCnt >= sk.cwnd) {
-    sk.cwndCnt -= sk.cwnd;
-    sk.cwnd++;
-  }
+  // tcp_xmit_recovery, then tcp_data_snd_check.
+  if (rexmit) tcpXmitRetransmitQueue(host, cpu, sk);
+  if (flag & (FLAG_SND_UNA_ADVANCED | FLAG_WIN_UPDATE) || rexmit || sk.caState !== TCP_CA_Open) tcpWriteXmit(host, cpu, sk);
 }
 
 /** tcp_data_queue: in-order data to the receive queue, out-of-order to the OFO queue. */
@@ -391,36 +440,33 @@ function tcpDataQueue(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
   const devName = host.devName(skb.ifindex) || undefined;
   const end = skb.seq + skb.payloadLen;
   if (end <= sk.rcvNxt) {
+    // A retransmission of data already here: tcp_send_dupack with a DSACK block.
     mib[MIB.TcpExtDelayedACKLost!]++;
+    tcpDsackSet(host, sk, skb.seq, end);
     tcpSendAck(host, cpu, sk);
     kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.SOCK_RCVQ, 'tcp_data_queue', DropReason.TCP_OLD_DATA,
-      `duplicate of data already received (end ${end >>> 0} ≤ rcv_nxt ${sk.rcvNxt >>> 0}): immediate ACK`, devName);
+      `duplicate of data already received (end ${end >>> 0} ≤ rcv_nxt ${sk.rcvNxt >>> 0}): immediate ACK${sk.sackOk ? ' with DSACK' : ''}`, devName);
     return;
   }
-  if (skb.seq > sk.rcvNxt) {
-    mib[MIB.TcpExtTCPOFOQueue]++;
-    skb.truesize = rxTruesize(skb.frameLen);
-    let i = sk.ofo.length;
-    while (i > 0 && sk.ofo[i - 1]!.seq > skb.seq) i--;
-    if (i > 0 && sk.ofo[i - 1]!.seq === skb.seq) {
-      kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.SOCK_RCVQ, 'tcp_data_queue_ofo', DropReason.TCP_OFOMERGE, 'already in the out-of-order queue', devName);
-      tcpSendAck(host, cpu, sk);
-      return;
-    }
-    sk.ofo.splice(i, 0, skb);
-    sk.rmemAlloc += skb.truesize;
-    if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, devName, skb, Stage.SOCK_RCVQ,
-      `out of order (seq ${skb.seq >>> 0}, expected ${sk.rcvNxt >>> 0}): held in the OFO queue (${sk.ofo.length}); duplicate ACK sent`, undefined, undefined, 'tcp_data_queue_ofo');
+  const rcvWindow = tcpReceiveWindow(sk);
+  if (skb.seq > sk.rcvNxt && skb.seq >= sk.rcvNxt + rcvWindow) {
+    sk.quickAck = TCP_MAX_QUICKACKS;
     tcpSendAck(host, cpu, sk);
+    kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.SOCK_RCVQ, 'tcp_data_queue', DropReason.TCP_OVERWINDOW,
+      `beyond the receive window (seq ${skb.seq >>> 0} ≥ rcv_nxt ${sk.rcvNxt >>> 0} + window ${rcvWindow})`, devName);
     return;
   }
-  if (sk.rcvWnd === 0 && tcpReceiveWindowClosed(sk)) {
+  if (skb.seq > sk.rcvNxt) return tcpDataQueueOfo(host, cpu, sk, skb, devName);
+  if (rcvWindow === 0) {
     mib[MIB.TcpExtTCPZeroWindowDrop]++;
+    sk.quickAck = TCP_MAX_QUICKACKS;
     tcpSendAck(host, cpu, sk);
     kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.SOCK_RCVQ, 'tcp_data_queue', DropReason.TCP_ZEROWINDOW,
       'receive window is zero: TCPZeroWindowDrop', devName);
     return;
   }
+  // Partly old data (seq < rcv_nxt < end): the old part is reported as a DSACK.
+  if (skb.seq < sk.rcvNxt) tcpDsackSet(host, sk, skb.seq, sk.rcvNxt);
   const truesize = rxTruesize(skb.frameLen);
   if (sk.rmemAlloc + truesize > sk.rcvbuf && sk.receiveQueue.length > 0) {
     mib[MIB.TcpExtTCPRcvQDrop]++;
@@ -430,19 +476,24 @@ function tcpDataQueue(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
     return;
   }
   queueInOrder(host, cpu, sk, skb, truesize);
-  // Segments the OFO queue held may now be in order.
+  let fin = (skb.tcpFlags & TCP_FIN) !== 0 && end === sk.rcvNxt;
+  // tcp_ofo_queue: segments the OFO queue held may now be in order.
+  const hadOfo = sk.ofo.length > 0;
   while (sk.ofo.length > 0 && sk.ofo[0]!.seq <= sk.rcvNxt) {
     const o = sk.ofo.shift()!;
     sk.rmemAlloc -= o.truesize;
-    if (o.seq + o.payloadLen <= sk.rcvNxt) {
+    const oEnd = o.seq + o.payloadLen;
+    if (oEnd <= sk.rcvNxt) {
       kfreeSkbReason(host, cpu.id, cpu.now, o, Stage.SOCK_RCVQ, 'tcp_ofo_queue', DropReason.TCP_OFOMERGE, 'covered by data already queued', devName);
       continue;
     }
     queueInOrder(host, cpu, sk, o, o.truesize);
+    if (o.tcpFlags & TCP_FIN && oEnd === sk.rcvNxt) fin = true;
   }
-  if (skb.tcpFlags & TCP_FIN && end === sk.rcvNxt) tcpFin(host, cpu, sk);
-  // __tcp_ack_snd_check: quick ACKs, every second full segment, or the delayed-ACK timer.
-  if (sk.quickAck > 0 || sk.rcvUnacked >= 2 * sk.rcvMss || sk.ofo.length > 0) {
+  if (hadOfo) tcpSackRemove(sk);
+  if (fin) tcpFin(host, cpu, sk);
+  // __tcp_ack_snd_check: quick ACKs, every second full segment, a hole just filled, a DSACK, or the delayed-ACK timer.
+  if (sk.quickAck > 0 || sk.rcvUnacked >= 2 * sk.rcvMss || sk.ofo.length > 0 || hadOfo || sk.dsackStart >= 0) {
     if (sk.quickAck > 0) sk.quickAck--;
     tcpSendAck(host, cpu, sk);
   } else if (sk.rcvUnacked > 0) {
@@ -451,13 +502,49 @@ function tcpDataQueue(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
   sk.owner?.onReadable(sk, cpu.now);
 }
 
-function tcpReceiveWindowClosed(sk: TcpSock): boolean {
-  return sk.rcvbuf - sk.rmemAlloc <= 0;
+/** tcp_data_queue_ofo: out-of-order data waits in the OFO queue; its SACK block goes first in the next ACK. */
+function tcpDataQueueOfo(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb, devName: string | undefined): void {
+  const mib = host.snmp.v;
+  const end = skb.seq + skb.payloadLen;
+  skb.truesize = rxTruesize(skb.frameLen);
+  if (sk.rmemAlloc + skb.truesize > sk.rcvbuf) {
+    mib[MIB.TcpExtTCPOFODrop!]++;
+    tcpSendAck(host, cpu, sk);
+    kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.SOCK_RCVQ, 'tcp_data_queue_ofo', DropReason.TCP_OFO_DROP,
+      `receive buffer full: rmem ${sk.rmemAlloc} + ${skb.truesize} > rcvbuf ${sk.rcvbuf}: TCPOFODrop`, devName);
+    return;
+  }
+  mib[MIB.TcpExtTCPOFOQueue]++;
+  sk.quickAck = TCP_MAX_QUICKACKS;
+  for (let k = 0; k < sk.ofo.length; k++) {
+    const o = sk.ofo[k]!;
+    if (o.seq <= skb.seq && o.seq + o.payloadLen >= end) {
+      mib[MIB.TcpExtTCPOFOMerge!]++;
+      tcpDsackSet(host, sk, skb.seq, end);
+      tcpSendAck(host, cpu, sk);
+      kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.SOCK_RCVQ, 'tcp_data_queue_ofo', DropReason.TCP_OFOMERGE, 'already in the out-of-order queue: DSACK', devName);
+      return;
+    }
+  }
+  let i = sk.ofo.length;
+  while (i > 0 && sk.ofo[i - 1]!.seq > skb.seq) i--;
+  sk.ofo.splice(i, 0, skb);
+  sk.rmemAlloc += skb.truesize;
+  tcpSackNewOfo(sk, skb.seq, end);
+  if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, devName, skb, Stage.SOCK_RCVQ,
+    `out of order (seq ${skb.seq >>> 0}, expected ${sk.rcvNxt >>> 0}): held in the OFO queue (${sk.ofo.length}); duplicate ACK with SACK sent`, undefined, undefined, 'tcp_data_queue_ofo');
+  tcpSendAck(host, cpu, sk);
 }
 
 function queueInOrder(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb, truesize: number): void {
   const trim = sk.rcvNxt - skb.seq;
-  const len = skb.payloadLen - trim;
+  if (trim > 0) {
+    // The head was already received: keep only the new bytes (the partial-packet case of tcp_data_queue).
+    skb.seq = sk.rcvNxt;
+    skb.payloadLen -= trim;
+    skb.len -= trim;
+  }
+  const len = skb.payloadLen;
   skb.truesize = truesize;
   sk.rmemAlloc += truesize;
   sk.receiveQueue.push(skb);

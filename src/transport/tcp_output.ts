@@ -15,9 +15,10 @@ import { Stage } from '../model/trace.js';
 import { formatIpv4 } from '../model/inet.js';
 import { ipLocalOut, ipRouteOutput } from '../routing/ip_output.js';
 import { txTruesize } from './sock.js';
-import { RtxSegment, TcpSock } from './tcp_sock.js';
+import { RtxSegment, TCP_CA_Recovery, TcpSock } from './tcp_sock.js';
 import { TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_STATE_NAMES, TCP_SYN_RECV, TCP_SYN_SENT } from './tcp_states.js';
-import { tcpArmRto } from './tcp_timer.js';
+import { tcpArmRto, tcpCheckProbeTimer, tcpClearProbeTimer } from './tcp_timer.js';
+import { tcpSackOption } from './tcp_sack.js';
 
 /** Default SYN window: 44 × 1460, the unscaled initial window tcp_select_initial_window picks. */
 const TCP_SYN_WINDOW = 64240;
@@ -37,25 +38,61 @@ function tsNow(sk: TcpSock, t: number): number {
   return (Math.floor(t / 1_000_000) + sk.tsOffset) >>> 0;
 }
 
-/** The advertised window (tcp_select_window): free receive space at the scaling ratio, right-shifted. */
-export function tcpSelectWindow(sk: TcpSock): number {
-  const free = Math.max(0, sk.rcvbuf - sk.rmemAlloc);
-  // scaling_ratio starts at 50%: half the buffer space is advertised as window.
-  let win = Math.floor(free / 2);
-  const max = 65535 * 2 ** sk.rcvWscale;
-  if (win > max) win = max;
-  // Round down to the receive MSS, as tcp_select_window does, unless tiny.
-  if (win > sk.rcvMss) win -= win % sk.rcvMss;
-  sk.rcvWnd = win;
-  return Math.floor(win / 2 ** sk.rcvWscale);
+/**
+ * __tcp_select_window: the window the free receive space allows, in bytes:
+ * free space at the scaling ratio (50% of truesize is payload), zero when
+ * less than 1/16 of the buffer or one MSS is free (receiver-side silly
+ * window avoidance), else rounded down to the receive MSS.
+ */
+export function tcpNewWindow(sk: TcpSock): number {
+  const full = Math.floor(sk.rcvbuf / 2);
+  const free = Math.floor(Math.max(0, sk.rcvbuf - sk.rmemAlloc) / 2);
+  if (free < full >> 4 || free < sk.rcvMss) return 0;
+  let win = Math.min(free, 65535 * 2 ** sk.rcvWscale);
+  win -= win % sk.rcvMss;
+  return win;
+}
+
+/** tcp_receive_window: what is left of the window last advertised. */
+export function tcpReceiveWindow(sk: TcpSock): number {
+  return Math.max(0, sk.rcvWup + sk.rcvWnd - sk.rcvNxt);
+}
+
+/**
+ * tcp_select_window: the window field of an outgoing segment. The window
+ * never shrinks (its right edge stays), so a smaller offer keeps the old
+ * edge (TCPWantZeroWindowAdv when the offer was zero); reaching and leaving
+ * zero are counted (TCPToZeroWindowAdv, TCPFromZeroWindowAdv).
+ */
+export function tcpSelectWindow(host: Host, sk: TcpSock): number {
+  const mib = host.snmp.v;
+  const oldWin = sk.rcvWnd;
+  const curWin = tcpReceiveWindow(sk);
+  let newWin = tcpNewWindow(sk);
+  if (newWin < curWin) {
+    if (newWin === 0) mib[MIB.TcpExtTCPWantZeroWindowAdv!]++;
+    const unit = 2 ** sk.rcvWscale;
+    newWin = Math.ceil(curWin / unit) * unit;
+  }
+  const field = Math.floor(newWin / 2 ** sk.rcvWscale);
+  sk.rcvWnd = field * 2 ** sk.rcvWscale;
+  sk.rcvWup = sk.rcvNxt;
+  if (field === 0) {
+    if (oldWin) mib[MIB.TcpExtTCPToZeroWindowAdv!]++;
+  } else if (oldWin === 0) {
+    mib[MIB.TcpExtTCPFromZeroWindowAdv!]++;
+  }
+  return field;
 }
 
 /**
  * tcp_transmit_skb: one segment of `len` payload bytes at `seq` with `flags`.
  * `writeTime` is when the application wrote the payload (journey steps 1-2).
+ * `retrans` names why a segment is sent again ('' for a first transmission):
+ * its trace line then starts with `retransmit (<kind>)`.
  */
 export function tcpTransmitSkb(
-  host: Host, cpu: Cpu, sk: TcpSock, seq: number, len: number, flags: number, retrans: boolean, writeTime: number,
+  host: Host, cpu: Cpu, sk: TcpSock, seq: number, len: number, flags: number, retrans: RetransKind, writeTime: number,
   gsoSize = 0,
 ): void {
   const rt = sk.route ?? ipRouteOutput(host, sk.daddr);
@@ -85,13 +122,16 @@ export function tcpTransmitSkb(
     opts.wscale = sk.rcvWscale;
     skb.window = TCP_SYN_WINDOW;
     if (sk.state === TCP_SYN_RECV) skb.window = Math.min(65535, Math.floor(sk.rcvbuf / 2 / sk.rcvMss) * sk.rcvMss) || TCP_SYN_WINDOW;
+    // The SYN's window is the first advertisement (never scaled).
+    sk.rcvWnd = skb.window;
   } else {
-    skb.window = tcpSelectWindow(sk);
+    skb.window = tcpSelectWindow(host, sk);
   }
   if (sk.tsEnabled) {
     opts.tsVal = tsNow(sk, cpu.now);
     opts.tsEcr = flags & TCP_SYN && !(flags & TCP_ACK) ? 0 : sk.tsRecent;
   }
+  if (flags & TCP_ACK && !(flags & TCP_SYN)) opts.sack = tcpSackOption(sk);
   skb.tcpOpts = opts;
   skb.payloadLen = len;
   skb.len = IPHDR_LEN + TCPHDR_LEN + tcpOptionsLen(opts) + len;
@@ -135,14 +175,14 @@ export function tcpTransmitSkb(
         undefined, undefined, 'tcp_write_xmit');
     }
     tr.stage(cpu.now, host.name, cpu.id, rt.dev?.name, skb, Stage.L4_TX,
-      `${retrans ? 'retransmit ' : ''}TCP ${sk.sport} → ${sk.dport} [${tcpFlagsString(flags)}] seq ${seq >>> 0}${flags & TCP_ACK ? ` ack ${sk.rcvNxt >>> 0}` : ''} win ${skb.window} len ${len}${pcount > 1 ? ` as one ${pcount}-segment TSO/GSO skb (gso_size ${gsoSize})` : ''} (${TCP_STATE_NAMES[sk.state]})`);
+      `${retrans ? `retransmit (${retrans}) ` : ''}TCP ${sk.sport} → ${sk.dport} [${tcpFlagsString(flags)}] seq ${seq >>> 0}${flags & TCP_ACK ? ` ack ${sk.rcvNxt >>> 0}` : ''} win ${skb.window} len ${len}${pcount > 1 ? ` as one ${pcount}-segment TSO/GSO skb (gso_size ${gsoSize})` : ''} (${TCP_STATE_NAMES[sk.state]})`);
   }
   ipLocalOut(host, cpu, skb, rt);
 }
 
 /** tcp_send_ack: a pure ACK for everything received in order. */
 export function tcpSendAck(host: Host, cpu: Cpu, sk: TcpSock): void {
-  tcpTransmitSkb(host, cpu, sk, sk.sndNxt, 0, TCP_ACK, false, cpu.now);
+  tcpTransmitSkb(host, cpu, sk, sk.sndNxt, 0, TCP_ACK, '', cpu.now);
 }
 
 /** tcp_connect: the SYN. */
@@ -151,7 +191,7 @@ export function tcpSendSyn(host: Host, cpu: Cpu, sk: TcpSock, retrans: boolean):
     sk.rtx.push(new RtxSegment(sk.iss, sk.iss + 1, cpu.now, false, true));
     sk.sndNxt = sk.iss + 1;
   }
-  tcpTransmitSkb(host, cpu, sk, sk.iss, 0, TCP_SYN, retrans, cpu.now);
+  tcpTransmitSkb(host, cpu, sk, sk.iss, 0, TCP_SYN, retrans ? 'SYN' : '', cpu.now);
   tcpArmRto(host, sk, cpu.now);
 }
 
@@ -161,7 +201,7 @@ export function tcpSendSynAck(host: Host, cpu: Cpu, sk: TcpSock, retrans: boolea
     sk.rtx.push(new RtxSegment(sk.iss, sk.iss + 1, cpu.now, false, true));
     sk.sndNxt = sk.iss + 1;
   }
-  tcpTransmitSkb(host, cpu, sk, sk.iss, 0, TCP_SYN | TCP_ACK, retrans, cpu.now);
+  tcpTransmitSkb(host, cpu, sk, sk.iss, 0, TCP_SYN | TCP_ACK, retrans ? 'SYN-ACK' : '', cpu.now);
   tcpArmRto(host, sk, cpu.now);
 }
 
@@ -188,7 +228,7 @@ export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
     sent = tcpWriteXmitGso(host, cpu, sk, goal);
   }
   while (goal <= sk.mss && sk.unsent > 0) {
-    if (sk.packetsOut >= sk.cwnd) break;
+    if (sk.inFlightSegs >= sk.cwnd) break;
     const len = Math.min(sk.mss, sk.unsent);
     if (sk.sndNxt + len > sk.sndUna + sk.sndWnd) break;
     // Nagle (tcp_nagle_check): hold a small segment while data is unacknowledged.
@@ -200,18 +240,45 @@ export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
     sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), cpu.now, fin, false));
     sk.sndNxt = seq + len + (fin ? 1 : 0);
     if (fin) sk.finSent = true;
-    tcpTransmitSkb(host, cpu, sk, seq, len, flags, false, writeTimeOf(sk, seq));
+    if (sk.caState === TCP_CA_Recovery) sk.prrOut++;
+    tcpTransmitSkb(host, cpu, sk, seq, len, flags, '', writeTimeOf(sk, seq));
     sent = true;
   }
-  if (sk.unsent === 0 && sk.finQueued && !sk.finSent && sk.packetsOut < sk.cwnd) {
+  if (sk.unsent === 0 && sk.finQueued && !sk.finSent && sk.inFlightSegs < sk.cwnd) {
     const seq = sk.sndNxt;
     sk.rtx.push(new RtxSegment(seq, seq + 1, cpu.now, true, false));
     sk.sndNxt = seq + 1;
     sk.finSent = true;
-    tcpTransmitSkb(host, cpu, sk, seq, 0, TCP_ACK | TCP_FIN, false, cpu.now);
+    tcpTransmitSkb(host, cpu, sk, seq, 0, TCP_ACK | TCP_FIN, '', cpu.now);
     sent = true;
   }
   if (sent && !sk.rtoArmed) tcpArmRto(host, sk, cpu.now);
+  if (sent) tcpClearProbeTimer(sk);
+  // tcp_check_probe_timer: data waits for a window while nothing is in flight.
+  else if (sk.unsent > 0 && sk.rtx.length === 0) tcpCheckProbeTimer(host, sk, cpu.now);
+}
+
+/**
+ * tcp_send_probe0 → tcp_write_wakeup: if the peer's window has room, send
+ * what fits; else tcp_xmit_probe_skb, a bare ACK with seq snd_una − 1 the
+ * peer must answer with its window (TCPWinProbe).
+ */
+export function tcpSendProbe0(host: Host, cpu: Cpu, sk: TcpSock): void {
+  const room = sk.sndUna + sk.sndWnd - sk.sndNxt;
+  if (room > 0 && sk.unsent > 0) {
+    const len = Math.min(sk.mss, room, sk.unsent);
+    const seq = sk.sndNxt;
+    const last = len === sk.unsent;
+    const fin = last && sk.finQueued && !sk.finSent;
+    sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), cpu.now, fin, false));
+    sk.sndNxt = seq + len + (fin ? 1 : 0);
+    if (fin) sk.finSent = true;
+    tcpTransmitSkb(host, cpu, sk, seq, len, TCP_ACK | TCP_PSH | (fin ? TCP_FIN : 0), '', writeTimeOf(sk, seq));
+    if (!sk.rtoArmed) tcpArmRto(host, sk, cpu.now);
+    return;
+  }
+  host.snmp.v[MIB.TcpExtTCPWinProbe!]++;
+  tcpTransmitSkb(host, cpu, sk, sk.sndUna - 1, 0, TCP_ACK, '', cpu.now);
 }
 
 /** GSO_LEGACY_MAX_SIZE: a TSO/GSO skb's IP length stays below 64 KB (dev->gso_max_size). */
@@ -238,13 +305,13 @@ function tcpWriteXmitGso(host: Host, cpu: Cpu, sk: TcpSock, goal: number): boole
   let batchFlags = 0;
   const flush = (): void => {
     if (batchLen === 0 && !(batchFlags & TCP_FIN)) return;
-    tcpTransmitSkb(host, cpu, sk, batchSeq, batchLen, batchFlags, false, writeTimeOf(sk, batchSeq), sk.mss);
+    tcpTransmitSkb(host, cpu, sk, batchSeq, batchLen, batchFlags, '', writeTimeOf(sk, batchSeq), sk.mss);
     batchLen = 0;
     batchFlags = 0;
     sent = true;
   };
   while (sk.unsent > 0) {
-    if (sk.packetsOut >= sk.cwnd) break;
+    if (sk.inFlightSegs >= sk.cwnd) break;
     const len = Math.min(sk.mss, sk.unsent);
     if (sk.sndNxt + len > sk.sndUna + sk.sndWnd) break;
     if (len < sk.mss && sk.packetsOut > 0 && !sk.finQueued) break;
@@ -256,32 +323,43 @@ function tcpWriteXmitGso(host: Host, cpu: Cpu, sk: TcpSock, goal: number): boole
     sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), cpu.now, fin, false));
     sk.sndNxt = seq + len + (fin ? 1 : 0);
     if (fin) sk.finSent = true;
+    if (sk.caState === TCP_CA_Recovery) sk.prrOut++;
     batchLen += len;
     // tcp_gso_segment keeps PSH and FIN for the last segment: the super-packet carries the last one's flags.
     batchFlags = TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0);
   }
   flush();
-  if (sk.unsent === 0 && sk.finQueued && !sk.finSent && sk.packetsOut < sk.cwnd) {
+  if (sk.unsent === 0 && sk.finQueued && !sk.finSent && sk.inFlightSegs < sk.cwnd) {
     const seq = sk.sndNxt;
     sk.rtx.push(new RtxSegment(seq, seq + 1, cpu.now, true, false));
     sk.sndNxt = seq + 1;
     sk.finSent = true;
-    tcpTransmitSkb(host, cpu, sk, seq, 0, TCP_ACK | TCP_FIN, false, cpu.now);
+    tcpTransmitSkb(host, cpu, sk, seq, 0, TCP_ACK | TCP_FIN, '', cpu.now);
     sent = true;
   }
   return sent;
 }
 
-/** Retransmits the segment at the head of the retransmit queue. */
-export function tcpRetransmitSkb(host: Host, cpu: Cpu, sk: TcpSock, seg: RtxSegment): void {
+/** Why a segment is sent again; '' for a first transmission. */
+export type RetransKind = '' | 'RTO' | 'fast' | 'slow-start' | 'TLP' | 'SYN' | 'SYN-ACK' | 'simple';
+
+/**
+ * __tcp_retransmit_skb: sends `seg` again and marks it TCPCB_SACKED_RETRANS
+ * (in flight again) and TCPCB_EVER_RETRANS.
+ */
+export function tcpRetransmitSkb(host: Host, cpu: Cpu, sk: TcpSock, seg: RtxSegment, kind: RetransKind = 'simple'): void {
   seg.retrans++;
   seg.sentAt = cpu.now;
+  if (!seg.retransOut && !seg.syn) {
+    seg.retransOut = true;
+    sk.retransOut++;
+  }
   const len = seg.end - seg.seq - (seg.fin ? 1 : 0) - (seg.syn ? 1 : 0);
   let flags = TCP_ACK;
   if (seg.syn) flags = sk.state === TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
   if (seg.fin) flags |= TCP_FIN;
   if (len > 0) flags |= TCP_PSH;
-  tcpTransmitSkb(host, cpu, sk, seg.seq, len, flags, true, cpu.now);
+  tcpTransmitSkb(host, cpu, sk, seg.seq, len, flags, seg.syn ? (sk.state === TCP_SYN_SENT ? 'SYN' : 'SYN-ACK') : kind, cpu.now);
 }
 
 /**

@@ -8,6 +8,17 @@ import { TCP_CLOSE } from './tcp_states.js';
 import type { Host } from '../model/host.js';
 import type { FibRoute } from '../routing/fib.js';
 
+/** struct tcp_congestion_ops, the parts this model uses (tcp_cong.c). */
+export interface CongestionOps {
+  readonly name: string;
+  /** .ssthresh: the new slow-start threshold after a loss. */
+  ssthresh(sk: TcpSock): number;
+  /** .cong_avoid: grow cwnd for `acked` newly acknowledged segments at time `now` (ns). */
+  congAvoid(sk: TcpSock, acked: number, now: number): void;
+  /** .set_state on entering Loss, and .cwnd_event on restart: forget the epoch. */
+  reset(sk: TcpSock): void;
+}
+
 /** TCP_TIMEOUT_INIT: 1 s initial RTO. */
 export const TCP_TIMEOUT_INIT = 1_000_000_000;
 /** TCP_RTO_MAX: 120 s. */
@@ -23,9 +34,28 @@ export const TCP_MAX_QUICKACKS = 16;
 /** Bytes of options in every segment once timestamps are on (nop, nop, TS). */
 export const TCPOLEN_TSTAMP_ALIGNED = 12;
 
+/** icsk_ca_state (include/net/inet_connection_sock.h, enum tcp_ca_state). */
+export const TCP_CA_Open = 0;
+export const TCP_CA_Disorder = 1;
+export const TCP_CA_CWR = 2;
+export const TCP_CA_Recovery = 3;
+export const TCP_CA_Loss = 4;
+export const TCP_CA_STATE_NAMES = ['Open', 'Disorder', 'CWR', 'Recovery', 'Loss'] as const;
+
+/**
+ * One MSS-sized segment of the retransmit queue and its scoreboard bits
+ * (TCP_SKB_CB(skb)->sacked: TCPCB_SACKED_ACKED, TCPCB_LOST,
+ * TCPCB_SACKED_RETRANS, TCPCB_EVER_RETRANS).
+ */
 export class RtxSegment {
+  /** Times retransmitted; non-zero is TCPCB_EVER_RETRANS. */
   retrans = 0;
+  /** TCPCB_SACKED_ACKED: the receiver holds it (a SACK block covered it). */
   sacked = false;
+  /** TCPCB_LOST: marked lost by RACK, dupthresh or an RTO. */
+  lost = false;
+  /** TCPCB_SACKED_RETRANS: a retransmission of it is in flight. */
+  retransOut = false;
   constructor(
     public seq: number,
     public end: number,
@@ -66,6 +96,44 @@ export class TcpSock extends Sock {
   dupAcks = 0;
   /** In fast recovery until snd_una passes this (high_seq). */
   recoverySeq = -1;
+  /** icsk_ca_state: Open, Disorder, CWR, Recovery or Loss. */
+  caState = TCP_CA_Open;
+  /** high_seq: snd_nxt when recovery or loss began; leaving it needs snd_una ≥ this. */
+  highSeq = 0;
+  /** Scoreboard counts (sacked_out, lost_out, retrans_out), in segments. */
+  sackedOut = 0;
+  lostOut = 0;
+  retransOut = 0;
+  /** Highest end sequence a SACK block covered (tcp_highest_sack). */
+  highestSack = 0;
+  /** tp->reordering: the dupthresh, grown when reordering is seen (net.ipv4.tcp_reordering). */
+  reordering = 3;
+  /** tp->reord_seen: reordering events seen. */
+  reordSeen = 0;
+  /** tp->dsack_dups: DSACK blocks received. */
+  dsackDups = 0;
+  /** PRR (RFC 6937) state: prior_cwnd, prr_delivered, prr_out. */
+  priorCwnd = 0;
+  prrDelivered = 0;
+  prrOut = 0;
+  /** RACK (tcp_recovery.c): send time, end and RTT of the most recently sent delivered segment. */
+  rackMstamp = 0;
+  rackEndSeq = 0;
+  rackRttUs = 0;
+  /** rack.advanced: a delivery since the last loss scan. */
+  rackAdvanced = false;
+  rackGen = 0;
+  rackArmed = false;
+  /** Zero-window probes sent since the window closed (icsk_probes_out). */
+  probesOut = 0;
+  probeGen = 0;
+  probeArmed = false;
+  /** TLP: a loss probe is outstanding (tp->tlp_high_seq), and its timer. */
+  tlpHighSeq = 0;
+  tlpGen = 0;
+  tlpArmed = false;
+  /** Congestion control (net.ipv4.tcp_congestion_control at socket creation): 'cubic' or 'reno'. */
+  ca: CongestionOps | null = null;
   finQueued = false;
   finSent = false;
   finAcked = false;
@@ -76,6 +144,15 @@ export class TcpSock extends Sock {
   // receive side
   irs = 0;
   rcvNxt = 0;
+  /** rcv_wup: rcv_nxt when the window was last advertised; the right edge is rcvWup + rcvWnd. */
+  rcvWup = 0;
+  /** copied_seq: the next sequence number the application reads. */
+  copiedSeq = 0;
+  /** SACK blocks to send, most recent first, as [start0, end0, start1, end1, ...] (tp->selective_acks). */
+  readonly sackBlocks: number[] = [];
+  /** A DSACK block for the next ACK (tp->duplicate_sack), or start < 0 for none. */
+  dsackStart = -1;
+  dsackEnd = -1;
   rcvWscale = 0;
   rcvWnd = 0;
   rcvMss = 536;
@@ -106,6 +183,8 @@ export class TcpSock extends Sock {
   rto = TCP_TIMEOUT_INIT;
   backoff = 0;
   retransmits = 0;
+  /** retrans_stamp: when the segment first retransmitted by the RTO was sent. */
+  retransStamp = 0;
   rtoGen = 0;
   rtoArmed = false;
   twGen = 0;
@@ -141,9 +220,14 @@ export class TcpSock extends Sock {
     return this.sndNxt - this.sndUna;
   }
 
-  /** Packets in flight (tcp_packets_in_flight, without SACK/loss accounting). */
+  /** Segments sent and not cumulatively acknowledged (packets_out). */
   get packetsOut(): number {
     return this.rtx.length;
+  }
+
+  /** tcp_packets_in_flight: packets_out − (sacked_out + lost_out) + retrans_out. */
+  get inFlightSegs(): number {
+    return this.rtx.length - (this.sackedOut + this.lostOut) + this.retransOut;
   }
 
   /** Bytes written and not yet sent. */

@@ -1,6 +1,8 @@
 // TCP timers (net/ipv4/tcp_timer.c): the retransmission timer with
 // exponential backoff (SYNs: linear for the first tcp_syn_linear_timeouts
-// gaps since 6.5), the delayed-ACK timer, and TIME_WAIT's 60 s.
+// gaps since 6.5) that puts the connection in the Loss state, the RACK
+// reordering timer, the zero-window probe timer, the delayed-ACK timer,
+// and TIME_WAIT's 60 s.
 
 import type { Scheduler } from '../model/scheduler.js';
 import type { Host } from '../model/host.js';
@@ -8,7 +10,9 @@ import { CTX_SOFTIRQ } from '../model/cpu.js';
 import { MIB } from '../model/snmp.js';
 import { TCP_RTO_MAX, TCP_TIMEWAIT_LEN, TCP_DELACK_MIN, type TcpSock } from './tcp_sock.js';
 import { TCP_CLOSE, TCP_ESTABLISHED, TCP_CLOSE_WAIT, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT } from './tcp_states.js';
-import { tcpRetransmitSkb, tcpSendAck } from './tcp_output.js';
+import { tcpRetransmitSkb, tcpSendAck, tcpSendProbe0 } from './tcp_output.js';
+import { tcpCwndReduction, tcpEnterLoss, tcpEnterRecovery, tcpRackDetectLoss, tcpXmitRetransmitQueue } from './tcp_recovery.js';
+import { TCP_CA_Recovery } from './tcp_sock.js';
 import { tcpSetState, tcpDone } from './tcp.js';
 
 export const ETIMEDOUT = 110;
@@ -25,6 +29,19 @@ export function tcpClearRto(sk: TcpSock): void {
   sk.rtoArmed = false;
 }
 
+/** TCP_RTO_MIN: the base tcp_model_timeout counts backoffs from. */
+const TCP_RTO_MIN = 200_000_000;
+
+/**
+ * tcp_model_timeout: how long `boundary` RTO backoffs take starting from
+ * 200 ms, doubling up to TCP_RTO_MAX then linear: 924.6 s for tcp_retries2 = 15.
+ */
+export function tcpModelTimeout(boundary: number): number {
+  const linearBackoffThresh = Math.floor(Math.log2(TCP_RTO_MAX / TCP_RTO_MIN));
+  if (boundary <= linearBackoffThresh) return (2 ** (boundary + 1) - 1) * TCP_RTO_MIN;
+  return (2 ** (linearBackoffThresh + 1) - 1) * TCP_RTO_MIN + (boundary - linearBackoffThresh) * TCP_RTO_MAX;
+}
+
 /** tcp_retransmit_timer (event handler). */
 function tcpRetransmitTimer(sim: Scheduler, sk: TcpSock, gen: number): void {
   if (gen !== sk.rtoGen || sk.rtx.length === 0 || sk.state === TCP_CLOSE) return;
@@ -33,11 +50,12 @@ function tcpRetransmitTimer(sim: Scheduler, sk: TcpSock, gen: number): void {
   cpu.begin(sim.now, CTX_SOFTIRQ);
   const mib = host.snmp.v;
   const syn = sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV;
-  const limit = syn
-    ? host.sysctl.get(sk.state === TCP_SYN_SENT ? 'net.ipv4.tcp_syn_retries' : 'net.ipv4.tcp_synack_retries') +
+  // tcp_write_timeout: SYNs give up by count, data by the time tcp_retries2 backoffs from 200 ms would take.
+  const expired = syn
+    ? sk.retransmits >= host.sysctl.get(sk.state === TCP_SYN_SENT ? 'net.ipv4.tcp_syn_retries' : 'net.ipv4.tcp_synack_retries') +
       (sk.state === TCP_SYN_SENT ? host.sysctl.get('net.ipv4.tcp_syn_linear_timeouts') : 0)
-    : host.sysctl.get('net.ipv4.tcp_retries2');
-  if (sk.retransmits >= limit) {
+    : sk.retransmits > 0 && sim.now - sk.retransStamp >= tcpModelTimeout(host.sysctl.get('net.ipv4.tcp_retries2'));
+  if (expired) {
     // tcp_write_timeout: give up with ETIMEDOUT.
     if (!syn) mib[MIB.TcpExtTCPAbortOnTimeout!]++;
     else mib[MIB.TcpAttemptFails]++;
@@ -47,23 +65,102 @@ function tcpRetransmitTimer(sim: Scheduler, sk: TcpSock, gen: number): void {
     return;
   }
   mib[MIB.TcpExtTCPTimeouts]++;
-  if (syn) mib[MIB.TcpExtTCPSynRetrans]++;
-  else mib[MIB.TcpExtTCPSlowStartRetrans]++;
-  // tcp_enter_loss: ssthresh halves, cwnd restarts at one segment.
-  if (!syn) {
-    sk.ssthresh = Math.max(2, sk.packetsOut >> 1);
-    sk.cwnd = 1;
-    sk.cwndCnt = 0;
-    sk.lost += sk.rtx.length;
+  if (syn) {
+    mib[MIB.TcpExtTCPSynRetrans]++;
+  } else {
+    // tcp_enter_loss: everything unSACKed is lost, cwnd restarts at one segment, state Loss.
+    tcpEnterLoss(host, cpu, sk);
   }
+  if (sk.retransmits === 0) sk.retransStamp = sk.rtx[0]!.sentAt;
   sk.retransmits++;
-  tcpRetransmitSkb(host, cpu, sk, sk.rtx[0]!);
+  tcpRetransmitSkb(host, cpu, sk, sk.rtx[0]!, 'RTO');
+  // Linear for the first tcp_syn_linear_timeouts SYN timeouts (6.5+), else exponential backoff.
   const linear = sk.state === TCP_SYN_SENT && sk.retransmits <= host.sysctl.get('net.ipv4.tcp_syn_linear_timeouts');
   if (!linear) {
     sk.backoff++;
-    sk.rto = Math.min(sk.rto * 2, TCP_RTO_MAX);
+    sk.rto = Math.min(sk.rto * 2, host.sysctl.get('net.ipv4.tcp_rto_max_ms') * 1_000_000, TCP_RTO_MAX);
   }
   tcpArmRto(host, sk, cpu.now);
+  cpu.end();
+}
+
+/** The RACK reordering timer (ICSK_TIME_REO_TIMEOUT): re-run loss detection when a candidate's window expires. */
+export function tcpArmReoTimer(host: Host, sk: TcpSock, t: number): void {
+  sk.rackGen++;
+  sk.rackArmed = true;
+  host.sim.at(t, tcpRackReoTimeout, sk, sk.rackGen);
+}
+
+/** tcp_rack_reo_timeout. */
+function tcpRackReoTimeout(sim: Scheduler, sk: TcpSock, gen: number): void {
+  if (gen !== sk.rackGen || !sk.rackArmed || sk.rtx.length === 0 || sk.state === TCP_CLOSE) return;
+  sk.rackArmed = false;
+  const host = sk.host;
+  const cpu = host.cpus[sk.owner?.cpuId ?? 0]!;
+  cpu.begin(sim.now, CTX_SOFTIRQ);
+  const prior = sk.inFlightSegs;
+  const timeout = tcpRackDetectLoss(host, sk, sim.now);
+  if (timeout > 0) tcpArmReoTimer(host, sk, sim.now + timeout);
+  if (prior !== sk.inFlightSegs) {
+    if (sk.caState !== TCP_CA_Recovery) {
+      tcpEnterRecovery(host, cpu, sk);
+      tcpCwndReduction(sk, 1, false, 0);
+    }
+    tcpXmitRetransmitQueue(host, cpu, sk);
+  }
+  cpu.end();
+}
+
+/**
+ * tcp_check_probe_timer / tcp_reset_xmit_timer(ICSK_TIME_PROBE0): data is
+ * waiting, nothing is in flight and the peer's window is closed.
+ */
+export function tcpCheckProbeTimer(host: Host, sk: TcpSock, t: number): void {
+  if (sk.probeArmed || sk.rtx.length > 0) return;
+  sk.probeArmed = true;
+  sk.probeGen++;
+  host.sim.at(t + tcpProbe0When(sk), tcpProbeTimer, sk, sk.probeGen);
+}
+
+/** tcp_probe0_when: the RTO, doubled per probe sent, capped at TCP_RTO_MAX. */
+function tcpProbe0When(sk: TcpSock): number {
+  return Math.min(sk.rto * 2 ** sk.probesOut, TCP_RTO_MAX);
+}
+
+export function tcpClearProbeTimer(sk: TcpSock): void {
+  sk.probeArmed = false;
+  sk.probeGen++;
+  sk.probesOut = 0;
+}
+
+/** tcp_probe_timer → tcp_send_probe0: a zero-window probe, or data if the window opened. */
+function tcpProbeTimer(sim: Scheduler, sk: TcpSock, gen: number): void {
+  if (gen !== sk.probeGen || !sk.probeArmed || sk.state === TCP_CLOSE) return;
+  sk.probeArmed = false;
+  const host = sk.host;
+  if (sk.rtx.length > 0 || sk.unsent === 0) {
+    sk.probesOut = 0;
+    return;
+  }
+  const cpu = host.cpus[sk.owner?.cpuId ?? 0]!;
+  cpu.begin(sim.now, CTX_SOFTIRQ);
+  // tcp_probe_timer: give up after tcp_retries2 unanswered probes.
+  if (sk.probesOut >= host.sysctl.get('net.ipv4.tcp_retries2')) {
+    host.snmp.v[MIB.TcpExtTCPAbortOnTimeout!]++;
+    sk.err = ETIMEDOUT;
+    tcpDone(host, sk, sim.now);
+    cpu.end();
+    return;
+  }
+  tcpSendProbe0(host, cpu, sk);
+  sk.probesOut++;
+  if (sk.rtx.length === 0) {
+    sk.probeArmed = true;
+    sk.probeGen++;
+    host.sim.at(cpu.now + tcpProbe0When(sk), tcpProbeTimer, sk, sk.probeGen);
+  } else {
+    sk.probesOut = 0;
+  }
   cpu.end();
 }
 
