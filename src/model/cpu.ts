@@ -26,8 +26,9 @@ export class Cpu {
     this.context = context;
   }
 
-  /** Charges `ns` of CPU time to the current context. */
-  charge(ns: number): void {
+  /** Charges `ns` of CPU time to the current context, rounded to whole nanoseconds. */
+  charge(cost: number): void {
+    const ns = Math.round(cost);
     this.now += ns;
     if (this.context === 2) this.softirqNs += ns;
     else if (this.context === 3) this.processNs += ns;

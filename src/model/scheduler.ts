@@ -33,6 +33,8 @@ export class Scheduler {
   /** Schedules `fn(sim, a, b)` at absolute time `t` (clamped to now). */
   at(t: Nanos, fn: EventFn, a?: unknown, b?: unknown): void {
     if (t < this.now) t = this.now;
+    // Time is whole nanoseconds; a fractional cost from a scenario rounds up here.
+    else if (t % 1 !== 0) t = Math.ceil(t);
     let i = this.size++;
     const seq = this.nextSeq++;
     // Sift up, moving parents down into the hole.
