@@ -70,7 +70,8 @@ export const Stage = {
 
 export type StageKey = keyof typeof Stage;
 
-export type TraceSink = (ev: TraceEvent) => void;
+/** A trace listener; it also gets the skb itself, for sinks that keep facts the event does not carry (its length). */
+export type TraceSink = (ev: TraceEvent, skb: Skb) => void;
 
 /** A fixed stage at a given step (forward packets reuse outbound stage numbers after routing). */
 export class Tracer {
@@ -114,6 +115,6 @@ export class Tracer {
     };
     if (verdict !== undefined) ev.verdict = verdict;
     if (reason !== undefined) ev.reason = dropReasonName(reason);
-    for (const s of this.sinks) s(ev);
+    for (const s of this.sinks) s(ev, skb);
   }
 }

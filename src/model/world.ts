@@ -24,6 +24,14 @@ export class PacketStats {
   readonly dropsByReason = new Float64Array(256);
 }
 
+/** What the kernel's tracepoints print about an skb, as it was at a recorded event. */
+export interface RecordedSkb {
+  frameLen: number;
+  ethProto: number;
+  truesize: number;
+  ipSummed: number;
+}
+
 export class World {
   readonly sim = new Scheduler();
   readonly tracer = new Tracer();
@@ -38,6 +46,8 @@ export class World {
    * unrecorded run keeps the tracer off.
    */
   recorded: TraceEvent[] | null = null;
+  /** For each recorded event, facts about its skb at that moment (what tracepoints print). */
+  readonly recordedSkb: RecordedSkb[] = [];
 
   constructor(readonly seed: number) {
     this.streams = new RandomStreams(seed);
@@ -53,7 +63,11 @@ export class World {
   record(): TraceEvent[] {
     if (!this.recorded) {
       const kept: TraceEvent[] = [];
-      this.tracer.subscribe((ev) => kept.push(ev));
+      const facts = this.recordedSkb;
+      this.tracer.subscribe((ev, skb) => {
+        kept.push(ev);
+        facts.push({ frameLen: skb.frameLen, ethProto: skb.ethProto, truesize: skb.truesize, ipSummed: skb.ipSummed });
+      });
       this.recorded = kept;
     }
     return this.recorded;

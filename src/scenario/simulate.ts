@@ -9,6 +9,7 @@ import { dropReasonName } from '../model/drop_reason.js';
 import { isSnmpName } from '../model/snmp.js';
 import type { Host } from '../model/host.js';
 import { runCommand, settleJobs, type CommandResult } from '../tools/runner.js';
+import { needsRecordedTrace } from '../tools/perf_trace.js';
 
 export interface RunOptions {
   /** Stop time in ns (default: the scenario's duration). */
@@ -59,6 +60,8 @@ export function simulate(sc: CompiledScenario, opts: RunOptions = {}): RunResult
   const world = sc.world;
   const trace: TraceEvent[] = [];
   if (opts.collectTrace) world.tracer.subscribe((ev) => trace.push(ev));
+  // perf trace and dropwatch's packet mode look back over the run: keep the trace from the start for them.
+  if (sc.commands.some((c) => needsRecordedTrace(c.command))) world.record();
   const until = opts.untilNs ?? sc.durationNs;
   const cap = opts.maxEvents ?? DEFAULT_MAX_EVENTS;
   const outputs: CommandOutput[] = [];

@@ -11,3 +11,4 @@ import './nstat.js';
 import './proc_net.js';
 import './ss.js';
 import './dropwatch.js';
+import './perf_trace.js';
