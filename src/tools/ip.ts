@@ -1,4 +1,4 @@
-// `ip` (iproute2 6.1) on a simulated host: `ip link show [dev X]`,
+// `ip` (iproute2 6.1) on a simulated host: `ip [-s [-s]] link show [dev X]`,
 // `ip link set dev X mtu N`, `ip route get ADDR` with the PMTU route
 // exception line (reference §6, §12).
 
@@ -30,11 +30,55 @@ function linkLines(dev: NetDevice): string {
     `    link/ether ${mac(dev.mac)} brd ff:ff:ff:ff:ff:ff\n`;
 }
 
+/** size_columns: each column as wide as its header or its widest number. */
+function sizeColumns(cols: number[], ...values: number[]): void {
+  values.forEach((v, i) => {
+    const len = String(v).length;
+    if (len > cols[i]!) cols[i] = len;
+  });
+}
+
+/** print_num: the value right-aligned in its column, then a space. */
+function num(width: number, v: number): string {
+  return `${String(v).padStart(width)} `;
+}
+
+/**
+ * print_link_stats64 (ip/ipaddress.c): the RX and TX blocks of `ip -s link`,
+ * with the error blocks of `-s -s`. Carrier changes (transns) count the link
+ * coming up once with its carrier: 2, as a freshly created and raised veth shows.
+ */
+export function linkStatsLines(dev: NetDevice, level: number): string {
+  const s = dev.stats;
+  const carrierChanges = dev.kind !== 'loopback' && dev.up && dev.linkEnd !== null ? 2 : 0;
+  const cols = ['*X errors:', 'packets', 'errors', 'dropped', 'heartbt', 'overrun', 'compressed'].map((h) => h.length);
+  sizeColumns(cols, s.rx_bytes, s.rx_packets, s.rx_errors, s.rx_dropped, s.rx_missed_errors, s.multicast, s.rx_compressed);
+  sizeColumns(cols, s.tx_bytes, s.tx_packets, s.tx_errors, s.tx_dropped, s.tx_carrier_errors, s.collisions, s.tx_compressed);
+  if (level > 1) {
+    sizeColumns(cols, 0, s.rx_length_errors, s.rx_crc_errors, s.rx_frame_errors, s.rx_fifo_errors, s.rx_over_errors, s.rx_nohandler);
+    sizeColumns(cols, 0, s.tx_aborted_errors, s.tx_fifo_errors, s.tx_window_errors, s.tx_heartbeat_errors, carrierChanges, 0);
+  }
+  const h = (w: number, t: string) => t.padStart(w);
+  let out = `    RX: ${h(cols[0]! - 4, 'bytes')} ${h(cols[1]!, 'packets')} ${h(cols[2]!, 'errors')} ${h(cols[3]!, 'dropped')} ${h(cols[4]!, 'missed')} ${h(cols[5]!, 'mcast')} ${h(cols[6]!, s.rx_compressed ? 'compressed' : '')}\n`;
+  out += `    ${num(cols[0]!, s.rx_bytes)}${num(cols[1]!, s.rx_packets)}${num(cols[2]!, s.rx_errors)}${num(cols[3]!, s.rx_dropped)}${num(cols[4]!, s.rx_missed_errors)}${num(cols[5]!, s.multicast)}${s.rx_compressed ? num(cols[6]!, s.rx_compressed) : ''}\n`;
+  if (level > 1) {
+    out += `    RX errors: ${h(cols[1]!, 'length')} ${h(cols[2]!, 'crc')} ${h(cols[3]!, 'frame')} ${h(cols[4]!, 'fifo')} ${h(cols[5]!, 'overrun')}${s.rx_nohandler ? ` ${h(cols[6]!, 'nohandler')}` : ''}\n`;
+    out += `    ${' '.repeat(cols[0]!)} ${num(cols[1]!, s.rx_length_errors)}${num(cols[2]!, s.rx_crc_errors)}${num(cols[3]!, s.rx_frame_errors)}${num(cols[4]!, s.rx_fifo_errors)}${num(cols[5]!, s.rx_over_errors)}${s.rx_nohandler ? num(cols[6]!, s.rx_nohandler) : ''}\n`;
+  }
+  out += `    TX: ${h(cols[0]! - 4, 'bytes')} ${h(cols[1]!, 'packets')} ${h(cols[2]!, 'errors')} ${h(cols[3]!, 'dropped')} ${h(cols[4]!, 'carrier')} ${h(cols[5]!, 'collsns')} ${h(cols[6]!, s.tx_compressed ? 'compressed' : '')}\n`;
+  out += `    ${num(cols[0]!, s.tx_bytes)}${num(cols[1]!, s.tx_packets)}${num(cols[2]!, s.tx_errors)}${num(cols[3]!, s.tx_dropped)}${num(cols[4]!, s.tx_carrier_errors)}${num(cols[5]!, s.collisions)}${s.tx_compressed ? num(cols[6]!, s.tx_compressed) : ''}\n`;
+  if (level > 1) {
+    out += `    TX errors: ${h(cols[1]!, 'aborted')} ${h(cols[2]!, 'fifo')} ${h(cols[3]!, 'window')} ${h(cols[4]!, 'heartbt')} ${h(cols[5]!, 'transns')}\n`;
+    out += `    ${' '.repeat(cols[0]!)} ${num(cols[1]!, s.tx_aborted_errors)}${num(cols[2]!, s.tx_fifo_errors)}${num(cols[3]!, s.tx_window_errors)}${num(cols[4]!, s.tx_heartbeat_errors)}${num(cols[5]!, carrierChanges)}\n`;
+  }
+  return out;
+}
+
 function err(msg: string, code = 1): CommandResult {
   return { stdout: '', stderr: msg, exitCode: code };
 }
 
-function link(host: Host, args: string[]): CommandResult {
+function link(host: Host, args: string[], stats = 0): CommandResult {
   const cmd = args[0] ?? 'show';
   if (cmd === 'show' || cmd === 'list' || cmd === 'ls') {
     const rest = args.slice(1);
@@ -42,9 +86,10 @@ function link(host: Host, args: string[]): CommandResult {
     if (name !== undefined) {
       const dev = host.devByName.get(name);
       if (!dev) return err(`Device "${name}" does not exist.\n`);
-      return { stdout: linkLines(dev), stderr: '', exitCode: 0 };
+      return { stdout: linkLines(dev) + (stats ? linkStatsLines(dev, stats) : ''), stderr: '', exitCode: 0 };
     }
-    return { stdout: host.devices.filter((d): d is NetDevice => d !== null).map(linkLines).join(''), stderr: '', exitCode: 0 };
+    const all = host.devices.filter((d): d is NetDevice => d !== null);
+    return { stdout: all.map((d) => linkLines(d) + (stats ? linkStatsLines(d, stats) : '')).join(''), stderr: '', exitCode: 0 };
   }
   if (cmd === 'set') {
     const rest = args.slice(1);
@@ -79,10 +124,17 @@ function route(host: Host, args: string[]): CommandResult {
   return { stdout: `${head}${formatRouteCacheLine(exc, host.sim.now)}\n`, stderr: '', exitCode: 0 };
 }
 
-export function ip(host: Host, argv: string[]): CommandResult {
+export function ip(host: Host, argvIn: string[]): CommandResult {
+  // Global options before the object: -s / -stats / -statistics, repeatable.
+  let stats = 0;
+  let argv = argvIn;
+  while (argv[0] !== undefined && /^-s(t(a(t(i(s(t(i(c(s)?)?)?)?)?)?)?)?)?$/.test(argv[0])) {
+    stats++;
+    argv = argv.slice(1);
+  }
   const obj = argv[0];
   if (obj === undefined) return err('Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n', 255);
-  if ('link'.startsWith(obj) && obj.length >= 1) return link(host, argv.slice(1));
+  if ('link'.startsWith(obj) && obj.length >= 1) return link(host, argv.slice(1), stats);
   if ('route'.startsWith(obj) && obj.length >= 1) return route(host, argv.slice(1));
   return err(`Object "${obj}" is unknown, try "ip help".\n`, 255);
 }
