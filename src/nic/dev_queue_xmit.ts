@@ -181,12 +181,13 @@ function nicTxEngine(sim: Scheduler, txq: TxQueue, done: Skb | null): void {
   host.world.packets.transmitted++;
   txq.sending = true;
   txq.engineFreeAt = finish;
-  const lost = link.loss > 0 && link.random.chance(link.loss);
+  const down = link.down.length > 0 && link.isDown(start);
+  const lost = down || (link.loss > 0 && link.random.chance(link.loss));
   const jitter = link.jitterNs > 0 ? link.random.int(0, link.jitterNs) : 0;
   const arrive = finish + link.delayNs + jitter;
   if (tr.on) tr.stage(start, host.name, txq.cpu, dev.name, skb, Stage.NIC_TX,
     lost
-      ? `serialized in ${formatTime(wire)} and lost on the wire (link loss ${link.loss})`
+      ? `serialized in ${formatTime(wire)} and lost on the wire (${down ? 'link down' : `link loss ${link.loss}`})`
       : `serialized onto the wire in ${formatTime(wire)}; reaches ${end.to.host.name}:${end.to.name} at ${formatTime(arrive)}`,
     lost ? 'lost' : undefined);
   if (lost) {

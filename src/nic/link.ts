@@ -48,6 +48,16 @@ export class Link {
     b.linkEnd = this.ba;
   }
 
+  /** Outages as [from, to) pairs of times, ns: every frame that starts on the wire then is lost. */
+  down: number[] = [];
+
+  /** True when `t` falls in an outage. */
+  isDown(t: number): boolean {
+    const d = this.down;
+    for (let i = 0; i < d.length; i += 2) if (t >= d[i]! && t < d[i + 1]!) return true;
+    return false;
+  }
+
   /** Nanoseconds to serialize a frame of `frameLen` bytes (L2 header + payload). */
   wireTimeNs(frameLen: number): number {
     const bytes = (frameLen < ETH_ZLEN ? ETH_ZLEN : frameLen) + WIRE_OVERHEAD;

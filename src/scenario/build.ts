@@ -277,12 +277,25 @@ class Builder {
     const jitter = l.jitter !== undefined ? this.time([...p, 'jitter'], l.jitter) : 0;
     const mtu = this.int([...p, 'mtu'], l.mtu, MAX_MTU, MIN_MTU, MAX_MTU, 'mtu');
     if (l.loss !== undefined && !(l.loss >= 0 && l.loss <= 1)) this.d.at([...p, 'loss'], `loss is a probability between 0 and 1 (got ${l.loss})`);
+    const down: number[] = [];
+    (l.down ?? []).forEach((w, k) => {
+      if (w.length !== 2) {
+        this.d.at([...p, 'down', k], `an outage is a [from, to] pair of times (got ${w.length} values)`);
+        return;
+      }
+      const from = this.time([...p, 'down', k, 0], w[0]!);
+      const to = this.time([...p, 'down', k, 1], w[1]!);
+      if (to <= from) this.d.at([...p, 'down', k, 1], `an outage must end after it starts (${w[1]} ≤ ${w[0]})`);
+      else down.push(from, to);
+    });
     if (!a || !b) return;
     if (a.link || b.link) {
       this.d.at(p, `${a.link ? l.a : l.b} is already cabled to another link`);
       return;
     }
-    this.world.links.push(new Link(a, b, rate, delay, mtu, l.loss ?? 0, this.world.streams.get(`link:${l.a}-${l.b}`), jitter));
+    const link = new Link(a, b, rate, delay, mtu, l.loss ?? 0, this.world.streams.get(`link:${l.a}-${l.b}`), jitter);
+    link.down = down;
+    this.world.links.push(link);
   }
 
   private buildRoutes(name: string, h: HostDoc): void {

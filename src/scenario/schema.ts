@@ -71,6 +71,8 @@ export const linkSchema = z.strictObject({
   mtu: num.optional(),
   loss: num.optional(),
   jitter: str.optional(),
+  /** Outages: [from, to] time pairs during which every frame is lost, both directions. */
+  down: z.array(z.array(str)).optional(),
 });
 
 export const trafficSchema = z.strictObject({

@@ -285,7 +285,7 @@ export function tcpXmitRetransmitQueue(host: Host, cpu: Cpu, sk: TcpSock): void 
     if (sk.retransOut >= sk.lostOut) break;
     const seg = rtx[i]!;
     if (!seg.lost || seg.sacked || seg.retransOut) continue;
-    tcpRetransmitSkb(host, cpu, sk, seg);
+    tcpRetransmitSkb(host, cpu, sk, seg, sk.caState === TCP_CA_Loss ? 'slow-start' : 'fast');
     mib[sk.caState === TCP_CA_Loss ? MIB.TcpExtTCPSlowStartRetrans : MIB.TcpExtTCPFastRetrans]++;
     if (sk.caState === TCP_CA_Recovery) sk.prrOut++;
     if (seg === rtxHead) rearm = true;
