@@ -16,8 +16,11 @@ const USAGE = `usage: netstat [-vWeenNcCF] [<Af>] -r         netstat {-V|--versi
 /** Section order of `netstat -s`: the order the groups appear in /proc/net/snmp then /proc/net/netstat. */
 const SECTIONS = ['Ip', 'Icmp', 'IcmpMsg', 'Tcp', 'Udp', 'UdpLite', 'TcpExt', 'IpExt', 'MPTcpExt'];
 
-/** The text of `netstat -s` for a host. */
-export function netstatStatistics(host: Host): string {
+/** Sections -t, -u and -w (raw) select; net-tools prints the unclassified ones (IcmpMsg, UdpLite, IpExt, MPTcpExt) always. */
+const SECTION_CLASS: Record<string, string> = { Ip: 'w', Icmp: 'w', Tcp: 't', TcpExt: 't', Udp: 'u' };
+
+/** The text of `netstat -s` for a host; `only` is the -t/-u/-w letters given (empty for all). */
+export function netstatStatistics(host: Host, only = ''): string {
   const byGroup = new Map<string, Map<string, number>>();
   const order = new Map<string, string[]>();
   for (const r of snmpRows(host)) {
@@ -32,6 +35,8 @@ export function netstatStatistics(host: Host): string {
   for (const g of SECTIONS) {
     const values = byGroup.get(g);
     if (!values) continue;
+    const cls = SECTION_CLASS[g];
+    if (only && cls && !only.includes(cls)) continue;
     out += `${g}:\n`;
     if (g === 'IcmpMsg') {
       for (const f of order.get(g)!) out += `        ${f}: ${values.get(f)}\n`;
@@ -57,16 +62,20 @@ export function netstatStatistics(host: Host): string {
 
 export function netstat(host: Host, argv: string[]): CommandResult {
   let stats = false;
-  for (const a of argv) {
-    if (a === '-s' || a === '--statistics') stats = true;
-    else if (/^-[stuw]+$/.test(a) && a.includes('s')) stats = true;
-    else if (a.startsWith('-') && !a.startsWith('--')) {
+  let only = '';
+  const long: Record<string, string> = { '--statistics': 's', '--tcp': 't', '--udp': 'u', '--raw': 'w', '--numeric': 'n' };
+  for (const a0 of argv) {
+    const a = long[a0] !== undefined ? `-${long[a0]}` : a0;
+    if (/^-[stuwn]+$/.test(a)) {
+      if (a.includes('s')) stats = true;
+      for (const c of a.slice(1)) if ('tuw'.includes(c) && !only.includes(c)) only += c;
+    } else if (a.startsWith('-') && !a.startsWith('--')) {
       const bad = [...a.slice(1)].find((c) => !'stuwn'.includes(c)) ?? a[1]!;
       return { stdout: '', stderr: `netstat: invalid option -- '${bad}'\n${USAGE}`, exitCode: 1 };
     } else return { stdout: '', stderr: USAGE, exitCode: 1 };
   }
   if (!stats) return { stdout: '', stderr: 'netstat: only -s (statistics) is simulated; use ss for sockets\n', exitCode: 1 };
-  return { stdout: netstatStatistics(host), stderr: '', exitCode: 0 };
+  return { stdout: netstatStatistics(host, only), stderr: '', exitCode: 0 };
 }
 
 registerTool('netstat', (host, argv) => netstat(host, argv));

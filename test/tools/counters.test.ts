@@ -53,6 +53,14 @@ describe('netstat -s', () => {
     expect(out).not.toContain('TCPSynRetrans');
   });
 
+  it('keeps the sections -t, -u and -w select, and the unclassified ones, as net-tools does', () => {
+    const { world } = realCounters();
+    const heads = (line: string) => run(world, 'pb', line).stdout.split('\n').filter((l) => /^[A-Za-z]/.test(l));
+    expect(heads('netstat -st')).toEqual(['IcmpMsg:', 'Tcp:', 'UdpLite:', 'TcpExt:', 'IpExt:', 'MPTcpExt:']);
+    expect(heads('netstat -su')).toEqual(['IcmpMsg:', 'Udp:', 'UdpLite:', 'IpExt:', 'MPTcpExt:']);
+    expect(heads('netstat -s --raw')).toEqual(['Ip:', 'Icmp:', 'IcmpMsg:', 'UdpLite:', 'IpExt:', 'MPTcpExt:']);
+  });
+
   it('refuses an unknown option as netstat does', () => {
     const world = runWorld(LAB, { untilNs: 0 });
     const r = run(world, 'pb', 'netstat -Q');
