@@ -10,6 +10,7 @@ import { parseTime } from '../model/time.js';
 import { formatRunSummary } from './run_format.js';
 import { defaultJourneySkb, formatJourney, journeyEvents } from './journey_format.js';
 import { runCommand, type CommandResult } from '../tools/runner.js';
+import { needsRecordedTrace } from '../tools/perf_trace.js';
 import { tcpdump } from '../tools/tcpdump.js';
 import { openPcapFile } from '../tools/pcap/pcap_node.js';
 import { hostVfs } from '../model/vfs.js';
@@ -153,8 +154,10 @@ program
     const sc = loadScenarioFile(file, int('--seed', o.seed));
     const at = time('--at', o.at);
     const host = pickHost(sc, file, o.host);
-    simulate(sc, { untilNs: at ?? sc.durationNs });
     const line = command.length === 1 ? command[0]! : command.map((w) => (/[\s'"|#]/.test(w) ? `'${w.replaceAll("'", "'\\''")}'` : w)).join(' ');
+    // perf trace (and dropwatch's packet mode) look back over the run: record it from the start.
+    if (needsRecordedTrace(line)) sc.world.record();
+    simulate(sc, { untilNs: at ?? sc.durationNs });
     const r = runCommand(sc.world, host, line);
     process.stderr.write(r.stderr);
     let final: CommandResult = r;

@@ -332,12 +332,14 @@ export function ss(host: Host, argv: string[], world: World): CommandResult {
     const wq = udp ? sk.wmemAlloc : listen ? tcp!.backlog : Math.max(0, tcp!.sndNxt - tcp!.sndUna + tcp!.unsent);
     const peerUnset = udp ? !(sk as UdpSock).connected : listen;
     let proc = '';
-    if (o.processes && sk.owner) proc += ` users:(("${sk.owner.comm}",pid=${sk.owner.pid},fd=${fdOf(host, sk)}))`;
+    // A closed (orphaned) or TIME_WAIT socket has no file: no process holds it.
+    const orphan = tcp !== null && (st === TCP_TIME_WAIT || tcp.closedByApp);
+    if (o.processes && sk.owner && !orphan) proc += ` users:(("${sk.owner.comm}",pid=${sk.owner.pid},fd=${fdOf(host, sk)}))`;
     if (o.options && tcp && tcp.rtoArmed && !listen) proc += ` timer:(on,${msTimer(jiffiesMs(tcp.rto))},${tcp.retransmits})`;
     if (o.extended) {
       const cookie = host.sockets.all.indexOf(sk) + 1;
       const shut = tcp ? `${tcp.finReceived ? '-' : '<'}-${tcp.finSent ? '-' : '>'}` : '<->';
-      proc += ` ino:${sk.inode} sk:${cookie.toString(16)} ${shut}`;
+      proc += ` ino:${orphan ? 0 : sk.inode} sk:${cookie.toString(16)} ${shut}`;
     }
     if (o.memory || (o.info && tcp)) {
       proc += '\n\t';

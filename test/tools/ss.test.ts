@@ -74,6 +74,13 @@ describe('ss on a simulated host', () => {
     expect(run(world, 'pb', 'ss -tlnp').stdout).toContain(`users:(("${owner.comm}",pid=${owner.pid},fd=3))`);
   });
 
+  it('shows no process for a TIME-WAIT socket, as its file is gone', () => {
+    const world = runWorld(LAB);
+    const out = run(world, 'pa', 'ss -tanp').stdout;
+    expect(out).toMatch(/\nTIME-WAIT .*\n?/);
+    expect(out.split('\n').filter((l) => l.startsWith('TIME-WAIT')).every((l) => !l.includes('users:'))).toBe(true);
+  });
+
   it('prints the tcp_info line with -i, ts/sack only with -e or -o', () => {
     const world = established();
     const info = run(world, 'pb', 'ss -tni').stdout.split('\n')[2]!;
