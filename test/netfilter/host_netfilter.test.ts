@@ -46,7 +46,7 @@ describe('firewall-verdicts scenario', () => {
 
   it('logs the 8080 SYN with the LOG prefix and drops it under NETFILTER_DROP', () => {
     expect(outputOf('dmesg')).toMatch(/DROP: IN=eth0 .*PROTO=TCP .*DPT=8080 .*SYN/);
-    // The policy drop and the two REJECTs (REJECT's verdict is NF_DROP).
-    expect(result.summary.drops.NETFILTER_DROP).toBe(3);
+    // The policy drop and the two REJECTs (REJECT's verdict is NF_DROP). Plus the stray SYN+FIN dropped as INVALID.
+    expect(result.summary.drops.NETFILTER_DROP).toBe(4);
   });
 });
