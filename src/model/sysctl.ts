@@ -10,6 +10,8 @@ interface SysctlDef {
   readonly readonly?: boolean;
   /** A string-valued key (tcp_congestion_control): the stored number indexes these names. */
   readonly names?: readonly string[];
+  /** A value computed when read, as a proc handler does (nf_conntrack_count). */
+  readonly read?: () => number;
 }
 
 /** Defaults, as `sysctl -a` shows them on a 6.18 host with HZ=250. */
@@ -95,10 +97,14 @@ export class Sysctls {
     for (const [k, d] of Object.entries(SYSCTL_DEFAULTS)) this.values.set(k, d.value);
   }
 
+  /** Keys whose value is computed on read. */
+  private readonly computed = new Map<string, () => number>();
+
   /** Registers a sysctl owned by another module (e.g. net.netfilter.*). */
   define(key: string, def: SysctlDef): void {
     this.extra.set(key, def);
     if (!this.values.has(key)) this.values.set(key, def.value);
+    if (def.read) this.computed.set(key, def.read);
   }
 
   has(key: string): boolean {
@@ -106,12 +112,18 @@ export class Sysctls {
   }
 
   get(key: string): number {
+    if (this.computed.size > 0) {
+      const read = this.computed.get(normalizeKey(key));
+      if (read) return read();
+    }
     const v = this.values.get(key) ?? this.values.get(normalizeKey(key));
     if (v === undefined) throw new Error(`sysctl: cannot stat /proc/sys/${key.replaceAll('.', '/')}: No such file or directory`);
     return typeof v === 'number' ? v : v[0]!;
   }
 
   getVector(key: string): number[] {
+    const read = this.computed.get(normalizeKey(key));
+    if (read) return [read()];
     const v = this.values.get(normalizeKey(key));
     if (v === undefined) throw new Error(`sysctl: cannot stat /proc/sys/${key.replaceAll('.', '/')}: No such file or directory`);
     return typeof v === 'number' ? [v] : v;

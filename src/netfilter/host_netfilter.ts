@@ -125,14 +125,8 @@ export class HostNetfilter implements RuleHost {
       host.sysctl.define(`net.netfilter.${key}`, { value: ct.sysctl[key], min: 0 });
     }
     host.sysctl.define('net.nf_conntrack_max', { value: ct.sysctl.nf_conntrack_max, min: 0 });
-    // nf_conntrack_count is read-only and computed on read (proc handler over cnet->count), so the
-    // sysctl table answers it from the live table instead of a stored value.
-    host.sysctl.define(COUNT_KEY, { value: 0, readonly: true });
-    const sys = host.sysctl;
-    const getVector = sys.getVector.bind(sys);
-    sys.getVector = (key: string): number[] => (key.replaceAll('/', '.') === COUNT_KEY ? [ct.count] : getVector(key));
-    const get = sys.get.bind(sys);
-    sys.get = (key: string): number => (key.replaceAll('/', '.') === COUNT_KEY ? ct.count : get(key));
+    // nf_conntrack_count is read-only and computed on read (its proc handler reads cnet->count).
+    host.sysctl.define(COUNT_KEY, { value: 0, readonly: true, read: () => ct.count });
     const prevChange = host.onSysctlChange;
     host.onSysctlChange = (key) => {
       if (key.startsWith('net.netfilter.nf_conntrack_') || key === 'net.nf_conntrack_max') this.applySysctl(key);
