@@ -27,6 +27,7 @@ import { Pktgen } from '../nic/pktgen.js';
 import { IP_PMTUDISC_DO, IP_PMTUDISC_DONT, IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT } from '../transport/udp.js';
 import { hostExtensions } from './extensions.js';
 import '../offloads/install.js';
+import '../nic/pcap_replay.js';
 import '../tools/netfilter.js';
 
 export interface TimedCommand {
