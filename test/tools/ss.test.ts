@@ -121,6 +121,32 @@ describe('ss on a simulated host', () => {
   });
 });
 
+/** The -i fields in the order ss 6.1 prints them (tcp_show_info), from the recorded ss output and ss.c. */
+const SS_I_ORDER = ['ts', 'sack', 'ecn', 'cubic', 'wscale', 'rto', 'backoff', 'rtt', 'ato', 'qack', 'mss', 'pmtu', 'rcvmss', 'advmss', 'cwnd',
+  'ssthresh', 'bytes_sent', 'bytes_retrans', 'bytes_acked', 'bytes_received', 'segs_out', 'segs_in', 'data_segs_out', 'data_segs_in',
+  'send', 'lastsnd', 'lastrcv', 'lastack', 'pacing_rate', 'delivery_rate', 'delivered', 'app_limited', 'busy', 'unacked', 'retrans',
+  'lost', 'sacked', 'dsack_dups', 'reordering', 'reord_seen', 'rcv_rtt', 'rcv_space', 'rcv_ssthresh', 'notsent', 'minrtt', 'rcv_ooopack', 'snd_wnd'];
+
+describe('ss -i field order', () => {
+  it('agrees with the order in the recorded real output', () => {
+    const real = fixture('ss_tanie.txt').split('\n')[4]!.trim().split(' ').map((w) => w.split(':')[0]!).filter((w) => SS_I_ORDER.includes(w));
+    expect(real.map((w) => SS_I_ORDER.indexOf(w))).toEqual([...real.map((w) => SS_I_ORDER.indexOf(w))].sort((a, b) => a - b));
+  });
+
+  it('prints its fields in that order at every moment of a transfer', () => {
+    fc.assert(fc.property(fc.integer({ min: 1_000_000, max: 1_400_000 }), (t) => {
+      const world = runWorld(LAB, { untilNs: t });
+      for (const host of ['pa', 'pb']) {
+        for (const line of run(world, host, 'ss -tnoi').stdout.split('\n').filter((l) => l.startsWith('\t'))) {
+          const idx = line.trim().split(' ').map((w) => SS_I_ORDER.indexOf(w.split(':')[0]!)).filter((i) => i >= 0);
+          if (idx.some((v, i) => i > 0 && v <= idx[i - 1]!)) return false;
+        }
+      }
+      return true;
+    }), { numRuns: 15 });
+  });
+});
+
 describe('%g', () => {
   it('matches C printf for the values ss prints', () => {
     expect(cFormatG(0.034)).toBe('0.034');
