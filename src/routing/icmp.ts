@@ -16,25 +16,16 @@ import { formatIpv4 } from '../model/inet.js';
 import { ipLocalOut, ipRouteOutput, routeSource } from './ip_output.js';
 import { NSEC_PER_MSEC } from '../model/time.js';
 import { allocLocalSkb } from '../model/skb_alloc.js';
+import {
+  ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_EXC_FRAGTIME, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH,
+  ICMP_PKT_FILTERED, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, ICMP_TIME_EXCEEDED, icmpIsErr as isIcmpError,
+} from '../model/icmp.js';
 
-export const ICMP_ECHOREPLY = 0;
-export const ICMP_DEST_UNREACH = 3;
-export const ICMP_SOURCE_QUENCH = 4;
-export const ICMP_REDIRECT = 5;
-export const ICMP_ECHO = 8;
-export const ICMP_TIME_EXCEEDED = 11;
-export const ICMP_PARAMETERPROB = 12;
-
-export const ICMP_NET_UNREACH = 0;
-export const ICMP_HOST_UNREACH = 1;
-export const ICMP_PROT_UNREACH = 2;
-export const ICMP_PORT_UNREACH = 3;
-export const ICMP_FRAG_NEEDED = 4;
-export const ICMP_NET_ANO = 9;
-export const ICMP_HOST_ANO = 10;
-export const ICMP_PKT_FILTERED = 13;
-export const ICMP_EXC_TTL = 0;
-export const ICMP_EXC_FRAGTIME = 1;
+export {
+  ICMP_ECHOREPLY, ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_ECHO, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB,
+  ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PROT_UNREACH, ICMP_PORT_UNREACH, ICMP_FRAG_NEEDED, ICMP_NET_ANO, ICMP_HOST_ANO,
+  ICMP_PKT_FILTERED, ICMP_EXC_TTL, ICMP_EXC_FRAGTIME, icmpIsErr as isIcmpError,
+} from '../model/icmp.js';
 
 /** RFC 1812: an error quotes as much of the original as fits in 576 bytes. */
 const ICMP_ERROR_MAX = 576;
@@ -43,10 +34,6 @@ const XRLIM_BURST_FACTOR = 6;
 /** HZ=250 on the reference machine: rate-limit arithmetic is in 4 ms jiffies. */
 const JIFFY_NS = 4 * NSEC_PER_MSEC;
 
-export function isIcmpError(type: number): boolean {
-  return type === ICMP_DEST_UNREACH || type === ICMP_SOURCE_QUENCH || type === ICMP_REDIRECT ||
-    type === ICMP_TIME_EXCEEDED || type === ICMP_PARAMETERPROB;
-}
 
 const OUT_COUNTER: Record<number, number> = {
   [ICMP_DEST_UNREACH]: MIB.IcmpOutDestUnreachs,

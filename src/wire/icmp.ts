@@ -6,28 +6,11 @@ import { checksumOf, pseudoHeaderSum, readU16, readU32, writeU16, writeU32 } fro
 import { WireError } from './error.js';
 import { emitIpv4, parseIpv4 } from './ipv4.js';
 
-export const ICMP_ECHOREPLY = 0;
-export const ICMP_DEST_UNREACH = 3;
-export const ICMP_SOURCE_QUENCH = 4;
-export const ICMP_REDIRECT = 5;
-export const ICMP_ECHO = 8;
-export const ICMP_TIME_EXCEEDED = 11;
-export const ICMP_PARAMETERPROB = 12;
-export const ICMP_TIMESTAMP = 13;
-export const ICMP_TIMESTAMPREPLY = 14;
-
-/** Codes for ICMP_DEST_UNREACH. */
-export const ICMP_NET_UNREACH = 0;
-export const ICMP_HOST_UNREACH = 1;
-export const ICMP_PROT_UNREACH = 2;
-export const ICMP_PORT_UNREACH = 3;
-export const ICMP_FRAG_NEEDED = 4;
-
-/** Types whose body quotes the offending packet (icmp_pointers[].error). */
-export function icmpIsError(type: number): boolean {
-  return type === ICMP_DEST_UNREACH || type === ICMP_SOURCE_QUENCH || type === ICMP_REDIRECT ||
-    type === ICMP_TIME_EXCEEDED || type === ICMP_PARAMETERPROB;
-}
+export {
+  ICMP_ECHOREPLY, ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_ECHO, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB,
+  ICMP_TIMESTAMP, ICMP_TIMESTAMPREPLY, ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PROT_UNREACH, ICMP_PORT_UNREACH,
+  ICMP_FRAG_NEEDED, icmpIsErr as icmpIsError,
+} from '../model/icmp.js';
 
 export interface IcmpRepr {
   type: number;
