@@ -26,7 +26,7 @@ import {
   IPS_SRC_NAT_DONE, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_IS_REPLY, IP_CT_NEW, IP_CT_RELATED,
   IP_CT_UNTRACKED, type ConntrackApi, type NatRange,
 } from '../nf_conntrack_common.js';
-import { NfConn, skipOwn, skipOwnDir } from './nf_conn.js';
+import { NfConn, nfCtTuple, packPorts, skipOwn, skipOwnDir } from './nf_conn.js';
 import {
   HZ, IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY, NR_ICMP_TYPES, NfTuple, hashTuple, icmpIsErr, invertTuple, jiffiesOf,
   nsOfJiffies, reciprocalScale, tupleFromSkb,
@@ -180,7 +180,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   // ---------------------------------------------------------------- ConntrackApi
 
   setupNat(skb: Skb, range: NatRange, manip: number): number {
-    return this.nat.setupInfo(skb.nfct instanceof NfConn ? skb.nfct : null, range, manip);
+    return this.nat.setupInfo(skb.nfct as NfConn | null, range, manip);
   }
 
   notrack(skb: Skb): void {
@@ -329,9 +329,10 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   private keyEqual(c: NfConn, d: number, t: NfTuple): boolean {
     if (c.proto !== t.proto) return false;
+    const ports = packPorts(t.sport, t.dport);
     return d === 0
-      ? c.oSrc === t.src && c.oDst === t.dst && c.oSport === t.sport && c.oDport === t.dport
-      : c.rSrc === t.src && c.rDst === t.dst && c.rSport === t.sport && c.rDport === t.dport;
+      ? c.oSrc === t.src && c.oDst === t.dst && c.oPorts === ports
+      : c.rSrc === t.src && c.rDst === t.dst && c.rPorts === ports;
   }
 
   /** nf_conntrack_tuple_taken: is `t` in use by an entry other than `ignored`? (NAT's uniqueness test.) */
@@ -349,8 +350,8 @@ export class Conntrack implements ConntrackApi, L4Context {
           this.gcExpired(c);
         } else if (c.status & IPS_CONFIRMED && this.keyEqual(c, d, t)) {
           // Identical original tuples are the same flow: clash resolution handles it at confirm.
-          if (!(c.oSrc === ignored.oSrc && c.oDst === ignored.oDst && c.oSport === ignored.oSport &&
-            c.oDport === ignored.oDport && c.proto === ignored.proto)) {
+          if (!(c.oSrc === ignored.oSrc && c.oDst === ignored.oDst && c.oPorts === ignored.oPorts &&
+            c.proto === ignored.proto)) {
             return true;
           }
         }
@@ -377,10 +378,8 @@ export class Conntrack implements ConntrackApi, L4Context {
         return null;
       }
     }
-    const ct = new NfConn();
-    ct.proto = orig.proto;
-    ct.oSrc = orig.src; ct.oDst = orig.dst; ct.oSport = orig.sport; ct.oDport = orig.dport;
-    ct.rSrc = repl.src; ct.rDst = repl.dst; ct.rSport = repl.sport; ct.rDport = repl.dport;
+    const ct = new NfConn(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport),
+      repl.src, repl.dst, packPorts(repl.sport, repl.dport));
     if (this.sysctl.nf_conntrack_acct) ct.acct = [0, 0, 0, 0];
     this.pending.push(ct);
     if (!this.reaperQueued) {
@@ -399,7 +398,7 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** kfree_skb's nf_conntrack_put: a dropped packet's unconfirmed entry is freed. */
   releaseSkb(skb: Skb): void {
-    if (skb.nfct instanceof NfConn) this.putUnconfirmed(skb.nfct);
+    if (skb.nfct !== null) this.putUnconfirmed(skb.nfct as NfConn);
   }
 
   /** Frees unconfirmed entries whose packets never reached nf_confirm (see the file comment). */
@@ -526,7 +525,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   }
 
   private unlink(ct: NfConn, dir: number): void {
-    const t = ct.tuple(dir, this.t3);
+    const t = nfCtTuple(ct, dir, this.t3);
     const bucket = reciprocalScale(hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), this.htableSize);
     const next = dir === 0 ? ct.nextO : ct.nextR;
     const nextDir = dir === 0 ? ct.linkDirs & 1 : (ct.linkDirs >>> 1) & 1;
@@ -558,7 +557,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   }
 
   private bucketOf(ct: NfConn, dir: number): number {
-    const t = ct.tuple(dir, this.t3);
+    const t = nfCtTuple(ct, dir, this.t3);
     return reciprocalScale(hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), this.htableSize);
   }
 
@@ -592,8 +591,9 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** nf_confirm → nf_conntrack_confirm: insert a new entry, then deliver the packet's cached events. */
   nfConfirm(skb: Skb, _state: NfHookState): number {
-    const ct = skb.nfct;
-    if (!(ct instanceof NfConn)) return NF_ACCEPT;
+    // Only this table stores entries in skb->_nfct (NOTRACK leaves it null).
+    const ct = skb.nfct as NfConn | null;
+    if (ct === null) return NF_ACCEPT;
     let ret = NF_ACCEPT;
     if (!(ct.status & IPS_CONFIRMED)) ret = this.confirm(skb, ct);
     if (ret === NF_ACCEPT && this.cacheCt !== null) this.flushEvents();
@@ -612,12 +612,12 @@ export class Conntrack implements ConntrackApi, L4Context {
     const hash = this.bucketOf(ct, IP_CT_DIR_ORIGINAL);
     const replyHash = this.bucketOf(ct, IP_CT_DIR_REPLY);
     const maxChainlen = MIN_CHAINLEN + Math.floor(this.rnd.next() * MAX_CHAINLEN);
-    const orig = ct.tuple(IP_CT_DIR_ORIGINAL, this.t1);
+    const orig = nfCtTuple(ct, IP_CT_DIR_ORIGINAL, this.t1);
     // See if there's one in the list already, including reverse: if so, we lost a race.
     let clash = this.chainFind(hash, orig, maxChainlen);
     if (clash === undefined) return this.chainTooLong(ct, st);
     if (clash === null) {
-      const repl = ct.tuple(IP_CT_DIR_REPLY, this.t1);
+      const repl = nfCtTuple(ct, IP_CT_DIR_REPLY, this.t1);
       clash = this.chainFind(replyHash, repl, maxChainlen);
       if (clash === undefined) return this.chainTooLong(ct, st);
     }
@@ -668,7 +668,7 @@ export class Conntrack implements ConntrackApi, L4Context {
         return NF_ACCEPT;
       }
       // nf_ct_resolve_clash_harder: the reply direction must not clash too.
-      const repl = loser.tuple(IP_CT_DIR_REPLY, this.t1);
+      const repl = nfCtTuple(loser, IP_CT_DIR_REPLY, this.t1);
       const other = this.chainFind(replyHash, repl, Infinity);
       if (other) {
         if (this.canMerge(other, loser)) {
@@ -694,16 +694,16 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** nf_ct_can_merge: same tuples, either way round. */
   private canMerge(a: NfConn, b: NfConn): boolean {
-    const same = a.oSrc === b.oSrc && a.oDst === b.oDst && a.oSport === b.oSport && a.oDport === b.oDport &&
-      a.rSrc === b.rSrc && a.rDst === b.rDst && a.rSport === b.rSport && a.rDport === b.rDport;
-    const reverse = a.oSrc === b.rSrc && a.oDst === b.rDst && a.oSport === b.rSport && a.oDport === b.rDport &&
-      a.rSrc === b.oSrc && a.rDst === b.oDst && a.rSport === b.oSport && a.rDport === b.oDport;
+    const same = a.oSrc === b.oSrc && a.oDst === b.oDst && a.oPorts === b.oPorts &&
+      a.rSrc === b.rSrc && a.rDst === b.rDst && a.rPorts === b.rPorts;
+    const reverse = a.oSrc === b.rSrc && a.oDst === b.rDst && a.oPorts === b.rPorts &&
+      a.rSrc === b.oSrc && a.rDst === b.oDst && a.rPorts === b.oPorts;
     return a.proto === b.proto && (same || reverse);
   }
 
   /** nf_conntrack_alter_reply: NAT rewrote the reply tuple of an unconfirmed entry. */
   alterReply(ct: NfConn, t: NfTuple): void {
-    ct.rSrc = t.src; ct.rDst = t.dst; ct.rSport = t.sport; ct.rDport = t.dport;
+    ct.rSrc = t.src; ct.rDst = t.dst; ct.rPorts = packPorts(t.sport, t.dport);
   }
 
   // ---------------------------------------------------------------- logging

@@ -2,7 +2,7 @@
 // the event log. Built from an NfConn when asked for; never on the packet path.
 
 import { IPPROTO_ICMP } from '../../model/skb.js';
-import { NfConn, TCP_CONNTRACK_NAMES, TCP_CONNTRACK_NONE } from './nf_conn.js';
+import { TCP_CONNTRACK_NAMES, TCP_CONNTRACK_NONE, portsDport, portsSport, type NfConn } from './nf_conn.js';
 import { HZ } from './nf_conntrack_tuple.js';
 
 export interface ConntrackTupleView {
@@ -35,8 +35,8 @@ export function snapshotEntry(ct: NfConn, nowJ: number, withTimeout = true): Con
   const expires = Math.max(ct.timeout - nowJ, 0);
   return {
     proto: ct.proto,
-    orig: { src: ct.oSrc >>> 0, dst: ct.oDst >>> 0, sport: ct.oSport, dport: ct.oDport },
-    reply: { src: ct.rSrc >>> 0, dst: ct.rDst >>> 0, sport: ct.rSport, dport: ct.rDport },
+    orig: { src: ct.oSrc >>> 0, dst: ct.oDst >>> 0, sport: portsSport(ct.oPorts), dport: portsDport(ct.oPorts) },
+    reply: { src: ct.rSrc >>> 0, dst: ct.rDst >>> 0, sport: portsSport(ct.rPorts), dport: portsDport(ct.rPorts) },
     state: ct.proto === 6 && ct.tcpState !== TCP_CONNTRACK_NONE ? TCP_CONNTRACK_NAMES[ct.tcpState]! : ct.proto === 6 ? 'NONE' : null,
     status: ct.status,
     timeout: withTimeout ? Math.floor(expires / HZ) : -1,

@@ -5,7 +5,7 @@
 import type { Skb } from '../../model/skb.js';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/skb.js';
 import { NF_ACCEPT } from '../hooks.js';
-import type { NfConn } from './nf_conn.js';
+import { portsDport, type NfConn } from './nf_conn.js';
 import {
   HZ, ICMP_ADDRESS, ICMP_ECHO, ICMP_INFO_REQUEST, ICMP_TIMESTAMP, NfTuple,
 } from './nf_conntrack_tuple.js';
@@ -19,7 +19,7 @@ export function icmpValidNew(type: number): boolean {
 /** nf_conntrack_icmp_packet. */
 export function nfConntrackIcmpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo: number): number {
   // Can't create a new ICMP "conn" with a non-query type (checked on the ORIGINAL tuple, every packet).
-  if (!icmpValidNew(ct.oDport >>> 8)) return NF_CT_INVALID;
+  if (!icmpValidNew(portsDport(ct.oPorts) >>> 8)) return NF_CT_INVALID;
   c.refreshAcct(ct, ctinfo, skb, c.sysctl.nf_conntrack_icmp_timeout * HZ);
   return NF_ACCEPT;
 }

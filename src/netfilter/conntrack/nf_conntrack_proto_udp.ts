@@ -4,7 +4,7 @@
 import type { Skb } from '../../model/skb.js';
 import { IPS_ASSURED, IPS_CONFIRMED, IPS_NAT_CLASH, IPS_SEEN_REPLY } from '../nf_conntrack_common.js';
 import { NF_ACCEPT } from '../hooks.js';
-import type { NfConn } from './nf_conn.js';
+import { setUdpStreamTs, udpStreamTs, type NfConn } from './nf_conn.js';
 import { HZ } from './nf_conntrack_tuple.js';
 import { IPCT_ASSURED, type L4Context } from './nf_conntrack_l4proto.js';
 
@@ -15,13 +15,13 @@ const UDP_STREAM_DELAY = 2 * HZ;
 export function nfConntrackUdpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo: number): number {
   const unreplied = c.sysctl.nf_conntrack_udp_timeout * HZ;
   const status = ct.status;
-  if ((status & IPS_CONFIRMED) === 0) ct.streamTs = c.nowJiffies + UDP_STREAM_DELAY;
+  if ((status & IPS_CONFIRMED) === 0) setUdpStreamTs(ct, c.nowJiffies + UDP_STREAM_DELAY);
 
   if (status & IPS_SEEN_REPLY) {
     let extra = unreplied;
     let stream = false;
     // Still active after two seconds? Extend the timeout.
-    if (c.nowJiffies - ct.streamTs > 0) {
+    if (c.nowJiffies - udpStreamTs(ct) > 0) {
       extra = c.sysctl.nf_conntrack_udp_timeout_stream * HZ;
       stream = (status & IPS_ASSURED) === 0;
     }

@@ -24,7 +24,9 @@ import {
   NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PERSISTENT, NF_NAT_RANGE_PROTO_RANDOM, NF_NAT_RANGE_PROTO_RANDOM_FULLY,
   NF_NAT_RANGE_PROTO_SPECIFIED, type NatRange,
 } from '../nf_conntrack_common.js';
-import { NfConn, TCP_CONNTRACK_SYN_SENT, TCP_CONNTRACK_TIME_WAIT } from './nf_conn.js';
+import {
+  TCP_CONNTRACK_SYN_SENT, TCP_CONNTRACK_TIME_WAIT, nfCtTuple, packPorts, portsSport, type NfConn,
+} from './nf_conn.js';
 import { IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY, NfTuple, hashTuple, invertTuple, reciprocalScale } from './nf_conntrack_tuple.js';
 import type { Conntrack } from './nf_conntrack_core.js';
 
@@ -128,8 +130,9 @@ export class NfNat {
 
   /** nf_nat_ipv4_fn → nf_nat_inet_fn. */
   private natFn(skb: Skb, state: NfHookState): number {
-    const ct = skb.nfct;
-    if (!(ct instanceof NfConn)) return NF_ACCEPT;
+    // Only the conntrack table stores entries in skb->_nfct (NOTRACK leaves it null).
+    const ct = skb.nfct as NfConn | null;
+    if (ct === null) return NF_ACCEPT;
     const ctinfo = skb.ctinfo;
     if ((ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED_REPLY) && skb.protocol === IPPROTO_ICMP) {
       return this.icmpReplyTranslation(skb, ct, ctinfo, state.hook) ? NF_ACCEPT : NF_DROP;
@@ -168,7 +171,7 @@ export class NfNat {
   /** nf_nat_manip_pkt: the packet takes the inverse of the other direction's tuple. */
   private manipPkt(skb: Skb, ct: NfConn, manip: number, dir: number): void {
     const target = this.tmp;
-    invertTuple(target, ct.tuple(1 - dir, this.tmp2));
+    invertTuple(target, nfCtTuple(ct, 1 - dir, this.tmp2));
     if (manip === NF_NAT_MANIP_SRC) {
       skb.saddr = target.src >>> 0;
       if (skb.protocol === IPPROTO_TCP || skb.protocol === IPPROTO_UDP) skb.sport = target.sport;
@@ -190,7 +193,7 @@ export class NfNat {
     const q = skb.quoted;
     if (!q) return false;
     // Inner: make the quote look like the packet as its sender saw it (the opposite manip).
-    const t = ct.tuple(1 - dir, this.tmp2);
+    const t = nfCtTuple(ct, 1 - dir, this.tmp2);
     const inner = { ...q };
     if (manip === NF_NAT_MANIP_DST) {
       inner.saddr = t.src >>> 0;
@@ -218,7 +221,7 @@ export class NfNat {
     if (natInitialized(ct, manip)) return NF_DROP;
     // What we've got looks like the inverse of the reply tuple.
     const curr = this.curr;
-    invertTuple(curr, ct.tuple(IP_CT_DIR_REPLY, this.tmp));
+    invertTuple(curr, nfCtTuple(ct, IP_CT_DIR_REPLY, this.tmp));
     const nt = this.cand;
     this.getUniqueTuple(nt, curr, range, ct, manip);
     if (!nt.equals(curr)) {
@@ -290,9 +293,8 @@ export class NfNat {
     }
     if (dir !== IP_CT_DIR_REPLY) return true;
     if (other.status & IPS_NAT_MASK) return true;
-    const same = other.oSrc === ignored.rSrc && other.oDst === ignored.rDst && other.oSport === ignored.rSport &&
-      other.oDport === ignored.rDport && other.rSrc === ignored.oSrc && other.rDst === ignored.oDst &&
-      other.rSport === ignored.oSport && other.rDport === ignored.oDport;
+    const same = other.oSrc === ignored.rSrc && other.oDst === ignored.rDst && other.oPorts === ignored.rPorts &&
+      other.rSrc === ignored.oSrc && other.rDst === ignored.oDst && other.rPorts === ignored.oPorts;
     return !same;
   }
 
@@ -392,14 +394,14 @@ export class NfNat {
   }
 
   private addBySrc(ct: NfConn): void {
-    const h = this.hashBySrc(ct.oSrc, ct.oSport, ct.proto);
+    const h = this.hashBySrc(ct.oSrc, portsSport(ct.oPorts), ct.proto);
     ct.nextBySrc = this.bysrcHeads[h]!;
     this.bysrcHeads[h] = ct;
   }
 
   /** nf_nat_cleanup_conntrack. */
   removeBySrc(ct: NfConn): void {
-    const h = this.hashBySrc(ct.oSrc, ct.oSport, ct.proto);
+    const h = this.hashBySrc(ct.oSrc, portsSport(ct.oPorts), ct.proto);
     let c: NfConn | null = this.bysrcHeads[h]!;
     if (c === ct) {
       this.bysrcHeads[h] = ct.nextBySrc;
@@ -414,9 +416,9 @@ export class NfNat {
   private findAppropriateSrc(t: NfTuple, result: NfTuple, range: NatRange): boolean {
     let c: NfConn | null = this.bysrcHeads[this.hashBySrc(t.src, t.sport, t.proto)]!;
     while (c !== null) {
-      if (c.proto === t.proto && c.oSrc === t.src && c.oSport === t.sport && !(c.status & IPS_DYING)) {
+      if (c.proto === t.proto && c.oSrc === t.src && portsSport(c.oPorts) === t.sport && !(c.status & IPS_DYING)) {
         // Copy the source part from the reply tuple.
-        invertTuple(result, c.tuple(IP_CT_DIR_REPLY, this.tmp2));
+        invertTuple(result, nfCtTuple(c, IP_CT_DIR_REPLY, this.tmp2));
         result.dst = t.dst;
         result.dport = t.dport;
         if (inRange(result, range)) return true;
@@ -463,5 +465,5 @@ function l4protoInRange(t: NfTuple, manip: number, min: number, max: number): bo
 
 /** The direction of the node through which `t` matched `ct`. */
 function lastFoundDir(_c: Conntrack, t: NfTuple, ct: NfConn): number {
-  return ct.oSrc === t.src && ct.oDst === t.dst && ct.oSport === t.sport && ct.oDport === t.dport ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
+  return ct.oSrc === t.src && ct.oDst === t.dst && ct.oPorts === packPorts(t.sport, t.dport) ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
 }
