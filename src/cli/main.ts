@@ -9,7 +9,7 @@ import { simulate } from '../scenario/simulate.js';
 import { parseTime } from '../model/time.js';
 import { formatRunSummary } from './run_format.js';
 import { defaultJourneySkb, formatJourney, journeyEvents } from './journey_format.js';
-import { runCommand, type CommandResult } from '../tools/runner.js';
+import { runCommand, type CommandResult, type RunningJob } from '../tools/runner.js';
 import { needsRecordedTrace } from '../tools/perf_trace.js';
 import { tcpdump } from '../tools/tcpdump.js';
 import { openPcapFile } from '../tools/pcap/pcap_node.js';
@@ -141,6 +141,16 @@ program
     else process.stdout.write(formatJourney(sc.name, sc.seed, skb, events));
   });
 
+/** How far past the scenario's end `exec` lets a self-ending command run, in simulated ns. */
+const EXEC_RUN_ON_LIMIT_NS = 3600e9;
+
+/** Advances simulated time in 1 ms steps until the job is done, the event queue is empty, or an hour has passed. */
+function runUntilDone(sc: CompiledScenario, job: RunningJob): void {
+  const sim = sc.world.sim;
+  const limit = sim.now + EXEC_RUN_ON_LIMIT_NS;
+  while (!job.done && sim.now < limit && sim.pending > 0) sim.run(Math.min(limit, sim.now + 1e6));
+}
+
 program
   .command('exec')
   .argument('<scenario>', 'scenario YAML file')
@@ -164,6 +174,8 @@ program
     if (r.job) {
       // A live capture runs on to the scenario's end (or -c N), then prints.
       if (!r.job.done) sc.world.sim.run(Math.max(sc.durationNs, sc.world.sim.now), int('--max-events', '50000000')!);
+      // A command that ends by itself (ping -c N) runs on past the end until it exits, as it would in a terminal.
+      if (r.job.endsByItself) runUntilDone(sc, r.job);
       final = r.job.finish();
       final = { stdout: r.stdout + final.stdout, stderr: final.stderr, exitCode: final.exitCode };
       process.stderr.write(final.stderr);

@@ -28,6 +28,7 @@ import { IP_PMTUDISC_DO, IP_PMTUDISC_DONT, IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT }
 import { hostExtensions } from './extensions.js';
 import '../offloads/install.js';
 import '../nic/pcap_replay.js';
+import '../apps/ping_traffic.js';
 import '../tools/netfilter.js';
 
 export interface TimedCommand {

@@ -12,3 +12,4 @@ import './proc_net.js';
 import './ss.js';
 import './dropwatch.js';
 import './perf_trace.js';
+import './ping.js';

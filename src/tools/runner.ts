@@ -22,6 +22,11 @@ export interface CommandResult {
 export interface RunningJob {
   /** True once the command ended by itself (tcpdump -c N reached). */
   readonly done: boolean;
+  /**
+   * True when the command ends by itself in bounded simulated time (ping -c N):
+   * whoever runs it may advance time past the scenario's end until it is done.
+   */
+  readonly endsByItself?: boolean;
   /** Stdout produced since the last drain (for streaming); empty when the output is piped. */
   drain(): string;
   /**
