@@ -1,6 +1,7 @@
 // The simulated world: hosts joined by links on one event queue, one tracer,
 // and the seeded random streams every component draws from.
 
+import type { LatencyHistogram } from './latency_histogram.js';
 import { Scheduler } from './scheduler.js';
 import { Tracer } from './trace.js';
 import { RandomStreams } from './random.js';
@@ -39,6 +40,8 @@ export class World {
   readonly hosts = new Map<string, Host>();
   readonly links: Link[] = [];
   readonly packets = new PacketStats();
+  /** skb.tstamp → application read delays and bytes, when a sweep asks for them; null costs one branch. */
+  appRecvLatency: LatencyHistogram | null = null;
 
   /**
    * The trace kept since record() was first called, for tools that look back

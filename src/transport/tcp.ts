@@ -181,6 +181,7 @@ export function tcpRecvmsg(host: Host, cpu: Cpu, sk: TcpSock, maxBytes: number):
     sk.copiedSeq += skb.payloadLen;
     read += skb.payloadLen;
     host.world.packets.delivered++;
+    host.world.appRecvLatency?.record(cpu.now - skb.tstamp, skb.payloadLen);
     if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, undefined, skb, Stage.APP_RECV,
       `${sk.owner?.comm ?? 'app'} (pid ${sk.owner?.pid ?? 0}) read() copies ${skb.payloadLen} bytes to user space; rmem ${sk.rmemAlloc}/${sk.rcvbuf}`,
       'consume', undefined, 'tcp_recvmsg');

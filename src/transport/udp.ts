@@ -126,6 +126,7 @@ export function udpRecvmsg(host: Host, cpu: Cpu, sk: UdpSock): number {
   sk.datagramsRead++;
   host.snmp.v[MIB.UdpInDatagrams]++;
   host.world.packets.delivered++;
+  host.world.appRecvLatency?.record(cpu.now - skb.tstamp, skb.payloadLen);
   if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, undefined, skb, Stage.APP_RECV,
     `${sk.owner?.comm ?? 'app'} (pid ${sk.owner?.pid ?? 0}) recvfrom() copies ${skb.payloadLen} bytes to user space; UdpInDatagrams++`,
     'consume', undefined, 'udp_recvmsg');
