@@ -15,6 +15,9 @@ import { tcpdump } from '../tools/tcpdump.js';
 import { openPcapFile } from '../tools/pcap/pcap_node.js';
 import { hostVfs } from '../model/vfs.js';
 import { runShell } from './shell.js';
+import { loadExperimentFile, runSweep } from './sweep_node.js';
+import { sweepRows, formatCsv, formatJson, formatMarkdown, METRIC_COLUMNS } from '../sweep/table.js';
+import { metricSvg } from '../sweep/plot.js';
 import { chromeTrace } from '../scenario/perfetto.js';
 import type { CompiledScenario } from '../scenario/build.js';
 
@@ -198,6 +201,29 @@ program
     const code = await runShell(sc, host, { input: process.stdin, output: process.stdout, terminal: !!process.stdin.isTTY && !!process.stdout.isTTY });
     if (o.export) exportFiles(sc, host, o.export);
     process.exitCode = code;
+  });
+
+program
+  .command('sweep')
+  .argument('<experiment>', 'experiment YAML file: a base scenario and a grid of variants')
+  .option('--jobs <n>', 'worker threads (default: the number of CPUs)')
+  .option('--csv <file>', 'write the table as CSV')
+  .option('--json <file>', 'write the table as JSON')
+  .option('--svg <dir>', 'write one SVG plot per metric into DIR')
+  .description('run a scenario over a grid of variants and tabulate throughput, pps, softirq CPU, drops, latency, retransmits')
+  .action(async (file: string, o: { jobs?: string; csv?: string; json?: string; svg?: string }) => {
+    const jobs = int('--jobs', o.jobs);
+    if (jobs === 0) throw new UsageError('--jobs: must be at least 1');
+    const ex = loadExperimentFile(file);
+    const results = await runSweep(ex, jobs);
+    const rows = sweepRows(ex, results);
+    if (o.csv) writeAtomic(o.csv, formatCsv(ex, rows));
+    if (o.json) writeAtomic(o.json, formatJson(ex, rows));
+    if (o.svg) {
+      mkdirSync(o.svg, { recursive: true });
+      for (const m of METRIC_COLUMNS) writeAtomic(join(o.svg, `${ex.name}-${m}.svg`), metricSvg(ex, rows, m));
+    }
+    process.stdout.write(formatMarkdown(ex, rows));
   });
 
 try {
