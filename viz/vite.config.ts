@@ -17,6 +17,8 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 4096,
   },
+  // The simulation worker (src/model/sim_worker.ts) is an ES module worker.
+  worker: { format: 'es' },
   server: { fs: { allow: [repoRoot] } },
   preview: { host: '127.0.0.1' },
 });

@@ -171,4 +171,26 @@ describe('questionFor', () => {
       }),
     );
   });
+
+  it('asks which CPU exactly when a hook verdict is not due and the packet moves to another CPU on the same host', () => {
+    fc.assert(
+      fc.property(fc.array(eventArb, { minLength: 2, maxLength: 60 }), fc.nat(), (raw, at) => {
+        const events = toEvents(raw);
+        const ix = new TraceIndex(events);
+        const next = at % ix.length;
+        const ev = events[next]!;
+        let prev = -1;
+        for (let k = next - 1; k >= 0 && prev < 0; k--) if (events[k]!.skb === ev.skb && events[k]!.host === ev.host) prev = k;
+        const cpus = new Set(events.filter((e) => e.host === ev.host).map((e) => e.cpu));
+        const verdictDue = ev.verdict !== undefined && ev.stage.startsWith('nf-');
+        const moved = !verdictDue && prev >= 0 && events[prev]!.cpu !== ev.cpu && cpus.size > 1;
+        const q = questionFor(ix, next - 1)!;
+        expect(q.prompt.endsWith('On which CPU does it run?')).toBe(moved);
+        if (moved) {
+          expect(q.answer).toBe(`CPU ${ev.cpu}`);
+          expect(q.choices).toEqual([...cpus].sort((a, b) => a - b).slice(0, 4).map((c) => `CPU ${c}`));
+        }
+      }),
+    );
+  });
 });

@@ -1,6 +1,7 @@
 // The visualiser in a real browser (Debian's Chromium via playwright-core):
 // loading a trace, stepping and time travel, drops, inspectors, the editor's
-// inline errors, predict mode, keyboard access and text-only rendering.
+// inline errors, predict mode (with its "which CPU" question), keyboard access,
+// text-only rendering, pcap replay from disk and runs in the Web Worker.
 // Assertions are on DOM and SVG content, never pixels.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
-import { simulate } from '../../src/index.js';
+import { compileScenario, runCommand, simulate, simulateCompiled } from '../../src/index.js';
+import { readPcap, PcapError } from '../../src/tools/pcap/reader.js';
+import { pcapScenario } from '../../viz/src/model/pcap_scenario.js';
+import { runScenario } from '../../viz/src/model/run_scenario.js';
+import { questionFor } from '../../viz/src/tour/predict.js';
+import { TraceIndex } from '../../viz/src/trace/trace_index.js';
 import { fixture, hasChromium, openApp, startViz, type VizHarness } from './browser.js';
+import { udpCapture } from './capture.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -366,6 +373,139 @@ describe.skipIf(!hasChromium)('visualiser running scenarios in the page', () => 
     expect(existsSync(out)).toBe(true);
     await p.close();
   });
+
+  it('replays a pcap from disk through a simulated host and shows its journey', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pktpath-viz-'));
+    const bytes = udpCapture(8, 1_000_000);
+    const file = join(dir, 'dns.pcap');
+    writeFileSync(file, bytes);
+    const built = pcapScenario('dns.pcap', bytes);
+    if (!built.ok) throw new Error(built.message);
+    const events = runScenario({ compileScenario, simulateCompiled },
+      { text: built.text, fileName: 'pcap/dns.pcap.yaml', seed: 1, files: new Map([['dns.pcap', bytes]]) }).events;
+    const p = await openApp(h);
+    await p.waitForFunction(() => document.body.dataset.events !== undefined);
+    await p.setInputFiles('#pcap-file', file);
+    await p.waitForSelector(`body[data-events="${events.length}"]`);
+    // The two datagrams for 172.16.5.99 are not for this host and are dropped.
+    expect(await p.textContent('#status')).toBe(`pcap dns.pcap (seed 1): ${events.length} events, 2 drop(s).`);
+    expect(await p.$$eval('#pipeline .host', (gs) => gs.map((g) => g.getAttribute('data-host')))).toEqual(['host']);
+    expect(await p.inputValue('#editor')).toBe(built.text);
+    const rcv = events.findIndex((e) => e.stage === 'sock-rcvq');
+    await p.fill('#scrubber', String(rcv));
+    await p.waitForSelector(`body[data-position="${rcv}"]`);
+    expect(await p.textContent('#packet [data-field="stage"]')).toBe('sock-rcvq');
+    expect(await p.getAttribute('#pipeline .box.current', 'data-stage')).toBe('sock-rcvq');
+    // The terminal runs on the replayed host at this moment (the page re-runs with the file's bytes).
+    await p.fill('#terminal-line', 'nstat -az UdpInDatagrams');
+    await p.press('#terminal-line', 'Enter');
+    await p.waitForSelector('#terminal-output .stdout');
+    const atMoment = runScenario({ compileScenario, simulateCompiled }, {
+      text: built.text, fileName: 'pcap/dns.pcap.yaml', seed: 1, files: new Map([['dns.pcap', bytes]]),
+      untilNs: Math.ceil(events[rcv]!.t),
+    });
+    const nstat = runCommand(atMoment.world as Parameters<typeof runCommand>[0], 'host', 'nstat -az UdpInDatagrams').stdout;
+    expect(nstat).toMatch(/^#kernel\nUdpInDatagrams\s+\d+/);
+    expect(await p.textContent('#terminal-output .stdout')).toBe(nstat.replace(/\n$/, ''));
+    await p.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a corrupt pcap shows the reader\'s message with its byte offset, as text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pktpath-viz-'));
+    const full = udpCapture(3, 1000);
+    const cut = full.subarray(0, full.length - 10);
+    const name = '<b>cut.pcap';
+    writeFileSync(join(dir, name), cut);
+    const err = readPcap(cut);
+    if (!(err instanceof PcapError)) throw new Error('the truncated capture should not read');
+    const p = await openApp(h);
+    await p.waitForFunction(() => document.body.dataset.events !== undefined);
+    const before = await p.getAttribute('body', 'data-events');
+    await p.setInputFiles('#pcap-file', join(dir, name));
+    await p.waitForSelector('#status.error');
+    expect(await p.textContent('#status')).toBe(`${name}: ${err.message}`);
+    expect(err.message).toMatch(/at byte \d+/);
+    expect(await p.$$eval('#status b', (b) => b.length)).toBe(0);
+    // The trace shown before stays.
+    expect(await p.getAttribute('body', 'data-events')).toBe(before);
+    await p.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('predict mode asks which CPU when the packet moves to another CPU', async () => {
+    const inbound = readFileSync(join(REPO, 'scenarios', 'inbound-tcp.yaml'), 'utf8');
+    const events = simulate(inbound, 'scenarios/inbound-tcp.yaml', { seed: 1 }).events;
+    const ix = new TraceIndex(events);
+    let at = -1;
+    for (let pos = -1; pos < events.length - 1 && at < 0; pos++) {
+      if (questionFor(ix, pos)!.prompt.endsWith('On which CPU does it run?')) at = pos;
+    }
+    expect(at).toBeGreaterThanOrEqual(0);
+    const ev = events[at + 1]!;
+    const p = await openApp(h, `#scenario=inbound-tcp&seed=1&pos=${at}`);
+    await p.waitForSelector(`body[data-position="${at}"]`);
+    await p.check('#predict-mode');
+    await p.keyboard.press('ArrowRight');
+    await p.waitForSelector('#predict .question');
+    expect(await p.textContent('#predict .question')).toBe(
+      `packet ${ev.skb} on ${ev.host} was on CPU ${events[ix.prevOfSkb(ev.skb, at + 1)]!.cpu}; its next step is ${ev.stage}. On which CPU does it run?`);
+    expect(await p.$$eval('#predict .choice', (bs) => bs.map((b) => b.getAttribute('data-choice')))).toEqual(['CPU 0', 'CPU 1']);
+    await p.keyboard.press(String(ev.cpu + 1));
+    await p.waitForSelector(`body[data-position="${at + 1}"]`);
+    expect(await p.getAttribute('#predict .score', 'data-score')).toBe('1/1');
+    expect(await p.textContent('#packet [data-field="cpu"]')).toBe(String(ev.cpu));
+    await p.close();
+  });
+
+  it('runs a 100,000-event scenario in the Web Worker while the page keeps drawing (measured, reported)', async () => {
+    const name = 'retrans-reorder';
+    const reorder = readFileSync(join(REPO, 'scenarios', `${name}.yaml`), 'utf8');
+    const events = simulate(reorder, `scenarios/${name}.yaml`, { seed: 1 }).events;
+    expect(events.length).toBeGreaterThanOrEqual(100_000);
+    const p = await openApp(h);
+    await p.waitForFunction(() => document.body.dataset.events !== undefined);
+    // Record the gaps between animation frames from the click until the trace is shown.
+    await p.evaluate(() => {
+      const w = window as unknown as { __gaps: number[]; __runningFrames: number };
+      w.__gaps = [];
+      w.__runningFrames = 0;
+      let last = performance.now();
+      const tick = (now: number): void => {
+        w.__gaps.push(now - last);
+        last = now;
+        if (document.body.dataset.running === 'true') w.__runningFrames++;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const t0 = Date.now();
+    await p.selectOption('#scenario-select', name);
+    await p.waitForSelector('body[data-running="true"]');
+    // The page answers while the simulation runs.
+    const answered = Date.now();
+    expect(await p.evaluate(() => document.body.dataset.running)).toBe('true');
+    const answerMs = Date.now() - answered;
+    await p.waitForSelector(`body[data-events="${events.length}"]`, { timeout: 60_000 });
+    const wall = Date.now() - t0;
+    const m = await p.evaluate(() => {
+      const w = window as unknown as { __gaps: number[]; __runningFrames: number };
+      return { ...window.__pktpathViz.metrics, renders: [], gaps: w.__gaps, runningFrames: w.__runningFrames };
+    });
+    expect(m.simThread).toBe('worker');
+    expect(m.runningFrames).toBeGreaterThan(0);
+    await p.keyboard.press('End');
+    await p.waitForSelector(`body[data-position="${events.length - 1}"]`);
+    expect(await p.textContent('#packet [data-field="stage"]')).toBe(events[events.length - 1]!.stage);
+    const gaps = [...m.gaps].sort((a, b) => a - b);
+    console.log(
+      `viz perf: ${name} (${events.length} events) ran in the worker in ${m.simMs.toFixed(0)} ms; ` +
+        `trace indexed and first render in ${m.loadMs.toFixed(0)} ms; ${wall} ms wall from pick to shown; ` +
+        `${m.runningFrames} frames drawn while it ran; longest frame gap ${gaps[gaps.length - 1]!.toFixed(0)} ms ` +
+        `(includes receiving the trace); page answered in ${answerMs} ms mid-run`,
+    );
+    await p.close();
+  }, 120_000);
 
   it('saw no console errors and no failed requests', () => {
     expect(h.problems).toEqual([]);

@@ -10,8 +10,11 @@ import { parseTraceText } from './trace/load.js';
 import type { TraceEvent } from './trace/event.js';
 import type { VizState } from './trace/fold.js';
 import {
-  loadModel, scenarioHosts, scenarioLinks, scenarioNotes, type LinkDef, type ModelApi, type SimulateResult,
+  loadModel, scenarioHosts, scenarioLinks, scenarioNotes, type LinkDef, type ModelApi,
 } from './model/model_api.js';
+import { SimClient } from './model/sim_client.js';
+import type { RunRequest } from './model/run_scenario.js';
+import { pcapScenario } from './model/pcap_scenario.js';
 import { PipelineView } from './view/pipeline_view.js';
 import { TimelineView } from './view/timeline_view.js';
 import { CpuView } from './view/cpu_view.js';
@@ -34,7 +37,11 @@ const SCENARIOS: Record<string, string> = Object.fromEntries(
 /** Where the trace on screen came from. */
 type Source =
   | {
-      kind: 'scenario'; name: string; fileName: string; text: string; seed: number; run: SimulateResult;
+      kind: 'scenario'; name: string; fileName: string; text: string; seed: number;
+      /** Files the scenario names (a replayed pcap), by name. */
+      files: ReadonlyMap<string, Uint8Array>;
+      /** Whether a link can reopen it: only the shipped scenarios can. */
+      shareable: boolean;
       /** Wall time the run took, to decide whether re-running to a moment is cheap. */
       runMs: number;
       notes: Record<string, string>;
@@ -46,9 +53,12 @@ interface Metrics {
   loadMs: number;
   /** Wall time of each render, ms (most recent last, capped). */
   renders: number[];
+  /** Wall time of the last simulation run, ms, and the thread it ran on. */
+  simMs: number;
+  simThread: 'worker' | 'main' | '';
 }
 
-const metrics: Metrics = { loadMs: 0, renders: [] };
+const metrics: Metrics = { loadMs: 0, renders: [], simMs: 0, simThread: '' };
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
 let api: ModelApi | null = null;
@@ -62,6 +72,19 @@ let worldCache: { t: number; world: unknown } | null = null;
 let lastMoment: MomentCounters | null = null;
 /** Runs shorter than this are re-run to show the model's counters at each moment viewed. */
 const MOMENT_RERUN_MS = 400;
+/** Files dropped on the page that scenarios may name (a pcap's bytes by its file name). */
+const files = new Map<string, Uint8Array>();
+
+// The trace comes from a Web Worker so long runs leave the page responsive;
+// re-runs to a moment (terminal, counters) stay on this thread, which keeps the world.
+const sim = new SimClient((req) => {
+  const t0 = performance.now();
+  try {
+    return { id: 0, ok: true, events: api!.run!(req).events, ms: performance.now() - t0 };
+  } catch (e) {
+    return { id: 0, ok: false, message: (e as Error).message };
+  }
+});
 
 const status = byId('status');
 const scenarioSelect = byId<HTMLSelectElement>('scenario-select');
@@ -132,50 +155,81 @@ function openScenario(name: string, seed: number, pos = -1): void {
   scenarioSelect.value = name;
   seedInput.value = String(seed);
   editor.setText(text);
-  setStatus(`Running ${name} (seed ${seed})…`);
-  // Let the status paint before a long simulation blocks the page.
-  setTimeout(() => runText(text, `scenarios/${name}.yaml`, name, seed, pos), 30);
+  void runText(text, `scenarios/${name}.yaml`, name, seed, pos, true);
 }
 
-function runText(text: string, fileName: string, name: string, seed: number, pos = -1): void {
+const readFile = (p: string): Uint8Array | null => files.get(p) ?? null;
+
+async function runText(text: string, fileName: string, name: string, seed: number, pos = -1, shareable = false): Promise<void> {
   if (api === null) return;
-  const parsed = api.parseScenario(text, fileName);
+  const parsed = api.parseScenario(text, fileName, { readFile });
   editor.setErrors(parsed.ok ? [] : parsed.errors);
   if (!parsed.ok) {
-    setStatus(`${fileName}: ${parsed.errors.length} error(s); see the editor.`, true);
+    const first = parsed.errors[0]!;
+    setStatus(`${fileName}:${first.line}:${first.column}: ${first.message}` +
+      (parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more; see the editor)` : ''), true);
     return;
   }
-  if (!api.simulate) {
-    setStatus(`Cannot run ${name}: ${modelMissing ?? 'simulate() is missing'}. Load a trace file instead.`, true);
+  if (!api.run) {
+    setStatus(`Cannot run ${name}: ${modelMissing ?? 'the model cannot run scenarios'}. Load a trace file instead.`, true);
     return;
   }
-  let run: SimulateResult;
-  const t0 = performance.now();
-  try {
-    run = api.simulate(text, fileName, { seed });
-  } catch (e) {
-    setStatus(`${fileName}: the simulation failed: ${(e as Error).message}`, true);
+  setStatus(`Running ${name} (seed ${seed})…`);
+  document.body.dataset.running = 'true';
+  const req: RunRequest = { text, fileName, seed, files: new Map(files) };
+  const reply = await sim.run(req);
+  if ('superseded' in reply) return;
+  delete document.body.dataset.running;
+  metrics.simThread = sim.thread;
+  if (!reply.ok) {
+    setStatus(`${fileName}: the simulation failed: ${reply.message}`, true);
     return;
   }
-  if (run.events.length === 0) {
+  metrics.simMs = reply.ms;
+  if (reply.events.length === 0) {
     setStatus(`${name} ran but produced no trace events.`, true);
     return;
   }
   const hosts = scenarioHosts(parsed.scenario);
-  showTrace(run.events, hosts, scenarioLinks(parsed.scenario),
-    { kind: 'scenario', name, fileName, text, seed, run, runMs: performance.now() - t0, notes: scenarioNotes(parsed.scenario) },
-    pos);
-  setStatus(`${name} (seed ${seed}): ${run.events.length} events, ${index!.dropAt.length} drop(s).`);
+  showTrace(reply.events, hosts, scenarioLinks(parsed.scenario), {
+    kind: 'scenario', name, fileName, text, seed, files: req.files, shareable, runMs: reply.ms,
+    notes: scenarioNotes(parsed.scenario),
+  }, pos);
+  setStatus(`${name} (seed ${seed}): ${reply.events.length} events, ${index!.dropAt.length} drop(s).`);
 }
 
 function validate(text: string): void {
   if (api === null) return;
   const name = scenarioSelect.value || 'edited';
-  const parsed = api.parseScenario(text, `scenarios/${name}.yaml`);
+  const parsed = api.parseScenario(text, `scenarios/${name}.yaml`, { readFile });
   editor.setErrors(parsed.ok ? [] : parsed.errors);
 }
 
+/** Replays a capture from disk into one simulated host; a corrupt file's reader message is shown as text. */
+async function openPcap(file: File): Promise<void> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const built = pcapScenario(file.name, bytes);
+  if (!built.ok) {
+    setStatus(`${file.name}: ${built.message}`, true);
+    return;
+  }
+  cancelRun();
+  files.set(file.name, bytes);
+  pinned = null;
+  followInput.value = '';
+  scenarioSelect.value = '';
+  editor.setText(built.text);
+  await runText(built.text, `pcap/${file.name}.yaml`, `pcap ${file.name}`, Number(seedInput.value) || 0);
+}
+
+/** Stops a scenario run in progress: a file just opened replaces whatever it would show. */
+function cancelRun(): void {
+  sim.cancel();
+  delete document.body.dataset.running;
+}
+
 async function openFile(file: File): Promise<void> {
+  cancelRun();
   const t0 = performance.now();
   const text = await file.text();
   const parsed = parseTraceText(text);
@@ -194,15 +248,15 @@ async function openFile(file: File): Promise<void> {
 
 /** The world as it is at the shown event: the scenario re-run until that time. */
 function worldNow(): unknown {
-  if (source?.kind !== 'scenario' || api?.simulate === undefined || index === null) return null;
+  if (source?.kind !== 'scenario' || api?.run === undefined || index === null) return null;
   const pos = actor.getSnapshot().context.position;
   const t = pos >= 0 ? Math.ceil(index.events[pos]!.t) : 0;
   if (worldCache?.t === t) return worldCache.world;
-  let world: unknown = source.run.world;
+  let world: unknown;
   try {
-    world = api.simulate(source.text, source.fileName, { seed: source.seed, until: `${t}ns` }).world;
+    world = api.run({ text: source.text, fileName: source.fileName, seed: source.seed, files: source.files, untilNs: t }).world;
   } catch {
-    // An `until` the model rejects: fall back to the world at the end of the run.
+    return null;
   }
   worldCache = { t, world };
   return world;
@@ -303,7 +357,7 @@ let hashTimer: ReturnType<typeof setTimeout> | undefined;
 function updateHash(pos: number): void {
   clearTimeout(hashTimer);
   hashTimer = setTimeout(() => {
-    const m = source?.kind === 'scenario'
+    const m = source?.kind === 'scenario' && source.shareable
       ? { scenario: source.name, seed: source.seed, pos, ...(pinned !== null ? { skb: pinned } : {}) }
       : { pos, ...(pinned !== null ? { skb: pinned } : {}) };
     history.replaceState(null, '', formatHash(m));
@@ -379,11 +433,15 @@ byId('run').addEventListener('click', () => {
 });
 scenarioSelect.addEventListener('change', () => openScenario(scenarioSelect.value, Number(seedInput.value) || 0));
 byId('run-edited').addEventListener('click', () =>
-  runText(editor.text, `scenarios/${scenarioSelect.value || 'edited'}.yaml`, scenarioSelect.value || 'edited',
-    Number(seedInput.value) || 0));
+  void runText(editor.text, `scenarios/${scenarioSelect.value || 'edited'}.yaml`, scenarioSelect.value || 'edited',
+    Number(seedInput.value) || 0, -1, SCENARIOS[scenarioSelect.value] === editor.text));
 byId<HTMLInputElement>('trace-file').addEventListener('change', (e) => {
   const f = (e.target as HTMLInputElement).files?.[0];
   if (f) void openFile(f);
+});
+byId<HTMLInputElement>('pcap-file').addEventListener('change', (e) => {
+  const f = (e.target as HTMLInputElement).files?.[0];
+  if (f) void openPcap(f);
 });
 
 const TEXT_INPUTS = new Set(['text', 'number', 'search', 'email', 'url', 'password']);
@@ -454,7 +512,7 @@ async function start(): Promise<void> {
   const moment = parseHash(location.hash);
   if (moment.skb !== undefined) setPinned(moment.skb);
   const first = moment.scenario ?? names[0];
-  if (first !== undefined && api.simulate) {
+  if (first !== undefined && api.run) {
     openScenario(first, moment.seed ?? 1, moment.pos ?? -1);
   } else if (first !== undefined) {
     scenarioSelect.value = first;

@@ -5,6 +5,7 @@
 
 import { LineCounter, parseDocument } from 'yaml';
 import type { TraceEvent } from '../trace/event.js';
+import { runScenario, type RunRequest, type RunResult, type ScenarioModel } from './run_scenario.js';
 
 export interface ScenarioError {
   line: number;
@@ -22,8 +23,10 @@ export interface SimulateResult {
 }
 
 export interface ModelApi {
-  parseScenario(text: string, fileName: string): ParseResult;
+  parseScenario(text: string, fileName: string, opts?: { readFile?: (path: string) => Uint8Array | null }): ParseResult;
   simulate?: (text: string, fileName: string, opts?: { seed?: number; until?: string }) => SimulateResult;
+  /** A run with the files the scenario names supplied from memory (on the page's thread). */
+  run?: (req: RunRequest) => RunResult;
   runCommand?: (world: unknown, host: string, line: string) => unknown;
 }
 
@@ -52,8 +55,12 @@ export async function loadModel(): Promise<LoadedModel> {
       typeof mod.parseScenario === 'function' ? (mod.parseScenario as ModelApi['parseScenario']) : parseYamlOnly,
   };
   if (typeof mod.simulate === 'function') api.simulate = mod.simulate as NonNullable<ModelApi['simulate']>;
+  if (typeof mod.compileScenario === 'function' && typeof mod.simulateCompiled === 'function') {
+    const model = mod as unknown as ScenarioModel;
+    api.run = (req) => runScenario(model, req);
+  }
   if (typeof mod.runCommand === 'function') api.runCommand = mod.runCommand as NonNullable<ModelApi['runCommand']>;
-  const lacking = ['parseScenario', 'simulate'].filter((n) => typeof mod[n] !== 'function');
+  const lacking = ['parseScenario', 'compileScenario', 'simulateCompiled'].filter((n) => typeof mod[n] !== 'function');
   return { api, missing: lacking.length ? `src/index.ts does not export ${lacking.join(', ')} yet` : null };
 }
 
