@@ -101,3 +101,25 @@ for (const w of WORKLOADS) {
 // Conntrack API; `-events` is the same run with the `conntrack -E` event log on (the scenario default).
 process.stdout.write(JSON.stringify(conntrackFlows(1_000_000, gc)) + '\n');
 process.stdout.write(JSON.stringify(conntrackFlows(1_000_000, gc, 4096)) + '\n');
+
+// sweep-8: the 8 variants of scenarios/experiments/mtu-offloads.yaml (MTU 1500/9000 × TSO × GRO, a
+// 100 ms 10 Gbit/s bulk TCP transfer each) through the sweep machinery on 2 worker threads (target < 60 s).
+{
+  const { loadExperimentFile, runSweep } = await import('../src/cli/sweep_node.js');
+  const ex = loadExperimentFile('scenarios/experiments/mtu-offloads.yaml');
+  const t0 = performance.now();
+  const res = await runSweep(ex, 2);
+  const wall = (performance.now() - t0) / 1000;
+  gc?.();
+  const events = res.reduce((n, m) => n + m.events, 0);
+  process.stdout.write(JSON.stringify({
+    name: 'sweep-8',
+    variants: res.length,
+    packets: res.reduce((n, m) => n + Math.round(m.stack_pps * m.sim_time_s), 0),
+    events,
+    wall_s: Number(wall.toFixed(3)),
+    events_per_s: Math.round(events / wall),
+    heap_bytes: process.memoryUsage().heapUsed,
+    delivered_bytes: res.reduce((n, m) => n + m.bytes_delivered, 0),
+  }) + '\n');
+}
