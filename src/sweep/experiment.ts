@@ -19,7 +19,9 @@ import { z } from 'zod';
 import { Diagnostics, type Diagnostic, type PathKey } from '../scenario/diagnostics.js';
 import { compileScenario } from '../scenario/build.js';
 
-const valueSchema = z.union([z.string(), z.number(), z.boolean()]);
+const scalarSchema = z.union([z.string(), z.number(), z.boolean()]);
+/** A grid value, or `{ label, value }` when the value is long (an iptables ruleset) and needs a short name in tables. */
+const valueSchema = z.union([scalarSchema, z.strictObject({ label: z.string(), value: scalarSchema })]);
 
 const experimentSchema = z.strictObject({
   name: z.string(),
@@ -38,6 +40,8 @@ export interface GridAxis {
   label: string;
   paths: PathKey[][];
   values: GridValue[];
+  /** How each value is shown in tables and plots. */
+  valueLabels: string[];
 }
 
 export interface Variant {
@@ -134,7 +138,9 @@ export function parseExperiment(text: string, file: string, readBase: (path: str
   const baseDoc = parseDocument(baseText).toJS() as Record<PathKey, unknown>;
 
   const axes: GridAxis[] = [];
-  for (const [key, values] of Object.entries(ex.grid)) {
+  for (const [key, written] of Object.entries(ex.grid)) {
+    const values = written.map((w) => (typeof w === 'object' ? w.value : w));
+    const valueLabels = written.map((w) => (typeof w === 'object' ? w.label : String(w)));
     const paths: PathKey[][] = [];
     for (const one of key.split(',')) {
       const p = parseKeyPath(one);
@@ -147,7 +153,7 @@ export function parseExperiment(text: string, file: string, readBase: (path: str
       paths.push(p);
     }
     const last = paths[paths.length - 1];
-    axes.push({ key, label: last ? String(last[last.length - 1]) : key, paths, values });
+    axes.push({ key, label: last ? String(last[last.length - 1]) : key, paths, values, valueLabels });
   }
   for (const a of axes) if (axes.some((b) => b !== a && b.label === a.label)) a.label = a.key;
   if (ex.receiver !== undefined && !Object.hasOwn((baseDoc['hosts'] ?? {}) as object, ex.receiver)) {
@@ -175,7 +181,7 @@ export function parseExperiment(text: string, file: string, readBase: (path: str
       for (const e of check.errors) {
         const axis = axes.findIndex((a) => a.paths.some((p) => e.path === p.join('.') || e.path.startsWith(`${p.join('.')}.`)));
         const where: PathKey[] = axis >= 0 ? ['grid', axes[axis]!.key, axes[axis]!.values.indexOf(params[axis]!)] : ['grid'];
-        d.at(where, `variant ${index} (${axes.map((a, i) => `${a.label}=${String(params[i])}`).join(' ')}): ${e.path ? `${e.path}: ` : ''}${e.message}`);
+        d.at(where, `variant ${index} (${axes.map((a, i) => `${a.label}=${a.valueLabels[a.values.indexOf(params[i]!)]}`).join(' ')}): ${e.path ? `${e.path}: ` : ''}${e.message}`);
       }
       return { ok: false, errors: d.list };
     }

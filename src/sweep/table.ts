@@ -13,7 +13,8 @@ export type MetricName = (typeof METRIC_COLUMNS)[number];
 
 export interface SweepRow {
   variant: number;
-  params: Record<string, string | number | boolean>;
+  /** Each axis's value as labelled in the experiment. */
+  params: Record<string, string>;
   metrics: VariantMetrics;
 }
 
@@ -22,7 +23,7 @@ export function sweepRows(ex: Experiment, results: VariantMetrics[]): SweepRow[]
   return byIndex.map((m) => {
     const v = ex.variants[m.index]!;
     const params: SweepRow['params'] = {};
-    ex.axes.forEach((a, i) => { params[a.label] = v.params[i]!; });
+    ex.axes.forEach((a, i) => { params[a.label] = a.valueLabels[a.values.indexOf(v.params[i]!)]!; });
     return { variant: m.index, params, metrics: m };
   });
 }
