@@ -18,6 +18,7 @@ import { questionFor } from '../../viz/src/tour/predict.js';
 import { TraceIndex } from '../../viz/src/trace/trace_index.js';
 import { fixture, hasChromium, openApp, startViz, type VizHarness } from './browser.js';
 import { udpCapture } from './capture.js';
+import { sweepJson } from './sweep_fixture.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -506,6 +507,31 @@ describe.skipIf(!hasChromium)('visualiser running scenarios in the page', () => 
     );
     await p.close();
   }, 120_000);
+
+  it('draws a sweep JSON from disk as one grouped bar chart per metric', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pktpath-viz-'));
+    const text = sweepJson(3);
+    writeFileSync(join(dir, 'sweep.json'), text);
+    const rows = JSON.parse(text).rows as Record<string, number | string>[];
+    const p = await openApp(h);
+    await p.setInputFiles('#sweep-file', join(dir, 'sweep.json'));
+    await p.waitForSelector('#sweep svg.sweep-chart');
+    expect(await p.$$eval('#sweep svg.sweep-chart', (s) => s.map((x) => x.getAttribute('data-metric')))).toEqual([
+      'throughput_gbit_s', 'stack_pps', 'softirq_cpu_s_per_gb', 'drops', 'latency_p50_us', 'latency_p99_us', 'retransmits']);
+    const bars = await p.$$eval('#sweep svg[data-metric="drops"] g.group', (gs) => gs.map((g) => [g.getAttribute('data-group'),
+      [...g.querySelectorAll('g.bar')].map((b) => `${b.getAttribute('data-series')}=${b.querySelector('.bar-value')!.textContent}`)]));
+    expect(bars).toEqual([
+      ['1500', rows.filter((r) => r.mtu === 1500).map((r) => `gro=${r.gro}=${r.drops}`)],
+      ['9000', rows.filter((r) => r.mtu === 9000).map((r) => `gro=${r.gro}=${r.drops}`)],
+    ]);
+    expect(await p.$$eval('#sweep .sweep-legend li', (l) => l.map((x) => x.textContent))).toEqual(['gro=on', 'gro=off']);
+    writeFileSync(join(dir, 'bad.json'), '{"experiment": 5}');
+    await p.setInputFiles('#sweep-file', join(dir, 'bad.json'));
+    await p.waitForSelector('#status.error');
+    expect(await p.textContent('#status')).toBe('bad.json: "experiment" must be a string');
+    await p.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('saw no console errors and no failed requests', () => {
     expect(h.problems).toEqual([]);

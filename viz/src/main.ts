@@ -15,6 +15,8 @@ import {
 import { SimClient } from './model/sim_client.js';
 import type { RunRequest } from './model/run_scenario.js';
 import { pcapScenario } from './model/pcap_scenario.js';
+import { parseSweepJson } from './sweep/sweep_data.js';
+import { SweepView } from './view/sweep_view.js';
 import { PipelineView } from './view/pipeline_view.js';
 import { TimelineView } from './view/timeline_view.js';
 import { CpuView } from './view/cpu_view.js';
@@ -107,6 +109,7 @@ const editor = new EditorView(byId<HTMLTextAreaElement>('editor'), byId('editor-
 const terminal = new TerminalView(byId<HTMLFormElement>('terminal-form'), byId<HTMLInputElement>('terminal-line'),
   byId<HTMLSelectElement>('terminal-host'), byId('terminal-output'), byId('terminal-prompt'), runCommand);
 
+const sweepView = new SweepView(byId('sweep'));
 const actor = createActor(playerMachine);
 actor.subscribe(() => render());
 actor.start();
@@ -203,6 +206,17 @@ function validate(text: string): void {
   const name = scenarioSelect.value || 'edited';
   const parsed = api.parseScenario(text, `scenarios/${name}.yaml`, { readFile });
   editor.setErrors(parsed.ok ? [] : parsed.errors);
+}
+
+/** Draws a sweep's results (`pktpath sweep --json`) as grouped bar charts, one per metric. */
+async function openSweep(file: File): Promise<void> {
+  const d = parseSweepJson(await file.text());
+  if (typeof d === 'string') {
+    setStatus(`${file.name}: ${d}`, true);
+    return;
+  }
+  sweepView.render(d, file.name);
+  setStatus(`${file.name}: ${d.experiment}, ${d.rows.length} variants, ${d.metrics.length} metrics charted.`);
 }
 
 /** Replays a capture from disk into one simulated host; a corrupt file's reader message is shown as text. */
@@ -438,6 +452,10 @@ byId('run-edited').addEventListener('click', () =>
 byId<HTMLInputElement>('trace-file').addEventListener('change', (e) => {
   const f = (e.target as HTMLInputElement).files?.[0];
   if (f) void openFile(f);
+});
+byId<HTMLInputElement>('sweep-file').addEventListener('change', (e) => {
+  const f = (e.target as HTMLInputElement).files?.[0];
+  if (f) void openSweep(f);
 });
 byId<HTMLInputElement>('pcap-file').addEventListener('change', (e) => {
   const f = (e.target as HTMLInputElement).files?.[0];
