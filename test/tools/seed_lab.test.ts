@@ -19,7 +19,6 @@ const lab = readFileSync(new URL('../../scenarios/seed-lab.yaml', import.meta.ur
  */
 const PENDING: Record<string, string> = {
   wireshark: 'a GUI, not a command-line tool on the simulated host',
-  ping: 'lands with the MTU issue; skipped while `ping` is not registered',
   perf: 'perf trace lands with the tracing tools; skipped while `perf` is not registered',
   dropwatch: 'lands with the tracing tools; skipped while `dropwatch` is not registered',
 };
@@ -89,6 +88,10 @@ function checkFormat(line: string, r: CommandResult): void {
       if (argv[1] === '-S') expect(r.stdout).toMatch(/^cpu=0\s+found=\d+/);
       break;
     case 'ss': expect(r.stdout).toMatch(/^(Netid|State|Recv-Q)/); break;
+    case 'ping':
+      expect(r.stdout).toMatch(/^PING \S+ \(\S+\) \d+\(\d+\) bytes of data\.\n/);
+      expect(r.stdout).toMatch(/\n--- \S+ ping statistics ---\n\d+ packets transmitted, \d+ received(, \+\d+ errors)?, [\d.]+% packet loss, time \d+ms\n/);
+      break;
     default: break;
   }
 }
@@ -108,7 +111,9 @@ describe('the seed document in seed-lab', () => {
     const r = runInLab(line);
     expect(r.stderr).not.toMatch(/command not found/);
     const grepNoMatch = /\|\s*grep/.test(line) && r.exitCode === 1 && r.stdout === '';
-    if (!grepNoMatch) expect(r.exitCode, `${line}\n${r.stderr}`).toBe(0);
+    // ping -M do -s 8972 over the lab's 1500-byte path fails locally and exits 1, as on Linux.
+    const pingTooBig = program(line) === 'ping' && r.exitCode === 1 && /^(ping: local error: message too long, mtu=1500\n)+$/.test(r.stderr);
+    if (!grepNoMatch && !pingTooBig) expect(r.exitCode, `${line}\n${r.stderr}`).toBe(0);
     checkFormat(line, r);
   });
 });
