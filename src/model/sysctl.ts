@@ -62,6 +62,8 @@ export const SYSCTL_DEFAULTS: Record<string, SysctlDef> = {
   'net.ipv4.tcp_rto_max_ms': { value: 120000, min: 1000 },
   'net.ipv4.tcp_congestion_control': { value: 0, names: ['cubic', 'reno'] },
   'net.ipv4.tcp_reordering': { value: 3, min: 1 },
+  'net.ipv4.tcp_recovery': { value: 1, min: 0, max: 7 },
+  'net.ipv4.tcp_early_retrans': { value: 3, min: 0, max: 4 },
   'net.ipv4.tcp_min_snd_mss': { value: 48, min: 48 },
   'net.ipv4.tcp_base_mss': { value: 1024, min: 48 },
   'net.ipv4.tcp_mtu_probing': { value: 0, min: 0, max: 2 },

@@ -23,9 +23,10 @@ import { tcpFlagsString, tcpReceiveWindow, tcpSendAck, tcpSendSynAck, tcpV4SendR
 import { tcpCheckSackReordering, tcpDsackSet, tcpSackNewOfo, tcpSackRemove, tcpSacktagWriteQueue } from './tcp_sack.js';
 import {
   FLAG_CA_ALERT, FLAG_DATA, FLAG_DATA_ACKED, FLAG_DSACKING_ACK, FLAG_DATA_SACKED, FLAG_NOT_DUP, FLAG_SND_UNA_ADVANCED,
-  FLAG_WIN_UPDATE, tcpCwndReduction, tcpFastretransAlert, tcpRackAdvance, tcpRemoveRenoSacks, tcpXmitRetransmitQueue,
+  FLAG_WIN_UPDATE, tcpCwndReduction, tcpFastretransAlert, tcpProcessTlpAck, tcpRackAdvance, tcpRemoveRenoSacks,
+  tcpXmitRetransmitQueue,
 } from './tcp_recovery.js';
-import { tcpArmDelack, tcpArmRto, tcpClearRto, tcpEnterTimeWait } from './tcp_timer.js';
+import { tcpArmDelack, tcpArmRto, tcpClearRto, tcpEnterTimeWait, tcpScheduleLossProbe } from './tcp_timer.js';
 import { tcpCreateSock, tcpDone, tcpHash, tcpSetState, tcpSyncMss, tcpMssFromMtu } from './tcp.js';
 import { ipRouteOutput } from '../routing/ip_output.js';
 import { TCP_CA_Open, TCP_CA_Recovery, TCP_MAX_QUICKACKS } from './tcp_sock.js';
@@ -403,7 +404,6 @@ function tcpAck(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
     acked = ackSegments(host, cpu, sk, ack, priorFack);
     sk.retransmits = 0;
     sk.backoff = 0;
-    if (sk.tlpHighSeq && ack >= sk.tlpHighSeq) sk.tlpHighSeq = 0;
   }
   const numDupack = ack === priorSndUna && !(flag & FLAG_NOT_DUP) && priorPackets > 0 ? 1 : 0;
   let rexmit = false;
@@ -411,13 +411,15 @@ function tcpAck(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
   if (priorPackets > 0 && (!(flag & FLAG_NOT_DUP) || flag & FLAG_CA_ALERT || sk.caState !== TCP_CA_Open)) {
     rexmit = tcpFastretransAlert(host, cpu, sk, numDupack, flag);
   }
+  if (sk.tlpHighSeq) tcpProcessTlpAck(host, sk, ack, flag);
   // tcp_cong_control: PRR while in recovery, else grow cwnd for what was delivered.
   const delivered = acked + newlySacked;
   if (sk.caState === TCP_CA_Recovery) tcpCwndReduction(sk, delivered, sk.lostOut > priorLost, flag);
   else if (flag & FLAG_DATA_ACKED) sk.ca!.congAvoid(sk, delivered, cpu.now);
   if (flag & FLAG_SND_UNA_ADVANCED) {
+    // tcp_set_xmit_timer: a loss probe if one may be scheduled, else the RTO from now.
     if (sk.rtx.length === 0) tcpClearRto(sk);
-    else tcpArmRto(host, sk, cpu.now);
+    else if (!tcpScheduleLossProbe(host, sk, cpu.now, true)) tcpArmRto(host, sk, cpu.now);
     if (sk.owner) sk.owner.onWriteSpace(sk, cpu.now);
     if (sk.finAcked) {
       if (sk.state === TCP_FIN_WAIT1) tcpSetState(host, sk, EV.RCV_ACK_OF_FIN, cpu.now);

@@ -17,7 +17,7 @@ import { ipLocalOut, ipRouteOutput } from '../routing/ip_output.js';
 import { txTruesize } from './sock.js';
 import { RtxSegment, TCP_CA_Recovery, TcpSock } from './tcp_sock.js';
 import { TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_STATE_NAMES, TCP_SYN_RECV, TCP_SYN_SENT } from './tcp_states.js';
-import { tcpArmRto, tcpCheckProbeTimer, tcpClearProbeTimer } from './tcp_timer.js';
+import { tcpArmRto, tcpCheckProbeTimer, tcpClearProbeTimer, tcpScheduleLossProbe } from './tcp_timer.js';
 import { tcpSackOption } from './tcp_sack.js';
 
 /** Default SYN window: 44 × 1460, the unscaled initial window tcp_select_initial_window picks. */
@@ -252,10 +252,31 @@ export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
     tcpTransmitSkb(host, cpu, sk, seq, 0, TCP_ACK | TCP_FIN, '', cpu.now);
     sent = true;
   }
-  if (sent && !sk.rtoArmed) tcpArmRto(host, sk, cpu.now);
-  if (sent) tcpClearProbeTimer(sk);
+  if (sent) {
+    // tcp_event_new_data_sent rearms the RTO (first data in flight, or a probe was pending); then one loss probe per tail.
+    if (!sk.rtoArmed) tcpArmRto(host, sk, cpu.now);
+    tcpScheduleLossProbe(host, sk, cpu.now, false);
+    tcpClearProbeTimer(sk);
+  }
   // tcp_check_probe_timer: data waits for a window while nothing is in flight.
   else if (sk.unsent > 0 && sk.rtx.length === 0) tcpCheckProbeTimer(host, sk, cpu.now);
+}
+
+/**
+ * tcp_write_xmit(push_one = 2) for a loss probe: one new segment the
+ * peer's window allows, whatever cwnd says. Returns whether it went out.
+ */
+export function tcpPushOneSegment(host: Host, cpu: Cpu, sk: TcpSock): boolean {
+  const len = Math.min(sk.mss, sk.unsent);
+  if (len <= 0 || sk.sndNxt + len > sk.sndUna + sk.sndWnd) return false;
+  const seq = sk.sndNxt;
+  const last = len === sk.unsent;
+  const fin = last && sk.finQueued && !sk.finSent;
+  sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), cpu.now, fin, false));
+  sk.sndNxt = seq + len + (fin ? 1 : 0);
+  if (fin) sk.finSent = true;
+  tcpTransmitSkb(host, cpu, sk, seq, len, TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0), '', writeTimeOf(sk, seq));
+  return true;
 }
 
 /**
@@ -344,13 +365,17 @@ function tcpWriteXmitGso(host: Host, cpu: Cpu, sk: TcpSock, goal: number): boole
 export type RetransKind = '' | 'RTO' | 'fast' | 'slow-start' | 'TLP' | 'SYN' | 'SYN-ACK' | 'simple';
 
 /**
- * __tcp_retransmit_skb: sends `seg` again and marks it TCPCB_SACKED_RETRANS
- * (in flight again) and TCPCB_EVER_RETRANS.
+ * tcp_retransmit_skb: sends `seg` again and marks it TCPCB_SACKED_RETRANS
+ * (in flight again, retrans_out) and TCPCB_EVER_RETRANS. A loss probe calls
+ * __tcp_retransmit_skb directly (`markRetrans` false): the segment is not
+ * counted in retrans_out.
  */
-export function tcpRetransmitSkb(host: Host, cpu: Cpu, sk: TcpSock, seg: RtxSegment, kind: RetransKind = 'simple'): void {
+export function tcpRetransmitSkb(
+  host: Host, cpu: Cpu, sk: TcpSock, seg: RtxSegment, kind: RetransKind = 'simple', markRetrans = true,
+): void {
   seg.retrans++;
   seg.sentAt = cpu.now;
-  if (!seg.retransOut && !seg.syn) {
+  if (markRetrans && !seg.retransOut && !seg.syn) {
     seg.retransOut = true;
     sk.retransOut++;
   }

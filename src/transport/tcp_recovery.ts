@@ -15,7 +15,7 @@ import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
 import { MIB } from '../model/snmp.js';
 import {
-  TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery, type RtxSegment, type TcpSock,
+  TCP_CA_CWR, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery, type RtxSegment, type TcpSock,
 } from './tcp_sock.js';
 import { tcpRetransmitSkb } from './tcp_output.js';
 import { tcpArmReoTimer, tcpArmRto } from './tcp_timer.js';
@@ -208,6 +208,27 @@ function tcpEndCwndReduction(sk: TcpSock): void {
 function tcpTryToOpen(host: Host, cpu: Cpu, sk: TcpSock): void {
   const state = sk.sackedOut > 0 || sk.retransOut > 0 ? TCP_CA_Disorder : TCP_CA_Open;
   if (sk.caState !== state) tcpSetCaState(sk, state);
+}
+
+/**
+ * tcp_process_tlp_ack: an ACK at or past tlp_high_seq settles the probe.
+ * New data, a DSACK of the probe, or a pure duplicate ACK mean nothing was
+ * lost; an ACK beyond it after a retransmitted probe means the probe
+ * repaired a loss: cwnd is reduced once (CWR) and TCPLossProbeRecovery counted.
+ */
+export function tcpProcessTlpAck(host: Host, sk: TcpSock, ack: number, flag: number): void {
+  if (ack < sk.tlpHighSeq) return;
+  if (!sk.tlpRetrans || flag & FLAG_DSACKING_ACK) {
+    sk.tlpHighSeq = 0;
+  } else if (ack > sk.tlpHighSeq) {
+    tcpInitCwndReduction(sk);
+    tcpSetCaState(sk, TCP_CA_CWR);
+    tcpEndCwndReduction(sk);
+    tcpSetCaState(sk, sk.sackedOut > 0 || sk.retransOut > 0 ? TCP_CA_Disorder : TCP_CA_Open);
+    host.snmp.v[MIB.TcpExtTCPLossProbeRecovery]++;
+  } else if (!(flag & (FLAG_SND_UNA_ADVANCED | FLAG_NOT_DUP | FLAG_DATA_SACKED))) {
+    sk.tlpHighSeq = 0;
+  }
 }
 
 /** tcp_set_ca_state. */

@@ -128,9 +128,12 @@ export class TcpSock extends Sock {
   probesOut = 0;
   probeGen = 0;
   probeArmed = false;
-  /** TLP: a loss probe is outstanding (tp->tlp_high_seq), and its timer. */
+  /** TLP: snd_nxt when the outstanding loss probe went out (tp->tlp_high_seq; 0: none), and its timer. */
   tlpHighSeq = 0;
+  /** tp->tlp_retrans: the probe was a retransmission (not new data). */
+  tlpRetrans = false;
   tlpGen = 0;
+  /** icsk_pending == ICSK_TIME_LOSS_PROBE: the retransmit timer is set for a loss probe. */
   tlpArmed = false;
   /** Congestion control (net.ipv4.tcp_congestion_control at socket creation): 'cubic' or 'reno'. */
   ca: CongestionOps | null = null;

@@ -1,25 +1,32 @@
 // TCP timers (net/ipv4/tcp_timer.c): the retransmission timer with
 // exponential backoff (SYNs: linear for the first tcp_syn_linear_timeouts
-// gaps since 6.5) that puts the connection in the Loss state, the RACK
-// reordering timer, the zero-window probe timer, the delayed-ACK timer,
-// and TIME_WAIT's 60 s.
-
+// gaps since 6.5) that puts the connection in the Loss state, the tail loss
+// probe that shares it (RACK-TLP, tcp_output.c), the RACK reordering timer,
+// the zero-window probe timer, the delayed-ACK timer, and TIME_WAIT's 60 s.
 import type { Scheduler } from '../model/scheduler.js';
 import type { Host } from '../model/host.js';
 import { CTX_SOFTIRQ } from '../model/cpu.js';
 import { MIB } from '../model/snmp.js';
-import { TCP_RTO_MAX, TCP_TIMEWAIT_LEN, TCP_DELACK_MIN, type TcpSock } from './tcp_sock.js';
+import {
+  TCP_CA_CWR, TCP_CA_Open, TCP_DELACK_MIN, TCP_RTO_MAX, TCP_TIMEOUT_INIT, TCP_TIMEWAIT_LEN, type TcpSock,
+} from './tcp_sock.js';
+import type { Cpu } from '../model/cpu.js';
 import { TCP_CLOSE, TCP_ESTABLISHED, TCP_CLOSE_WAIT, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT } from './tcp_states.js';
-import { tcpRetransmitSkb, tcpSendAck, tcpSendProbe0 } from './tcp_output.js';
+import { tcpPushOneSegment, tcpRetransmitSkb, tcpSendAck, tcpSendProbe0 } from './tcp_output.js';
 import { tcpCwndReduction, tcpEnterLoss, tcpEnterRecovery, tcpRackDetectLoss, tcpXmitRetransmitQueue } from './tcp_recovery.js';
 import { TCP_CA_Recovery } from './tcp_sock.js';
 import { tcpSetState, tcpDone } from './tcp.js';
 
 export const ETIMEDOUT = 110;
 
-/** inet_csk_reset_xmit_timer(ICSK_TIME_RETRANS): (re)arms the RTO from `t`. */
+/**
+ * inet_csk_reset_xmit_timer(ICSK_TIME_RETRANS): (re)arms the RTO from `t`.
+ * The RTO and the loss probe share icsk_retransmit_timer: arming one cancels the other.
+ */
 export function tcpArmRto(host: Host, sk: TcpSock, t: number): void {
   sk.rtoGen++;
+  sk.tlpGen++;
+  sk.tlpArmed = false;
   sk.rtoArmed = true;
   host.sim.at(t + sk.rto, tcpRetransmitTimer, sk, sk.rtoGen);
 }
@@ -27,6 +34,101 @@ export function tcpArmRto(host: Host, sk: TcpSock, t: number): void {
 export function tcpClearRto(sk: TcpSock): void {
   sk.rtoGen++;
   sk.rtoArmed = false;
+  sk.tlpGen++;
+  sk.tlpArmed = false;
+}
+
+/** HZ=250: timers run in whole jiffies of 4 ms (usecs_to_jiffies rounds up). */
+const JIFFY_NS = 4_000_000;
+/** TCP_TIMEOUT_MIN_US: the TLP allowance when more than one segment is in flight. */
+const TCP_TIMEOUT_MIN_NS = 2_000_000;
+
+/** tcp_rto_delta_us: how far in the future the RTO of the head segment falls, ns (may be ≤ 0). */
+function tcpRtoDelta(sk: TcpSock, now: number): number {
+  const head = sk.rtx[0];
+  return head ? head.sentAt + sk.rto - now : sk.rto;
+}
+
+/**
+ * tcp_rearm_rto while a loss probe was pending: the RTO keeps its deadline
+ * from the head segment's send time instead of restarting now.
+ */
+function tcpRearmRtoDelta(host: Host, sk: TcpSock, now: number): void {
+  tcpArmRto(host, sk, now + Math.max(tcpRtoDelta(sk, now), 1000) - sk.rto);
+}
+
+/**
+ * tcp_schedule_loss_probe: with tcp_early_retrans 3 or 4 and SACK, a
+ * connection in Open or CWR with data in flight arms a tail loss probe at
+ * PTO = 2·SRTT plus tcp_rto_min when a single segment is in flight (the
+ * peer may be delaying its ACK) or TCP_TIMEOUT_MIN (2 ms) otherwise; 1 s
+ * without an RTT sample; never later than the RTO would fire. Returns false
+ * when no probe is scheduled (the caller arms the RTO instead).
+ */
+export function tcpScheduleLossProbe(host: Host, sk: TcpSock, now: number, advancingRto: boolean): boolean {
+  const earlyRetrans = host.sysctl.get('net.ipv4.tcp_early_retrans');
+  if ((earlyRetrans !== 3 && earlyRetrans !== 4) || sk.rtx.length === 0 || !sk.sackOk) return false;
+  if (sk.caState !== TCP_CA_Open && sk.caState !== TCP_CA_CWR) return false;
+  if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) return false;
+  let timeout: number;
+  if (sk.srtt) {
+    const us = (sk.srtt >> 2) + (sk.packetsOut === 1 ? host.sysctl.get('net.ipv4.tcp_rto_min_us') : TCP_TIMEOUT_MIN_NS / 1000);
+    timeout = Math.ceil(us * 1000 / JIFFY_NS) * JIFFY_NS;
+  } else {
+    timeout = TCP_TIMEOUT_INIT;
+  }
+  const rtoDelta = advancingRto ? sk.rto : tcpRtoDelta(sk, now);
+  if (rtoDelta > 0) timeout = Math.min(timeout, Math.ceil(rtoDelta / JIFFY_NS) * JIFFY_NS);
+  sk.rtoGen++;
+  sk.rtoArmed = false;
+  sk.tlpGen++;
+  sk.tlpArmed = true;
+  host.sim.at(now + timeout, tcpLossProbeTimer, sk, sk.tlpGen);
+  return true;
+}
+
+/** tcp_write_timer_handler for ICSK_TIME_LOSS_PROBE. */
+function tcpLossProbeTimer(sim: Scheduler, sk: TcpSock, gen: number): void {
+  if (gen !== sk.tlpGen || !sk.tlpArmed || sk.state === TCP_CLOSE) return;
+  const host = sk.host;
+  const cpu = host.cpus[sk.owner?.cpuId ?? 0]!;
+  cpu.begin(sim.now, CTX_SOFTIRQ);
+  tcpSendLossProbe(host, cpu, sk);
+  cpu.end();
+}
+
+/**
+ * tcp_send_loss_probe: at most one probe per tail-loss episode. New data
+ * if the peer's window has room (cwnd is not consulted), else the last
+ * segment again; tlp_high_seq remembers snd_nxt so the ACK can tell whether
+ * the probe repaired a loss (TCPLossProbeRecovery). Then the RTO.
+ */
+export function tcpSendLossProbe(host: Host, cpu: Cpu, sk: TcpSock): void {
+  if (sk.tlpHighSeq) {
+    tcpRearmRtoDelta(host, sk, cpu.now);
+    return;
+  }
+  sk.tlpRetrans = false;
+  let sent = false;
+  if (sk.unsent > 0 && sk.sndNxt + Math.min(sk.mss, sk.unsent) <= sk.sndUna + sk.sndWnd) {
+    sent = tcpPushOneSegment(host, cpu, sk);
+  } else {
+    const last = sk.rtx[sk.rtx.length - 1];
+    if (!last) {
+      tcpClearRto(sk);
+      return;
+    }
+    tcpRetransmitSkb(host, cpu, sk, last, 'TLP', false);
+    sk.tlpRetrans = true;
+    sent = true;
+  }
+  if (!sent) {
+    tcpRearmRtoDelta(host, sk, cpu.now);
+    return;
+  }
+  sk.tlpHighSeq = sk.sndNxt;
+  host.snmp.v[MIB.TcpExtTCPLossProbes]++;
+  tcpArmRto(host, sk, cpu.now);
 }
 
 /** TCP_RTO_MIN: the base tcp_model_timeout counts backoffs from. */

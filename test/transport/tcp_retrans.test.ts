@@ -52,6 +52,34 @@ describe('retransmission scenarios', () => {
     expect(bytesRead(w)).toBe(4_000_000);
   });
 
+  it('retrans-loss repairs its tail loss with a loss probe 2·SRTT + 2 ms after the last send, not an RTO', () => {
+    const r = runFile('scenarios/retrans-loss.yaml');
+    const w = r.world;
+    expect(c(w, 'client', 'TcpExtTCPTimeouts')).toBe(0);
+    const probes = retransEvents(r, 'client', 'TLP');
+    expect(probes.length).toBeGreaterThan(0);
+    expect(probes.length).toBeLessThanOrEqual(c(w, 'client', 'TcpExtTCPLossProbes'));
+    const tx = r.trace!.filter((e) => e.host === 'client' && e.stage === 'l4-tx');
+    for (const p of probes) {
+      const prev = tx[tx.indexOf(p) - 1]!;
+      // srtt ≈ 10 ms on a 5 ms link: PTO ≈ 22 ms in 4 ms jiffies, well under the 200 ms RTO floor.
+      const gap = p.t - prev.t;
+      expect(gap).toBeGreaterThanOrEqual(20e6);
+      expect(gap).toBeLessThan(40e6);
+    }
+  });
+
+  it('without TLP (tcp_early_retrans = 0) the same tail loss waits for the RTO', () => {
+    const text = readFileSync('scenarios/retrans-loss.yaml', 'utf8')
+      .replace('sysctl: { net.ipv4.tcp_wmem', 'sysctl: { net.ipv4.tcp_early_retrans: 0, net.ipv4.tcp_wmem')
+      .replace(/^expect:[\s\S]*$/m, '');
+    const r = run(text);
+    expect(c(r.world, 'client', 'TcpExtTCPLossProbes')).toBe(0);
+    expect(retransEvents(r, 'client', 'TLP').length).toBe(0);
+    expect(c(r.world, 'client', 'TcpExtTCPTimeouts')).toBeGreaterThan(0);
+    expect(bytesRead(r.world)).toBe(4_000_000);
+  });
+
   it('retrans-timeout backs the RTO off by doubling, then retransmits the window in slow start', () => {
     const r = runFile('scenarios/retrans-timeout.yaml');
     const w = r.world;
