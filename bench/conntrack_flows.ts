@@ -36,7 +36,7 @@ const GAP_NS = 1000;
 const RUN_EVERY = 256;
 
 function hookState(hook: number): NfHookState {
-  return { hook: hook as NfHookState['hook'], inDev: 'eth0', outDev: '', inIfindex: 2, outIfindex: 0, now: 0, dropReason: 0, detail: '', rerouteNeeded: false };
+  return { hook: hook as NfHookState['hook'], inDev: 'eth0', outDev: '', inIfindex: 2, outIfindex: 0, now: 0, dropReason: 0, detail: '', rerouteNeeded: false, rulesEvaluated: 0, ctLookups: 0, ctNew: 0 };
 }
 
 export function conntrackFlows(attempts: number, gc: (() => void) | undefined, eventLogSize = 0): ConntrackFlowsResult {

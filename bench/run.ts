@@ -5,6 +5,7 @@
 
 import { compileScenario } from '../src/scenario/build.js';
 import { simulate } from '../src/scenario/simulate.js';
+import { iptablesRules } from './iptables_rules.js';
 import { conntrackFlows } from './conntrack_flows.js';
 
 interface Workload {
@@ -101,6 +102,10 @@ for (const w of WORKLOADS) {
 // Conntrack API; `-events` is the same run with the `conntrack -E` event log on (the scenario default).
 process.stdout.write(JSON.stringify(conntrackFlows(1_000_000, gc)) + '\n');
 process.stdout.write(JSON.stringify(conntrackFlows(1_000_000, gc, 4096)) + '\n');
+
+// iptables-N-rules: ns per rule traversed should not grow with N.
+iptablesRules(100, 20_000);
+for (const n of [10, 100, 1000]) process.stdout.write(JSON.stringify(iptablesRules(n, 200_000 / Math.sqrt(n) | 0)) + '\n');
 
 // sweep-8: the 8 variants of scenarios/experiments/mtu-offloads.yaml (MTU 1500/9000 × TSO × GRO, a
 // 100 ms 10 Gbit/s bulk TCP transfer each) through the sweep machinery on 2 worker threads (target < 60 s).

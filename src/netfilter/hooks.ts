@@ -58,6 +58,10 @@ export interface NfHookState {
   detail: string;
   /** Set by a hook that changed the destination (DNAT, mark re-route): routing must run again. */
   rerouteNeeded: boolean;
+  /** Work done in this traversal, charged to the CPU from the cost table: rules evaluated, conntrack lookups and new entries. */
+  rulesEvaluated: number;
+  ctLookups: number;
+  ctNew: number;
 }
 
 export interface NfHookOps {
@@ -74,6 +78,7 @@ export class NfHookEntries {
   readonly state: NfHookState = {
     hook: NF_INET_PRE_ROUTING, inDev: '', outDev: '', inIfindex: 0, outIfindex: 0,
     now: 0, dropReason: DropReason.NETFILTER_DROP, detail: '', rerouteNeeded: false,
+    rulesEvaluated: 0, ctLookups: 0, ctNew: 0,
   };
 
   /** nf_register_net_hook: inserted after ops of equal priority, as the kernel does. */
@@ -114,6 +119,9 @@ export class NfHookEntries {
     st.dropReason = DropReason.NETFILTER_DROP;
     st.detail = '';
     st.rerouteNeeded = false;
+    st.rulesEvaluated = 0;
+    st.ctLookups = 0;
+    st.ctNew = 0;
     for (let i = 0; i < list.length; i++) {
       const v = list[i]!.hook(skb, st);
       if (v !== NF_ACCEPT) return v;

@@ -24,6 +24,8 @@ export function nfHook(
   cpu.charge(host.costs.nf_hook);
   const v = hooks.run(hook, skb, host.devName(inIfindex), inIfindex, host.devName(outIfindex), outIfindex, cpu.now);
   const st = hooks.state;
+  const c = host.costs;
+  cpu.charge(c.nf_rule * st.rulesEvaluated + c.nf_conntrack_lookup * st.ctLookups + c.nf_conntrack_new * st.ctNew);
   if (v === NF_ACCEPT) {
     if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, devName, skb, stage, `${HOOK_NAMES[hook]}: ${st.detail || 'accept'}`, 'accept');
     return true;

@@ -209,6 +209,7 @@ export class Conntrack implements ConntrackApi, L4Context {
       if (skb.nfct !== null) return NF_ACCEPT;
     }
     for (;;) {
+      state.ctLookups++;
       const r = this.resolveNormalCt(skb);
       if (r < 0) {
         // Too stressed to deal.
@@ -224,6 +225,7 @@ export class Conntrack implements ConntrackApi, L4Context {
         return NF_ACCEPT;
       }
       const ctinfo = skb.ctinfo;
+      if ((ct.status & IPS_CONFIRMED) === 0) state.ctNew++;
       const ret = this.handlePacket(ct, skb, ctinfo);
       if (ret <= 0) {
         this.putUnconfirmed(ct);

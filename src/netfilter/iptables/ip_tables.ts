@@ -90,6 +90,7 @@ export class IptTableHook implements NfHookOps {
         continue;
       }
       const r = rules[i]!;
+      state.rulesEvaluated++;
       if (!r.ipMatches(skb, inDev, outDev) || !this.matchesAll(r, skb)) {
         if (par.hotdrop) return this.drop(state, r);
         i++;
