@@ -1,5 +1,6 @@
 // `ip` (iproute2 6.1) on a simulated host: `ip [-s [-s]] link show [dev X]`,
-// `ip link set dev X mtu N`, `ip route get ADDR` with the PMTU route
+// `ip link set dev X mtu N`, `ip route show [cache]`, `ip route flush cache`,
+// `ip route get ADDR` with the PMTU route
 // exception line (reference §6, §12).
 
 import type { Host } from '../model/host.js';
@@ -7,6 +8,7 @@ import type { NetDevice } from '../nic/net_device.js';
 import { registerTool, type CommandResult } from './runner.js';
 import { formatIpv4, parseIpv4 } from '../model/inet.js';
 import { ipRouteOutput, routeSource } from '../routing/ip_output.js';
+import { formatRoute } from '../routing/fib.js';
 import { formatRouteCacheLine } from '../routing/route_exception.js';
 import { offloadState } from '../offloads/install.js';
 
@@ -109,8 +111,36 @@ function link(host: Host, args: string[], stats = 0): CommandResult {
   return err(`Command "${cmd}" is unknown, try "ip link help".\n`, 255);
 }
 
+/**
+ * `ip route show`: the main table in fib_table_dump order (the trie walks keys
+ * in ascending order; at one key the longer prefix comes first), each line
+ * ending in a space as iproute2 prints it. `ip route show cache`: the route
+ * exceptions (rt_fill_info for each fib_nh_exception), with the cache line of
+ * `ip route get`.
+ */
+function routeShow(host: Host, args: string[]): CommandResult {
+  const rest = args.filter((a) => a !== 'table' && a !== 'main' && a !== 'all');
+  if (rest.length > 0 && rest[0] === 'cache') {
+    const lines: string[] = [];
+    for (const e of offloadState(host).pmtu.list(host.sim.now)) {
+      const rt = ipRouteOutput(host, e.daddr);
+      lines.push(`${formatIpv4(e.daddr)}${rt?.gw ? ` via ${formatIpv4(rt.gw)}` : ''} dev ${rt?.dev?.name ?? ''} \n${formatRouteCacheLine(e, host.sim.now)}\n`);
+    }
+    return { stdout: lines.join(''), stderr: '', exitCode: 0 };
+  }
+  if (rest.length > 0) return err(`Error: either "to" is duplicate, or "${rest[0]}" is a garbage.\n`);
+  const routes = [...host.fib.main].sort((a, b) => (a.dst >>> 0) - (b.dst >>> 0) || b.len - a.len || a.metric - b.metric);
+  return { stdout: routes.map((r) => `${formatRoute(r)} \n`).join(''), stderr: '', exitCode: 0 };
+}
+
 function route(host: Host, args: string[]): CommandResult {
-  if (args[0] !== 'get') return err(`Command "${args[0] ?? ''}" is unknown, try "ip route help".\n`, 255);
+  const cmd = args[0] ?? 'show';
+  if (cmd === 'show' || cmd === 'list' || cmd === 'ls') return routeShow(host, args.slice(1));
+  if (cmd === 'flush' && args[1] === 'cache') {
+    offloadState(host).pmtu.flush();
+    return { stdout: '', stderr: '', exitCode: 0 };
+  }
+  if (cmd !== 'get') return err(`Command "${cmd}" is unknown, try "ip route help".\n`, 255);
   const dst = args[1] === 'to' ? args[2] : args[1];
   const daddr = dst === undefined ? null : parseIpv4(dst);
   if (daddr === null) return err(`Error: any valid prefix is expected rather than "${dst ?? ''}".\n`);
