@@ -96,9 +96,12 @@ function driverPoll(host: Host, cpu: Cpu, napi: NapiStruct): number {
   const dev = rxq.dev;
   const ring = rxq.ring;
   const tr = host.tr;
-  // netif_elide_gro: GRO only runs when the device has it on.
+  // netif_elide_gro: GRO only runs when the device has it on. LRO merges in
+  // the NIC by the same rules but keeps no exact headers: its merged skbs are
+  // marked (skb_is_lro) so that ip_forward refuses them (skb_warn_if_lro).
   const f = dev.features as NetdevFeatures | null;
-  const gro = f !== null && f.gro ? ((napi.gro ??= new GroState()) as GroState) : null;
+  const lro = f !== null && f.lro;
+  const gro = f !== null && (f.gro || lro) ? ((napi.gro ??= new GroState()) as GroState) : null;
   const out: Skb[] | null = gro ? [] : null;
   let work = 0;
   while (work < napi.weight) {
@@ -122,21 +125,22 @@ function driverPoll(host: Host, cpu: Cpu, napi: NapiStruct): number {
       tr.stage(cpu.now, host.name, cpu.id, dev.name, skb, Stage.NAPI_POLL,
         `NET_RX softirq: napi_poll on rx queue ${rxq.index}, packet ${work} of weight ${napi.weight}, budget left ${cpu.softnet.rxBudget - work}; driver builds the skb (eth_type_trans)`);
     }
-    if (gro) napiGroReceiveOne(host, cpu, gro, skb, out!);
+    if (gro) napiGroReceiveOne(host, cpu, gro, skb, out!, lro);
     else netifReceiveSkb(host, cpu, skb);
   }
   // napi_complete_done / the end of __napi_poll: gro_flush_normal hands every
   // held skb up (HZ < 1000, so the flush is not limited to old ones).
   if (gro && gro.held > 0) {
     napiGroFlush(gro, out!);
-    groDeliver(host, cpu, out!, true);
+    groDeliver(host, cpu, out!, true, lro);
   }
   return work;
 }
 
 /** napi_gro_receive for one skb, then what GRO released goes up the stack (gro_normal_list). */
-function napiGroReceiveOne(host: Host, cpu: Cpu, gro: GroState, skb: Skb, out: Skb[]): void {
-  cpu.charge(host.costs.gro);
+function napiGroReceiveOne(host: Host, cpu: Cpu, gro: GroState, skb: Skb, out: Skb[], lro = false): void {
+  // LRO is the NIC's work: no CPU is charged for it.
+  if (!lro) cpu.charge(host.costs.gro);
   const res = napiGroReceive(gro, skb, out);
   const tr = host.tr;
   if (res === GRO_MERGED_FREE) {
@@ -153,7 +157,7 @@ function napiGroReceiveOne(host: Host, cpu: Cpu, gro: GroState, skb: Skb, out: S
       `held by GRO as the head of a ${skb.payloadLen}-byte-segment train (${gro.held} skb${gro.held === 1 ? '' : 's'} held on this NAPI)`,
       undefined, undefined, 'dev_gro_receive');
   }
-  groDeliver(host, cpu, out, false);
+  groDeliver(host, cpu, out, false, lro);
 }
 
 /** The held skb whose parts end with `skb` (still held, or just flushed to `out`). */
@@ -165,11 +169,12 @@ function findMergedInto(gro: GroState, skb: Skb, out: Skb[]): Skb | null {
 }
 
 /** napi_gro_complete → netif_receive_skb_list_internal for what GRO let go, in order. */
-function groDeliver(host: Host, cpu: Cpu, out: Skb[], atFlush: boolean): void {
+function groDeliver(host: Host, cpu: Cpu, out: Skb[], atFlush: boolean, lro = false): void {
   if (out.length === 0) return;
   const tr = host.tr;
   for (let i = 0; i < out.length; i++) {
     const p = out[i]!;
+    if (lro && p.gsoSegs > 1) p.lro = true;
     if (tr.on && (p.gsoSegs > 1 || atFlush || p.parts !== null)) {
       tr.stage(cpu.now, host.name, cpu.id, host.devName(p.ifindex), p, Stage.GRO,
         p.gsoSegs > 1

@@ -26,6 +26,7 @@ import { UdpSender } from '../apps/udp_sender.js';
 import { Pktgen } from '../nic/pktgen.js';
 import { IP_PMTUDISC_DO, IP_PMTUDISC_DONT, IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT } from '../transport/udp.js';
 import { hostExtensions } from './extensions.js';
+import { devDisableLro, type NetdevFeatures } from '../nic/netdev_features.js';
 import '../offloads/install.js';
 import '../nic/pcap_replay.js';
 import '../apps/ping_traffic.js';
@@ -504,9 +505,14 @@ function route(dst: number, len: number, type: number, dev: NetDevice | null, gw
   return { dst, len, type, dev, gw, prefsrc, metric: 0, table, proto: 'kernel' as const, scope, mtu: 0 };
 }
 
-/** net.ipv4.ip_forward sets every device's conf/<dev>/forwarding (devinet.c inet_forward_change). */
+/** net.ipv4.ip_forward sets every device's conf/<dev>/forwarding and disables LRO (devinet.c inet_forward_change). */
 export function applyForwarding(host: Host): void {
   const on = host.sysctl.get('net.ipv4.ip_forward') === 1;
   host.snmp.v[0] = on ? 1 : 2;
-  for (const dev of host.devices) if (dev) dev.forwarding = on;
+  for (const dev of host.devices) {
+    if (!dev) continue;
+    dev.forwarding = on;
+    // dev_disable_lro: an LRO-merged skb cannot be forwarded, so forwarding turns LRO off.
+    if (on && dev.features) devDisableLro(dev.features as NetdevFeatures);
+  }
 }
