@@ -11,6 +11,8 @@ import { parseExperiment, type Experiment } from '../sweep/experiment.js';
 import { runVariant, type VariantJob, type VariantMetrics } from '../sweep/metrics.js';
 import { formatDiagnostic } from '../scenario/diagnostics.js';
 import { UsageError } from './load.js';
+// The same tools as in the workers, so `at:` commands behave alike for any --jobs.
+import '../tools/index.js';
 
 export function loadExperimentFile(file: string): Experiment {
   let text: string;
