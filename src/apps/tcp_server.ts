@@ -22,7 +22,11 @@ export class TcpServer extends Process {
     super(host, 'tcp_server', cpuId);
     this.listener = tcpCreateSock(host);
     this.listener.owner = this;
-    if (rcvbuf > 0) this.listener.rcvbuf = rcvbuf;
+    if (rcvbuf > 0) {
+      // SO_RCVBUF: a fixed size, and no receive autotuning (SOCK_RCVBUF_LOCK).
+      this.listener.rcvbuf = rcvbuf;
+      this.listener.rcvbufLock = true;
+    }
     tcpListen(host, this.listener, addr, port, backlog);
     this.blocked = BLOCK_RECV;
   }

@@ -18,6 +18,8 @@ export interface TraceEvent {
   detail: string;
   verdict?: string;
   reason?: string;
+  /** The process on whose behalf the stage ran (syscall-level stages: app-send, app-recv); absent in softirq context. */
+  pid?: number;
 }
 
 /** A stage of the journey: its slug, the seed's step number and the kernel function it mirrors. */
@@ -100,6 +102,7 @@ export class Tracer {
     verdict?: string,
     reason?: number,
     fn?: string,
+    pid?: number,
   ): void {
     const ev: TraceEvent = {
       t,
@@ -115,6 +118,7 @@ export class Tracer {
     };
     if (verdict !== undefined) ev.verdict = verdict;
     if (reason !== undefined) ev.reason = dropReasonName(reason);
+    if (pid !== undefined) ev.pid = pid;
     for (const s of this.sinks) s(ev, skb);
   }
 }

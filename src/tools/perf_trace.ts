@@ -81,10 +81,15 @@ interface Line {
   text: string;
 }
 
-/** The pid and syscall named in an app-send/app-recv event's detail (`comm (pid N) sendto(...)`). */
+/** The system call behind a process-context stage, by the kernel function that ran it. */
+const SYSCALL_OF_FN: Record<string, string> = {
+  tcp_sendmsg: 'write', tcp_recvmsg: 'read', udp_sendmsg: 'sendto', udp_recvmsg: 'recvfrom', raw_sendmsg: 'sendmsg',
+};
+
+/** The process (the event's pid field) and system call of an app-send/app-recv event. */
 function syscallOf(ev: TraceEvent): { pid: number; call: string } | null {
-  const m = /\(pid (\d+)\) (\w+)\(/.exec(ev.detail);
-  return m ? { pid: Number(m[1]), call: m[2]! } : null;
+  if (ev.pid === undefined) return null;
+  return { pid: ev.pid, call: SYSCALL_OF_FN[ev.fn] ?? '' };
 }
 
 /** Formats the recorded events [from, to) of `host` as perf trace lines. */

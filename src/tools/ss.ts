@@ -10,11 +10,12 @@ import { registerTool, type CommandResult } from './runner.js';
 import { formatIpv4, parseIpv4 } from '../model/inet.js';
 import type { Sock } from '../transport/sock.js';
 import { UdpSock } from '../transport/udp.js';
-import { TcpSock } from '../transport/tcp_sock.js';
+import { TCP_TIMEWAIT_LEN, TcpSock } from '../transport/tcp_sock.js';
 import { TCP_CLOSE, TCP_ESTABLISHED, TCP_LISTEN, TCP_SYN_RECV, TCP_TIME_WAIT } from '../transport/tcp_states.js';
 import { renderColumns, ssColumns } from './ss_render.js';
 import { TCP_SERVICES, UDP_SERVICES } from './tcpdump/services.js';
 import { cFormatG } from './cformat.js';
+import { MIB } from '../model/snmp.js';
 
 /** ss's state names by TCP state number (sstate_name); 7 (CLOSE) is UNCONN. */
 const SSTATE = ['UNKNOWN', 'ESTAB', 'SYN-SENT', 'SYN-RECV', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT', 'UNCONN', 'CLOSE-WAIT', 'LAST-ACK', 'LISTEN', 'CLOSING'];
@@ -31,7 +32,7 @@ const STATE_WORDS: Record<string, number> = {
 
 interface SsOpts {
   all: boolean; listening: boolean; tcp: boolean; udp: boolean; processes: boolean; numeric: boolean;
-  info: boolean; memory: boolean; extended: boolean; options: boolean; noHeader: boolean;
+  info: boolean; memory: boolean; extended: boolean; options: boolean; noHeader: boolean; summary: boolean;
   states: number | null; expr: Expr | null;
 }
 
@@ -146,11 +147,12 @@ function matchExpr(e: Expr, sk: Sock): boolean {
 function parse(argv: string[]): SsOpts | CommandResult {
   const o: SsOpts = {
     all: false, listening: false, tcp: false, udp: false, processes: false, numeric: false, info: false,
-    memory: false, extended: false, options: false, noHeader: false, states: null, expr: null,
+    memory: false, extended: false, options: false, noHeader: false, summary: false, states: null, expr: null,
   };
   const long: Record<string, string> = {
     '--all': 'a', '--listening': 'l', '--tcp': 't', '--udp': 'u', '--processes': 'p', '--numeric': 'n', '--info': 'i',
     '--memory': 'm', '--extended': 'e', '--options': 'o', '--no-header': 'H', '--ipv4': '4',
+    '--summary': 's',
   };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -171,6 +173,7 @@ function parse(argv: string[]): SsOpts | CommandResult {
         case 'e': o.extended = true; break;
         case 'o': o.options = true; break;
         case 'H': o.noHeader = true; break;
+        case 's': o.summary = true; break;
         case '4': break;
         default: return fail(`ss: invalid option -- '${c}'\n${USAGE}`, 255);
       }
@@ -287,20 +290,39 @@ export function tcpInfoLine(sk: TcpSock, now: number, withOptions: boolean): str
     const bytesPerSec = Math.floor(sk.mss * 80_000 * factor * Math.max(sk.cwnd, sk.packetsOut) / sk.srtt);
     s += ` pacing_rate ${bytesPerSec * 8}bps`;
   }
-  let retransNow = 0;
-  for (const seg of sk.rtx) if (seg.retrans) retransNow++;
+  if (sk.delivered) s += ` delivered:${sk.delivered}`;
+  if (sk.rateAppLimited) s += ' app_limited';
   const unacked = sk.packetsOut;
   if (unacked) s += ` unacked:${unacked}`;
-  if (retransNow || sk.totalRetrans) s += ` retrans:${retransNow}/${sk.totalRetrans}`;
-  if (sk.lost) s += ` lost:${sk.lost}`;
-  if (sk.state === TCP_ESTABLISHED || sk.bytesReceived) {
-    // tcp_init_buffer_space: rcvq_space starts at min(rcv_wnd, TCP_INIT_CWND * advmss).
-    const space = Math.min(sk.rcvWnd || Infinity, 10 * (sk.advmss - tsLen));
-    if (space) s += ` rcv_space:${space}`;
-  }
+  // tcpi_retrans is retrans_out (retransmissions in flight now), tcpi_total_retrans the total.
+  if (sk.retransOut || sk.totalRetrans) s += ` retrans:${sk.retransOut}/${sk.totalRetrans}`;
+  // tcpi_lost is lost_out: segments marked lost and not yet repaired.
+  if (sk.lostOut) s += ` lost:${sk.lostOut}`;
+  if (sk.sackedOut) s += ` sacked:${sk.sackedOut}`;
+  if (sk.dsackDups) s += ` dsack_dups:${sk.dsackDups}`;
+  if (sk.reordering !== 3) s += ` reordering:${sk.reordering}`;
+  if (sk.reordSeen) s += ` reord_seen:${sk.reordSeen}`;
+  const rcvRttUs = sk.rcvRttUs8 >> 3;
+  if (rcvRttUs) s += ` rcv_rtt:${cFormatG(rcvRttUs / 1000)}`;
+  if (sk.rcvqSpace) s += ` rcv_space:${sk.rcvqSpace}`;
+  if (sk.rcvSsthresh && sk.rcvSsthresh < 0x7fffffff) s += ` rcv_ssthresh:${sk.rcvSsthresh}`;
+  if (sk.unsent > 0) s += ` notsent:${sk.unsent}`;
   if (sk.minRtt) s += ` minrtt:${cFormatG(sk.minRtt / 1000)}`;
   if (sk.sndWnd) s += ` snd_wnd:${sk.sndWnd}`;
   return s;
+}
+
+/**
+ * tcp_timer_print: inet_diag's idiag_timer (1 on: the retransmit timer, RTO
+ * or loss probe; 3 timewait; 4 persist: the zero-window probe timer), the
+ * time left, and retransmits or probes sent; nothing when no timer runs.
+ */
+function tcpTimer(sk: TcpSock, now: number): string {
+  const left = (at: number) => msTimer(jiffiesMs(Math.max(0, at - now)));
+  if (sk.state === TCP_TIME_WAIT) return ` timer:(timewait,${left(sk.twStart + TCP_TIMEWAIT_LEN)},0)`;
+  if (sk.rtoArmed || sk.tlpArmed) return ` timer:(on,${left(sk.xmitTimerAt)},${sk.retransmits})`;
+  if (sk.probeArmed) return ` timer:(persist,${left(sk.probeTimerAt)},${sk.probesOut})`;
+  return '';
 }
 
 /** print_skmeminfo: skmem:(r,rb,t,tb,f,w,o,bl,d). */
@@ -309,9 +331,48 @@ function skmem(sk: Sock): string {
   return ` skmem:(r${sk.rmemAlloc},rb${sk.rcvbuf},t${sk.wmemAlloc},tb${sk.sndbuf},f0,w${wq},o0,bl0,d${sk.drops})`;
 }
 
+/**
+ * print_summary (ss -s): the totals /proc/net/sockstat and /proc/net/snmp
+ * give. `TCP:` is alloc + tw (full sockets, TIME-WAIT minisockets), closed
+ * is alloc − (inuse − tw), orphaned counts sockets the application closed
+ * that still live; the table's TCP row is inuse (hashed sockets). A
+ * SYN_RECV child is a request socket in the kernel, not a full one.
+ */
+function summary(host: Host): string {
+  let udp = 0;
+  let inuse = 0;
+  let unhashed = 0;
+  let tw = 0;
+  let orphans = 0;
+  for (const sk of host.sockets.all) {
+    if (sk instanceof UdpSock) {
+      udp++;
+      continue;
+    }
+    if (!(sk instanceof TcpSock) || sk.state === TCP_SYN_RECV) continue;
+    if (sk.state === TCP_TIME_WAIT) tw++;
+    else if (sk.state === TCP_CLOSE) {
+      if (!sk.closedByApp && sk.owner) unhashed++;
+    } else {
+      inuse++;
+      if (sk.closedByApp) orphans++;
+    }
+  }
+  const alloc = inuse + unhashed;
+  const estab = host.snmp.v[MIB.TcpCurrEstab]!;
+  // sockets: used: every socket a process holds a file for (TIME-WAIT and orphans have none).
+  const used = udp + alloc - orphans;
+  const row = (name: string, n: number) => `${name}\t  ${String(n).padEnd(9)} ${String(n).padEnd(9)} ${'0'.padEnd(9)}\n`;
+  return `Total: ${used}\n` +
+    `TCP:   ${alloc + tw} (estab ${estab}, closed ${alloc - (inuse - tw)}, orphaned ${orphans}, timewait ${tw})\n\n` +
+    'Transport Total     IP        IPv6\n' +
+    row('RAW', 0) + row('UDP', udp) + row('TCP', inuse) + row('INET', udp + inuse) + row('FRAG', 0) + '\n';
+}
+
 export function ss(host: Host, argv: string[], world: World): CommandResult {
   const o = parse(argv);
   if ('exitCode' in o) return o;
+  if (o.summary) return { stdout: summary(host), stderr: '', exitCode: 0 };
   const now = world.sim.now;
   let states = o.states ?? (o.all ? ALL : o.listening ? (1 << TCP_LISTEN) | (1 << TCP_CLOSE) : SS_CONN);
   if (o.states !== null && o.listening && !o.all) states &= (1 << TCP_LISTEN) | (1 << TCP_CLOSE);
@@ -335,13 +396,14 @@ export function ss(host: Host, argv: string[], world: World): CommandResult {
     // A closed (orphaned) or TIME_WAIT socket has no file: no process holds it.
     const orphan = tcp !== null && (st === TCP_TIME_WAIT || tcp.closedByApp);
     if (o.processes && sk.owner && !orphan) proc += ` users:(("${sk.owner.comm}",pid=${sk.owner.pid},fd=${fdOf(host, sk)}))`;
-    if (o.options && tcp && tcp.rtoArmed && !listen) proc += ` timer:(on,${msTimer(jiffiesMs(tcp.rto))},${tcp.retransmits})`;
+    if (o.options && tcp && !listen) proc += tcpTimer(tcp, now);
     if (o.extended) {
       const cookie = host.sockets.all.indexOf(sk) + 1;
       const shut = tcp ? `${tcp.finReceived ? '-' : '<'}-${tcp.finSent ? '-' : '>'}` : '<->';
       proc += ` ino:${orphan ? 0 : sk.inode} sk:${cookie.toString(16)} ${shut}`;
     }
-    if (o.memory || (o.info && tcp)) {
+    // A TIME-WAIT minisocket has no memory or tcp_info to report (inet_twsk_diag_fill).
+    if ((o.memory || (o.info && tcp)) && st !== TCP_TIME_WAIT) {
       proc += '\n\t';
       if (o.memory) proc += skmem(sk);
       if (o.info && tcp) proc += tcpInfoLine(tcp, now, o.extended || o.options);

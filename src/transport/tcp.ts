@@ -11,12 +11,14 @@ import { ipRouteOutput, routeSource } from '../routing/ip_output.js';
 import { tcpEstabKey } from './sock.js';
 import { TCPOLEN_TSTAMP_ALIGNED, TcpSock } from './tcp_sock.js';
 import {
-  EV, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LISTEN, TCP_STATE_NAMES, TCP_SYN_SENT, tcpNextState,
+  EV, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LISTEN, TCP_STATE_NAMES, TCP_SYN_RECV,
+  TCP_SYN_SENT, tcpNextState,
 } from './tcp_states.js';
 import { tcpNewWindow, tcpReceiveWindow, tcpSendSyn, tcpWriteXmit, tcpSendAck } from './tcp_output.js';
 import { tcpAssignCongestionControl } from './tcp_cong.js';
 import { tcpClearProbeTimer, tcpClearRto } from './tcp_timer.js';
 import { ENETUNREACH } from './udp.js';
+import { tcpInitBufferSpace, tcpRcvSpaceAdjust } from './tcp_buffers.js';
 
 /** tcp_set_state driven by the state machine; an impossible transition is a model bug. */
 export function tcpSetState(host: Host, sk: TcpSock, event: number, _t: number): void {
@@ -31,6 +33,8 @@ export function tcpSetState(host: Host, sk: TcpSock, event: number, _t: number):
   if (next === TCP_CLOSE && wasEstab && event === EV.RCV_RST) mib[MIB.TcpEstabResets]++;
   sk.state = next;
   if (next === TCP_CLOSE) tcpUnhash(host, sk);
+  // tcp_init_transfer: the handshake is over (either side).
+  if (next === TCP_ESTABLISHED && (old === TCP_SYN_SENT || old === TCP_SYN_RECV)) tcpInitBufferSpace(host, sk, _t);
 }
 
 /** Removes a socket from the lookup tables (inet_unhash). */
@@ -152,7 +156,13 @@ export function tcpAccept(sk: TcpSock): TcpSock | null {
 export function tcpSendmsg(host: Host, cpu: Cpu, sk: TcpSock, bytes: number): number {
   if (sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT) return -(sk.err || 32);
   cpu.charge(host.costs.syscall);
+  // tcp_rate_check_app_limited: less than a segment waiting, cwnd not full, no lost segment unrepaired.
+  if (sk.unsent < sk.mss && sk.inFlightSegs < sk.cwnd && sk.lostOut <= sk.retransOut) {
+    sk.appLimited = (sk.delivered + sk.inFlightSegs) >>> 0 || 1;
+  }
   const room = sk.sndbuf - sk.wmemQueued;
+  // SOCK_NOSPACE: the writer will wait for tcp_new_space.
+  if (room < bytes) sk.sndNoSpace = true;
   if (room <= 0) return 0;
   const n = Math.min(room, bytes);
   cpu.charge(host.costs.copy_per_byte * n);
@@ -184,10 +194,11 @@ export function tcpRecvmsg(host: Host, cpu: Cpu, sk: TcpSock, maxBytes: number):
     host.world.appRecvLatency?.record(cpu.now - skb.tstamp, skb.payloadLen);
     if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, undefined, skb, Stage.APP_RECV,
       `${sk.owner?.comm ?? 'app'} (pid ${sk.owner?.pid ?? 0}) read() copies ${skb.payloadLen} bytes to user space; rmem ${sk.rmemAlloc}/${sk.rcvbuf}`,
-      'consume', undefined, 'tcp_recvmsg');
+      'consume', undefined, 'tcp_recvmsg', sk.owner?.pid);
   }
   if (read > 0) {
     cpu.charge(host.costs.syscall);
+    tcpRcvSpaceAdjust(host, sk, cpu.now);
     // tcp_cleanup_rbuf: a window at least twice what is left of the advertised one is announced at once.
     const now = tcpReceiveWindow(sk);
     const next = tcpNewWindow(sk);

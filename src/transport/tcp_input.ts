@@ -26,6 +26,7 @@ import {
   FLAG_WIN_UPDATE, tcpCwndReduction, tcpFastretransAlert, tcpProcessTlpAck, tcpRackAdvance, tcpRemoveRenoSacks,
   tcpXmitRetransmitQueue,
 } from './tcp_recovery.js';
+import { tcpGrowWindow, tcpNewSpace, tcpRcvRttMeasure } from './tcp_buffers.js';
 import { tcpArmDelack, tcpArmRto, tcpClearRto, tcpEnterTimeWait, tcpScheduleLossProbe } from './tcp_timer.js';
 import { tcpCreateSock, tcpDone, tcpHash, tcpSetState, tcpSyncMss, tcpMssFromMtu } from './tcp.js';
 import { ipRouteOutput } from '../routing/ip_output.js';
@@ -118,6 +119,8 @@ function tcpListenRcv(host: Host, cpu: Cpu, lsk: TcpSock, skb: Skb): void {
   sk.owner = lsk.owner;
   sk.rcvbuf = lsk.rcvbuf;
   sk.sndbuf = lsk.sndbuf;
+  sk.rcvbufLock = lsk.rcvbufLock;
+  sk.sndbufLock = lsk.sndbufLock;
   sk.route = ipRouteOutput(host, sk.daddr);
   sk.pmtu = sk.route ? sk.route.mtu || sk.route.dev!.mtu : 1500;
   sk.advmss = tcpMssFromMtu(sk.pmtu);
@@ -298,6 +301,7 @@ function ackSegments(host: Host, cpu: Cpu, sk: TcpSock, ack: number, priorFack =
     if (seg.sacked) {
       sk.sackedOut--;
     } else {
+      sk.delivered++;
       if (seg.retrans === 0 && seg.seq < reord) reord = seg.seq;
       if (sk.sackOk) tcpRackAdvance(sk, seg, cpu.now);
     }
@@ -412,6 +416,13 @@ function tcpAck(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
     rexmit = tcpFastretransAlert(host, cpu, sk, numDupack, flag);
   }
   if (sk.tlpHighSeq) tcpProcessTlpAck(host, sk, ack, flag);
+  // tcp_rate_gen: the sample is app-limited if sent in an app-limited phase; the phase ends once delivered passes its mark.
+  sk.delivered += newlySacked;
+  if (acked + newlySacked > 0) {
+    sk.rateAppLimited = sk.appLimited !== 0;
+    // after(delivered, app_limited), in u32 sequence arithmetic (~0U is passed at once).
+    if (sk.appLimited && ((sk.delivered - sk.appLimited) | 0) > 0) sk.appLimited = 0;
+  }
   // tcp_cong_control: PRR while in recovery, else grow cwnd for what was delivered.
   const delivered = acked + newlySacked;
   if (sk.caState === TCP_CA_Recovery) tcpCwndReduction(sk, delivered, sk.lostOut > priorLost, flag);
@@ -420,6 +431,7 @@ function tcpAck(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
     // tcp_set_xmit_timer: a loss probe if one may be scheduled, else the RTO from now.
     if (sk.rtx.length === 0) tcpClearRto(sk);
     else if (!tcpScheduleLossProbe(host, sk, cpu.now, true)) tcpArmRto(host, sk, cpu.now);
+    tcpNewSpace(host, sk);
     if (sk.owner) sk.owner.onWriteSpace(sk, cpu.now);
     if (sk.finAcked) {
       if (sk.state === TCP_FIN_WAIT1) tcpSetState(host, sk, EV.RCV_ACK_OF_FIN, cpu.now);
@@ -477,6 +489,7 @@ function tcpDataQueue(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
       `receive buffer full: rmem ${sk.rmemAlloc} + ${truesize} > rcvbuf ${sk.rcvbuf}: TCPRcvQDrop`, devName);
     return;
   }
+  tcpRcvRttMeasure(sk, skb.payloadLen, tsEcrAgeMs(sk, skb, cpu.now), cpu.now);
   queueInOrder(host, cpu, sk, skb, truesize);
   let fin = (skb.tcpFlags & TCP_FIN) !== 0 && end === sk.rcvNxt;
   // tcp_ofo_queue: segments the OFO queue held may now be in order.
@@ -532,7 +545,8 @@ function tcpDataQueueOfo(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb, devName: s
   while (i > 0 && sk.ofo[i - 1]!.seq > skb.seq) i--;
   sk.ofo.splice(i, 0, skb);
   sk.rmemAlloc += skb.truesize;
-  tcpSackNewOfo(sk, skb.seq, end);
+  // The block ends at end_seq, which counts a FIN.
+  tcpSackNewOfo(sk, skb.seq, end + (skb.tcpFlags & TCP_FIN ? 1 : 0));
   if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, devName, skb, Stage.SOCK_RCVQ,
     `out of order (seq ${skb.seq >>> 0}, expected ${sk.rcvNxt >>> 0}): held in the OFO queue (${sk.ofo.length}); duplicate ACK with SACK sent`, undefined, undefined, 'tcp_data_queue_ofo');
   tcpSendAck(host, cpu, sk);
@@ -555,16 +569,27 @@ function queueInOrder(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb, truesize: num
   sk.rcvQueued += skb.payloadLen;
   sk.bytesReceived += len;
   sk.dataSegsIn++;
+  // tcp_event_data_recv: skbs of at least 128 bytes grow rcv_ssthresh.
+  if (len >= 128) tcpGrowWindow(sk);
   host.snmp.v[MIB.TcpExtTCPHPHits]++;
   if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, host.devName(skb.ifindex) || undefined, skb, Stage.SOCK_RCVQ,
     `in order: ${len} bytes to the receive queue (rmem ${sk.rmemAlloc}/${sk.rcvbuf}, ${sk.receiveQueue.length} skbs); rcv_nxt ${sk.rcvNxt >>> 0}; sk_data_ready`,
     undefined, undefined, 'tcp_queue_rcv');
 }
 
+/** How old, in ms of our TS clock, the timestamp this segment echoes is (tcp_rtt_tsopt_us); −1 without one. */
+function tsEcrAgeMs(sk: TcpSock, skb: Skb, now: number): number {
+  const ecr = skb.tcpOpts?.tsEcr ?? 0;
+  if (!sk.tsEnabled || ecr <= 0) return -1;
+  return ((Math.floor(now / 1_000_000) + sk.tsOffset) - ecr) | 0;
+}
+
 /** tcp_fin: the peer closed its direction. */
 function tcpFin(host: Host, cpu: Cpu, sk: TcpSock): void {
   sk.rcvNxt++;
   sk.finReceived = true;
+  // tcp_sack_remove runs with rcv_nxt past the FIN: a SACK block that ended at the FIN is now stale.
+  if (sk.sackBlocks.length > 0) tcpSackRemove(sk);
   switch (sk.state) {
     case TCP_ESTABLISHED:
     case TCP_SYN_RECV:

@@ -40,7 +40,8 @@ function tsNow(sk: TcpSock, t: number): number {
 
 /**
  * __tcp_select_window: the window the free receive space allows, in bytes:
- * free space at the scaling ratio (50% of truesize is payload), zero when
+ * free space at the scaling ratio (50% of truesize is payload) up to
+ * rcv_ssthresh, zero when
  * less than 1/16 of the buffer or one MSS is free (receiver-side silly
  * window avoidance), else rounded down to the receive MSS.
  */
@@ -48,7 +49,7 @@ export function tcpNewWindow(sk: TcpSock): number {
   const full = Math.floor(sk.rcvbuf / 2);
   const free = Math.floor(Math.max(0, sk.rcvbuf - sk.rmemAlloc) / 2);
   if (free < full >> 4 || free < sk.rcvMss) return 0;
-  let win = Math.min(free, 65535 * 2 ** sk.rcvWscale);
+  let win = Math.min(free, sk.rcvSsthresh, 65535 * 2 ** sk.rcvWscale);
   win -= win % sk.rcvMss;
   return win;
 }
@@ -122,8 +123,9 @@ export function tcpTransmitSkb(
     opts.wscale = sk.rcvWscale;
     skb.window = TCP_SYN_WINDOW;
     if (sk.state === TCP_SYN_RECV) skb.window = Math.min(65535, Math.floor(sk.rcvbuf / 2 / sk.rcvMss) * sk.rcvMss) || TCP_SYN_WINDOW;
-    // The SYN's window is the first advertisement (never scaled).
+    // The SYN's window is the first advertisement (never scaled), and rcv_ssthresh starts there (tcp_select_initial_window).
     sk.rcvWnd = skb.window;
+    sk.rcvSsthresh = skb.window;
   } else {
     skb.window = tcpSelectWindow(host, sk);
   }
@@ -169,7 +171,7 @@ export function tcpTransmitSkb(
     const who = `${sk.owner?.comm ?? 'app'} (pid ${sk.owner?.pid ?? 0})`;
     if (len > 0 && !retrans) {
       tr.stage(writeTime, host.name, cpu.id, undefined, skb, Stage.APP_SEND,
-        `${who} write() queued these ${len} bytes in the socket`, undefined, undefined, 'tcp_sendmsg');
+        `${who} write() queued these ${len} bytes in the socket`, undefined, undefined, 'tcp_sendmsg', sk.owner?.pid);
       tr.stage(cpu.now, host.name, cpu.id, undefined, skb, Stage.SOCK_SNDBUF,
         `in the write queue: sk_wmem_queued ${sk.wmemQueued}/${sk.sndbuf} bytes; cwnd ${sk.cwnd}, ${sk.packetsOut} segments in flight`,
         undefined, undefined, 'tcp_write_xmit');

@@ -164,6 +164,23 @@ export class TcpSock extends Sock {
   quickAck = 0;
   delackArmed = false;
   delackGen = 0;
+  /** rcv_ssthresh: the current ceiling of the advertised window, grown by tcp_grow_window. */
+  rcvSsthresh = 0x7fffffff;
+  /** window_clamp: the largest window the buffer can ever offer (tcp_win_from_space(rcvbuf)). */
+  windowClamp = 0x7fffffff;
+  /** rcvq_space (DRS): bytes copied in the last measured RTT, and where/when that measurement began. */
+  rcvqSpace = 0;
+  rcvqSpaceSeq = 0;
+  rcvqSpaceTime = 0;
+  /** rcv_rtt_est: the receiver's RTT estimate, us << 3, and the window-based measurement's state. */
+  rcvRttUs8 = 0;
+  rcvRttSeq = 0;
+  rcvRttTime = 0;
+  /** SOCK_RCVBUF_LOCK / SOCK_SNDBUF_LOCK: SO_RCVBUF / SO_SNDBUF set the size; no autotuning. */
+  rcvbufLock = false;
+  sndbufLock = false;
+  /** SOCK_NOSPACE: a write found the send buffer full. */
+  sndNoSpace = false;
   /** Out-of-order segments waiting for the hole to fill, sorted by seq. */
   readonly ofo: Skb[] = [];
   finReceived = false;
@@ -190,7 +207,12 @@ export class TcpSock extends Sock {
   retransStamp = 0;
   rtoGen = 0;
   rtoArmed = false;
+  /** icsk_timeout: when the retransmit timer (RTO or loss probe) or the zero-window probe timer expires, ns. */
+  xmitTimerAt = 0;
+  probeTimerAt = 0;
   twGen = 0;
+  /** When TIME_WAIT began (the timewait timer runs TCP_TIMEWAIT_LEN from here). */
+  twStart = 0;
 
   // statistics for ss -i (struct tcp_info)
   bytesSent = 0;
@@ -203,6 +225,12 @@ export class TcpSock extends Sock {
   dataSegsIn = 0;
   totalRetrans = 0;
   lost = 0;
+  /** tp->delivered: segments delivered (cumulatively ACKed or SACKed, each once), the SYN included. */
+  delivered = 0;
+  /** tp->app_limited: nonzero while the sender is application-limited, until `delivered` passes it (tcp_init_sock: ~0U). */
+  appLimited = 0xffffffff;
+  /** tp->rate_app_limited: the latest delivery rate sample was application-limited (tcp_init_sock: 1). */
+  rateAppLimited = true;
   lastSend = 0;
   lastRecv = 0;
   lastAck = 0;

@@ -28,6 +28,7 @@ export function tcpArmRto(host: Host, sk: TcpSock, t: number): void {
   sk.tlpGen++;
   sk.tlpArmed = false;
   sk.rtoArmed = true;
+  sk.xmitTimerAt = t + sk.rto;
   host.sim.at(t + sk.rto, tcpRetransmitTimer, sk, sk.rtoGen);
 }
 
@@ -83,6 +84,7 @@ export function tcpScheduleLossProbe(host: Host, sk: TcpSock, now: number, advan
   sk.rtoArmed = false;
   sk.tlpGen++;
   sk.tlpArmed = true;
+  sk.xmitTimerAt = now + timeout;
   host.sim.at(now + timeout, tcpLossProbeTimer, sk, sk.tlpGen);
   return true;
 }
@@ -221,7 +223,8 @@ export function tcpCheckProbeTimer(host: Host, sk: TcpSock, t: number): void {
   if (sk.probeArmed || sk.rtx.length > 0) return;
   sk.probeArmed = true;
   sk.probeGen++;
-  host.sim.at(t + tcpProbe0When(sk), tcpProbeTimer, sk, sk.probeGen);
+  sk.probeTimerAt = t + tcpProbe0When(sk);
+  host.sim.at(sk.probeTimerAt, tcpProbeTimer, sk, sk.probeGen);
 }
 
 /** tcp_probe0_when: the RTO, doubled per probe sent, capped at TCP_RTO_MAX. */
@@ -259,7 +262,8 @@ function tcpProbeTimer(sim: Scheduler, sk: TcpSock, gen: number): void {
   if (sk.rtx.length === 0) {
     sk.probeArmed = true;
     sk.probeGen++;
-    host.sim.at(cpu.now + tcpProbe0When(sk), tcpProbeTimer, sk, sk.probeGen);
+    sk.probeTimerAt = cpu.now + tcpProbe0When(sk);
+    host.sim.at(sk.probeTimerAt, tcpProbeTimer, sk, sk.probeGen);
   } else {
     sk.probesOut = 0;
   }
@@ -290,6 +294,7 @@ function tcpDelackTimer(sim: Scheduler, sk: TcpSock, gen: number): void {
 export function tcpEnterTimeWait(host: Host, sk: TcpSock, event: number, t: number): void {
   tcpSetState(host, sk, event, t);
   tcpClearRto(sk);
+  sk.twStart = t;
   sk.twGen++;
   host.sim.at(t + TCP_TIMEWAIT_LEN, tcpTimeWaitDone, sk, sk.twGen);
 }

@@ -129,7 +129,7 @@ export function udpRecvmsg(host: Host, cpu: Cpu, sk: UdpSock): number {
   host.world.appRecvLatency?.record(cpu.now - skb.tstamp, skb.payloadLen);
   if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, undefined, skb, Stage.APP_RECV,
     `${sk.owner?.comm ?? 'app'} (pid ${sk.owner?.pid ?? 0}) recvfrom() copies ${skb.payloadLen} bytes to user space; UdpInDatagrams++`,
-    'consume', undefined, 'udp_recvmsg');
+    'consume', undefined, 'udp_recvmsg', sk.owner?.pid);
   return skb.payloadLen;
 }
 
@@ -156,7 +156,7 @@ export function udpSendmsg(host: Host, cpu: Cpu, sk: UdpSock, daddr: number, dpo
   const tr = host.tr;
   if (tr.on) {
     tr.stage(cpu.now, host.name, cpu.id, undefined, skb, Stage.APP_SEND,
-      `${sk.owner?.comm ?? 'app'} (pid ${sk.owner?.pid ?? 0}) sendto(${formatIpv4(daddr)}:${dport}, ${size} bytes)`, undefined, undefined, 'udp_sendmsg');
+      `${sk.owner?.comm ?? 'app'} (pid ${sk.owner?.pid ?? 0}) sendto(${formatIpv4(daddr)}:${dport}, ${size} bytes)`, undefined, undefined, 'udp_sendmsg', sk.owner?.pid);
   }
   cpu.charge(host.costs.udp_sendmsg + host.costs.copy_per_byte * size);
   const mtu = ipSkbDstMtu(host, skb, rt, rt.dev!);

@@ -72,6 +72,25 @@ describe('perf trace', () => {
     expect(out.filter((l) => l.includes('net:net_dev_queue(')).length).toBe(sendto.length);
   });
 
+  it('tags syscall-level events with the pid of the process, and -p matches on that field, not the detail text', () => {
+    const world = runWorld(LAB, { record: true });
+    const procs = world.host('pa').processes;
+    const sender = procs.find((p) => p.comm.startsWith('udp'))!;
+    const rec = world.recorded!;
+    const appEvents = rec.filter((e) => e.host === 'pa' && (e.stage === 'app-send' || e.stage === 'app-recv'));
+    expect(appEvents.length).toBeGreaterThan(0);
+    for (const e of appEvents) {
+      expect(procs.map((p) => p.pid)).toContain(e.pid);
+      expect(e.detail).toContain(`(pid ${e.pid})`);
+    }
+    expect(rec.filter((e) => e.stage === 'nic-rx' || e.stage === 'napi-poll').every((e) => e.pid === undefined)).toBe(true);
+    const before = perfTrace(world, 'pa', `perf trace -e syscalls:sys_enter_sendto -p ${sender.pid}`).stdout;
+    // The detail text is for people: rewriting it does not change what -p keeps.
+    for (const e of appEvents) e.detail = e.detail.replace(/\(pid \d+\)/, '');
+    expect(perfTrace(world, 'pa', `perf trace -e syscalls:sys_enter_sendto -p ${sender.pid}`).stdout).toBe(before);
+    expect(before.split('\n').filter((l) => l.includes('sys_enter_sendto(')).length).toBe(appEvents.filter((e) => e.pid === sender.pid && e.stage === 'app-send').length);
+  });
+
   it('records from the start when a scenario command runs perf trace', () => {
     const text = `${LAB}at:\n  100ms: ["pb: perf trace -e skb:kfree_skb"]\n`;
     const r = compileScenario(text, 'lab.yaml');

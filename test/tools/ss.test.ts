@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { fixture, LAB, run, runWorld } from './helpers.js';
 import { renderColumns, ssColumns } from '../../src/tools/ss_render.js';
 import { cFormatG } from '../../src/tools/cformat.js';
+import { readFileSync } from 'node:fs';
+import { TcpSock } from '../../src/transport/tcp_sock.js';
 
 /** The rows of the real ss output, split back into columns, to replay through the layout. */
 function realRows(text: string, hasState = true): string[][] {
@@ -162,5 +164,74 @@ describe('%g', () => {
       const s = cFormatG(n / 10 ** d);
       return !/\.\d*0$/.test(s) && s.replace(/[.-]/g, '').replace(/^0+/, '').length <= 6 && Math.abs(Number(s) - n / 10 ** d) <= 1e-6 * n;
     }));
+  });
+});
+
+describe('ss -i loss, reordering and buffer fields', () => {
+  const RETRANS = readFileSync('scenarios/retrans-loss.yaml', 'utf8').replace(/^expect:[\s\S]*$/m, '');
+
+  it('shows the scoreboard and buffer state the sockets hold, in ss order, at any moment of a lossy transfer', () => {
+    fc.assert(fc.property(fc.integer({ min: 60, max: 1800 }), (ms) => {
+      const world = runWorld(RETRANS, { untilNs: ms * 1_000_000 });
+      const sk = world.host('client').sockets.all.find((s): s is TcpSock => s instanceof TcpSock && s.dport === 5001)!;
+      const line = run(world, 'client', 'ss -tni').stdout.split('\n').find((l) => l.startsWith('\t'))!;
+      const has = (field: string, value: number | string, shown: boolean) =>
+        expect(line.includes(` ${field}:${value}`), `${field} in ${line}`).toBe(shown);
+      has('retrans', `${sk.retransOut}/${sk.totalRetrans}`, sk.retransOut + sk.totalRetrans > 0);
+      has('lost', sk.lostOut, sk.lostOut > 0);
+      has('sacked', sk.sackedOut, sk.sackedOut > 0);
+      has('delivered', sk.delivered, sk.delivered > 0);
+      has('reordering', sk.reordering, sk.reordering !== 3);
+      has('rcv_ssthresh', sk.rcvSsthresh, true);
+      const srv = world.host('server').sockets.all.find((s): s is TcpSock => s instanceof TcpSock && s.sport === 5001 && s.dport !== 0)!;
+      const srvLine = run(world, 'server', 'ss -tni state established').stdout.split('\n').find((l) => l.startsWith('\t'))!;
+      expect(srvLine).toContain(` rcv_space:${srv.rcvqSpace}`);
+      // The receiver never wrote: its rate samples stay application-limited, as tcp_init_sock starts them.
+      expect(srvLine).toMatch(/ delivered:1 app_limited /);
+      if (srv.rcvRttUs8) expect(srvLine).toMatch(/ rcv_rtt:[\d.]+ rcv_space:/);
+      const idx = line.trim().split(' ').map((w) => SS_I_ORDER.indexOf(w.split(':')[0]!)).filter((i) => i >= 0);
+      return idx.every((v, i) => i === 0 || v > idx[i - 1]!);
+    }), { numRuns: 6, seed: 3 });
+  });
+
+  it('shows backoff: and the remaining RTO under -o while the path is dark', () => {
+    const text = readFileSync('scenarios/retrans-timeout.yaml', 'utf8').replace(/^expect:[\s\S]*$/m, '');
+    const world = runWorld(text, { untilNs: 4_000_000_000 });
+    const sk = world.host('client').sockets.all.find((s): s is TcpSock => s instanceof TcpSock && s.dport === 5001)!;
+    const out = run(world, 'client', 'ss -tnoi').stdout;
+    expect(sk.backoff).toBeGreaterThan(0);
+    expect(out).toContain(` backoff:${sk.backoff} `);
+    const m = /timer:\(on,([^,]+),(\d+)\)/.exec(out)!;
+    expect(Number(m[2])).toBe(sk.retransmits);
+    // The time left, not the whole RTO.
+    expect(m[1]).not.toBe(cFormatG(sk.rto / 1e6) + 'ms');
+  });
+});
+
+describe('ss -o TIME-WAIT timer and ss -s', () => {
+  it('counts down TCP_TIMEWAIT_LEN from when TIME-WAIT began, as timer:(timewait,59sec,0)', () => {
+    const world = runWorld(LAB, { untilNs: 200_000_000 });
+    const tw = world.host('pa').sockets.all.find((s): s is TcpSock => s instanceof TcpSock && s.state === 6)!;
+    const line = run(world, 'pa', 'ss -tano state time-wait').stdout.split('\n')[1]!;
+    const left = 60_000 - Math.floor((world.sim.now - tw.twStart) / 1e6);
+    expect(line).toMatch(left > 59_000 ? /timer:\(timewait,59sec,0\)$/ : /timer:\(timewait,\d+sec,0\)$/);
+    expect(line).not.toContain('\n\t');
+    expect(run(world, 'pa', 'ss -tanoi state time-wait').stdout.split('\n')).toHaveLength(3);
+  });
+
+  it('prints the summary in iproute2\'s layout with sockstat arithmetic', () => {
+    const world = runWorld(LAB, { untilNs: 1_100_000 });
+    const out = run(world, 'pb', 'ss -s').stdout;
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/^Total: \d+$/);
+    expect(lines[1]).toMatch(/^TCP:   \d+ \(estab \d+, closed \d+, orphaned \d+, timewait \d+\)$/);
+    expect(lines[2]).toBe('');
+    expect(lines[3]).toBe('Transport Total     IP        IPv6');
+    expect(lines.slice(4, 9).map((l) => l.split('\t')[0])).toEqual(['RAW', 'UDP', 'TCP', 'INET', 'FRAG']);
+    for (const l of lines.slice(4, 9)) expect(l).toMatch(/^[A-Z]+\t  (\d+ *) (\d+ *) 0        $/);
+    expect(out.endsWith('FRAG\t  0         0         0        \n\n')).toBe(true);
+    const tcpRow = Number(/TCP\t  (\d+)/.exec(out)![1]);
+    const listed = run(world, 'pb', 'ss -tanH').stdout.split('\n').filter((l) => l && !/^(TIME-WAIT|SYN-RECV)/.test(l)).length;
+    expect(tcpRow).toBe(listed);
   });
 });
