@@ -10,6 +10,11 @@ import { simulate, counterValue, type RunResult } from '../../src/scenario/simul
 import type { World } from '../../src/model/world.js';
 import { runSysctl } from '../../src/tools/sysctl.js';
 import '../../src/tools/index.js';
+import { tcpCreateSock } from '../../src/transport/tcp.js';
+import type { TcpSock } from '../../src/transport/tcp_sock.js';
+import {
+  FLAG_DATA_ACKED, FLAG_DSACKING_ACK, FLAG_SND_UNA_ADVANCED, tcpProcessTlpAck,
+} from '../../src/transport/tcp_recovery.js';
 
 function run(text: string, file = 'test.yaml'): RunResult & { world: World } {
   const r = compileScenario(text, file);
@@ -163,5 +168,51 @@ describe('delivery under loss', () => {
       ),
       { numRuns: 12, seed: 42 },
     );
+  });
+});
+
+describe('tail loss probe episode (tcp_process_tlp_ack)', () => {
+  const host = () => run(pair('rate: 1Gbit, delay: 1ms', '1kB', '10ms')).world.host('client');
+  const probeSock = (h: ReturnType<typeof host>, retrans: boolean): TcpSock => {
+    const sk = tcpCreateSock(h);
+    sk.tlpHighSeq = 100_000;
+    sk.tlpRetrans = retrans;
+    sk.cwnd = 40;
+    sk.sndUna = 90_000;
+    sk.sndNxt = 100_000;
+    return sk;
+  };
+
+  it('counts TCPLossProbeRecovery and reduces cwnd once when an ACK passes a retransmitted probe', () => {
+    const h = host();
+    const sk = probeSock(h, true);
+    const before = counterValue(h.world, h, 'TcpExtTCPLossProbeRecovery')!;
+    tcpProcessTlpAck(h, sk, 100_500, FLAG_DATA_ACKED | FLAG_SND_UNA_ADVANCED);
+    expect(counterValue(h.world, h, 'TcpExtTCPLossProbeRecovery')).toBe(before + 1);
+    expect(sk.tlpHighSeq).toBe(0);
+    expect(sk.cwnd).toBe(sk.ssthresh);
+    expect(sk.cwnd).toBeLessThan(40);
+  });
+
+  it('ends the episode without a loss for a probe of new data, a DSACK of the probe, or a pure duplicate ACK', () => {
+    fc.assert(fc.property(fc.constantFrom('new-data', 'dsack', 'dupack'), (kind) => {
+      const h = host();
+      const sk = probeSock(h, kind !== 'new-data');
+      const before = counterValue(h.world, h, 'TcpExtTCPLossProbeRecovery')!;
+      const flag = kind === 'dsack' ? FLAG_DSACKING_ACK : kind === 'new-data' ? FLAG_DATA_ACKED | FLAG_SND_UNA_ADVANCED : 0;
+      tcpProcessTlpAck(h, sk, kind === 'new-data' ? 100_500 : 100_000, flag);
+      expect(sk.tlpHighSeq).toBe(0);
+      expect(sk.cwnd).toBe(40);
+      expect(counterValue(h.world, h, 'TcpExtTCPLossProbeRecovery')).toBe(before);
+    }));
+  });
+
+  it('keeps the episode open for an ACK below tlp_high_seq or one that only reaches it', () => {
+    const h = host();
+    const sk = probeSock(h, true);
+    tcpProcessTlpAck(h, sk, 99_000, FLAG_DATA_ACKED | FLAG_SND_UNA_ADVANCED);
+    expect(sk.tlpHighSeq).toBe(100_000);
+    tcpProcessTlpAck(h, sk, 100_000, FLAG_DATA_ACKED | FLAG_SND_UNA_ADVANCED);
+    expect(sk.tlpHighSeq).toBe(100_000);
   });
 });
