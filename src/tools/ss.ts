@@ -1,5 +1,5 @@
 // `ss` (iproute2 6.1, misc/ss.c) on a simulated host: TCP and UDP sockets
-// with -a -t -u -l -p -n -i -m -e -o -H, state filters and the expressions
+// with -a -t -u -l -p -n -i -m -e -o -H -s, state filters and the expressions
 // `sport`/`dport` OP :PORT, `src`/`dst` ADDR[/LEN][:PORT], and/or/not and
 // parentheses. Rows come from host.sockets.all; the -i line mirrors
 // tcp_get_info + tcp_show_info, -m the skmem line of print_skmeminfo.

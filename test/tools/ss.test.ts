@@ -209,6 +209,17 @@ describe('ss -i loss, reordering and buffer fields', () => {
 });
 
 describe('ss -o TIME-WAIT timer and ss -s', () => {
+  it('shows the zero-window probe timer as persist with the probes sent', () => {
+    const text = readFileSync('scenarios/retrans-rcvbuf.yaml', 'utf8').replace(/^expect:[\s\S]*$/m, '');
+    const world = runWorld(text, { untilNs: 1_500_000_000 });
+    const sk = world.host('client').sockets.all.find((s): s is TcpSock => s instanceof TcpSock && s.dport === 5001)!;
+    expect(sk.probeArmed).toBe(true);
+    const m = /timer:\(persist,(\d+)ms,(\d+)\)/.exec(run(world, 'client', 'ss -tno').stdout)!;
+    expect(Number(m[2])).toBe(sk.probesOut);
+    expect(Number(m[1]) * 1e6).toBeLessThanOrEqual(sk.probeTimerAt - world.sim.now + 4e6);
+  });
+
+
   it('counts down TCP_TIMEWAIT_LEN from when TIME-WAIT began, as timer:(timewait,59sec,0)', () => {
     const world = runWorld(LAB, { untilNs: 200_000_000 });
     const tw = world.host('pa').sockets.all.find((s): s is TcpSock => s instanceof TcpSock && s.state === 6)!;
