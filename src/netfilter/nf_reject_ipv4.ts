@@ -6,10 +6,10 @@
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
 import {
-  IPHDR_LEN, IPPROTO_TCP, IP_DF, IP_OFFSET, type Skb, TCPHDR_LEN, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
+  IPPROTO_TCP, IP_OFFSET, type Skb, TCP_RST,
 } from '../model/skb.js';
 import { Stage } from '../model/trace.js';
-import { allocLocalSkb } from '../model/skb_alloc.js';
+import { tcpResetReply } from '../transport/tcp_output.js';
 import { formatIpv4 } from '../model/inet.js';
 import { ipLocalOut, ipRouteOutput } from '../routing/ip_output.js';
 
@@ -20,20 +20,7 @@ export function nfSendReset(host: Host, cpu: Cpu, oldskb: Skb): void {
   if (oldskb.tcpFlags & TCP_RST) return;
   const rt = ipRouteOutput(host, oldskb.saddr);
   if (!rt) return;
-  const skb = allocLocalSkb(host, cpu, oldskb.daddr, oldskb.saddr, IPPROTO_TCP);
-  skb.sport = oldskb.dport;
-  skb.dport = oldskb.sport;
-  skb.fragOff = IP_DF;
-  // nf_reject_ip_tcphdr_put
-  if (oldskb.tcpFlags & TCP_ACK) {
-    skb.tcpFlags = TCP_RST;
-    skb.seq = oldskb.ackSeq;
-  } else {
-    skb.tcpFlags = TCP_RST | TCP_ACK;
-    skb.seq = 0;
-    skb.ackSeq = (oldskb.seq + oldskb.payloadLen + (oldskb.tcpFlags & TCP_SYN ? 1 : 0) + (oldskb.tcpFlags & TCP_FIN ? 1 : 0)) >>> 0;
-  }
-  skb.len = IPHDR_LEN + TCPHDR_LEN;
+  const skb = tcpResetReply(host, cpu, oldskb);
   if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, rt.dev?.name, skb, Stage.L4_TX,
     `nf_send_reset: REJECT tcp-reset to ${formatIpv4(skb.daddr)}:${skb.dport}`, undefined, undefined, 'nf_send_reset');
   ipLocalOut(host, cpu, skb, rt);

@@ -7,11 +7,12 @@
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
 import {
-  FLOW_OUTBOUND, IPHDR_LEN, IPPROTO_TCP, IP_DF, Skb, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
+  IPHDR_LEN, IPPROTO_TCP, IP_DF, type Skb, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
   TCPHDR_LEN, TcpOptions, tcpOptionsLen,
 } from '../model/skb.js';
 import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
+import { allocLocalSkb } from '../model/skb_alloc.js';
 import { formatIpv4 } from '../model/inet.js';
 import { ipLocalOut, ipRouteOutput } from '../routing/ip_output.js';
 import { txTruesize } from './sock.js';
@@ -100,18 +101,9 @@ export function tcpTransmitSkb(
   if (!rt) return;
   sk.route = rt;
   cpu.charge(host.costs.tcp_transmit_skb);
-  const skb = new Skb();
-  host.world.packets.injected++;
-  skb.flow = FLOW_OUTBOUND;
-  skb.tstamp = cpu.now;
-  skb.cpu = cpu.id;
-  skb.saddr = sk.saddr;
-  skb.daddr = sk.daddr;
+  const skb = allocLocalSkb(host, cpu, sk.saddr, sk.daddr, IPPROTO_TCP);
   skb.sport = sk.sport;
   skb.dport = sk.dport;
-  skb.protocol = IPPROTO_TCP;
-  skb.ttl = host.sysctl.get('net.ipv4.ip_default_ttl');
-  skb.ipId = host.ipIdNext++ & 0xffff;
   skb.fragOff = IP_DF;
   skb.tcpFlags = flags;
   skb.seq = seq;
@@ -390,6 +382,28 @@ export function tcpRetransmitSkb(
 }
 
 /**
+ * The RST that answers `inSkb` (tcp_v4_send_reset's header, which netfilter's
+ * nf_reject_ip_tcphdr_put mirrors): seq = the segment's ack when it carried
+ * one, else RST|ACK acknowledging everything it occupied.
+ */
+export function tcpResetReply(host: Host, cpu: Cpu, inSkb: Skb): Skb {
+  const skb = allocLocalSkb(host, cpu, inSkb.daddr, inSkb.saddr, IPPROTO_TCP);
+  skb.sport = inSkb.dport;
+  skb.dport = inSkb.sport;
+  skb.fragOff = IP_DF;
+  if (inSkb.tcpFlags & TCP_ACK) {
+    skb.tcpFlags = TCP_RST;
+    skb.seq = inSkb.ackSeq;
+  } else {
+    skb.tcpFlags = TCP_RST | TCP_ACK;
+    skb.seq = 0;
+    skb.ackSeq = (inSkb.seq + inSkb.payloadLen + (inSkb.tcpFlags & TCP_SYN ? 1 : 0) + (inSkb.tcpFlags & TCP_FIN ? 1 : 0)) >>> 0;
+  }
+  skb.len = IPHDR_LEN + TCPHDR_LEN;
+  return skb;
+}
+
+/**
  * tcp_v4_send_reset: the stack's answer to a segment no socket wants. It
  * has no socket: RST with seq = the segment's ack, or RST|ACK acknowledging it.
  */
@@ -398,27 +412,7 @@ export function tcpV4SendReset(host: Host, cpu: Cpu, inSkb: Skb): void {
   const rt = ipRouteOutput(host, inSkb.saddr);
   if (!rt) return;
   cpu.charge(host.costs.tcp_transmit_skb);
-  const skb = new Skb();
-  host.world.packets.injected++;
-  skb.flow = FLOW_OUTBOUND;
-  skb.tstamp = cpu.now;
-  skb.cpu = cpu.id;
-  skb.saddr = inSkb.daddr;
-  skb.daddr = inSkb.saddr;
-  skb.sport = inSkb.dport;
-  skb.dport = inSkb.sport;
-  skb.protocol = IPPROTO_TCP;
-  skb.ttl = host.sysctl.get('net.ipv4.ip_default_ttl');
-  skb.fragOff = IP_DF;
-  if (inSkb.tcpFlags & TCP_ACK) {
-    skb.tcpFlags = TCP_RST;
-    skb.seq = inSkb.ackSeq;
-  } else {
-    skb.tcpFlags = TCP_RST | TCP_ACK;
-    skb.seq = 0;
-    skb.ackSeq = inSkb.seq + inSkb.payloadLen + (inSkb.tcpFlags & TCP_SYN ? 1 : 0) + (inSkb.tcpFlags & TCP_FIN ? 1 : 0);
-  }
-  skb.len = IPHDR_LEN + TCPHDR_LEN;
+  const skb = tcpResetReply(host, cpu, inSkb);
   host.snmp.v[MIB.TcpOutSegs]++;
   host.snmp.v[MIB.TcpOutRsts]++;
   if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, rt.dev?.name, skb, Stage.L4_TX,
