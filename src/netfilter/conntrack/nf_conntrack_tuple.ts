@@ -24,27 +24,15 @@ export function nsOfJiffies(j: number): number {
   return j * NSEC_PER_JIFFY;
 }
 
-/** enum icmp types used by the tracker (include/uapi/linux/icmp.h). */
-export const ICMP_ECHOREPLY = 0;
-export const ICMP_DEST_UNREACH = 3;
-export const ICMP_SOURCE_QUENCH = 4;
-export const ICMP_REDIRECT = 5;
-export const ICMP_ECHO = 8;
-export const ICMP_TIME_EXCEEDED = 11;
-export const ICMP_PARAMETERPROB = 12;
-export const ICMP_TIMESTAMP = 13;
-export const ICMP_TIMESTAMPREPLY = 14;
-export const ICMP_INFO_REQUEST = 15;
-export const ICMP_INFO_REPLY = 16;
-export const ICMP_ADDRESS = 17;
-export const ICMP_ADDRESSREPLY = 18;
-export const NR_ICMP_TYPES = 18;
-
-/** icmp_is_err (include/linux/icmp.h): the types that quote an offending packet. */
-export function icmpIsErr(type: number): boolean {
-  return type === ICMP_DEST_UNREACH || type === ICMP_SOURCE_QUENCH || type === ICMP_REDIRECT ||
-    type === ICMP_TIME_EXCEEDED || type === ICMP_PARAMETERPROB;
-}
+export {
+  ICMP_ECHOREPLY, ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_ECHO, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB,
+  ICMP_TIMESTAMP, ICMP_TIMESTAMPREPLY, ICMP_INFO_REQUEST, ICMP_INFO_REPLY, ICMP_ADDRESS, ICMP_ADDRESSREPLY, NR_ICMP_TYPES,
+  icmpIsErr,
+} from '../../model/icmp.js';
+import {
+  ICMP_ADDRESS, ICMP_ADDRESSREPLY, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_INFO_REPLY, ICMP_INFO_REQUEST, ICMP_TIMESTAMP,
+  ICMP_TIMESTAMPREPLY, NR_ICMP_TYPES,
+} from '../../model/icmp.js';
 
 /** invmap of nf_conntrack_proto_icmp.c: the reply type of each query type, +1 (0: not invertible). */
 const ICMP_INVMAP = new Uint8Array(NR_ICMP_TYPES + 1);
