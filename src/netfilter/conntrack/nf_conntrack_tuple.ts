@@ -6,6 +6,10 @@
 // as the kernel keeps them in `src.u.icmp.id` / `dst.u.icmp.{type,code}`.
 
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, type Skb } from '../../model/skb.js';
+import {
+  ICMP_ADDRESS, ICMP_ADDRESSREPLY, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_INFO_REPLY, ICMP_INFO_REQUEST, ICMP_TIMESTAMP,
+  ICMP_TIMESTAMPREPLY, NR_ICMP_TYPES,
+} from '../../model/icmp.js';
 
 export const IP_CT_DIR_ORIGINAL = 0;
 export const IP_CT_DIR_REPLY = 1;
@@ -28,10 +32,6 @@ export {
   ICMP_ECHOREPLY, ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_ECHO, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB,
   ICMP_TIMESTAMP, ICMP_TIMESTAMPREPLY, ICMP_INFO_REQUEST, ICMP_INFO_REPLY, ICMP_ADDRESS, ICMP_ADDRESSREPLY, NR_ICMP_TYPES,
   icmpIsErr,
-} from '../../model/icmp.js';
-import {
-  ICMP_ADDRESS, ICMP_ADDRESSREPLY, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_INFO_REPLY, ICMP_INFO_REQUEST, ICMP_TIMESTAMP,
-  ICMP_TIMESTAMPREPLY, NR_ICMP_TYPES,
 } from '../../model/icmp.js';
 
 /** invmap of nf_conntrack_proto_icmp.c: the reply type of each query type, +1 (0: not invertible). */
