@@ -10,7 +10,7 @@ import { simulate } from '../../src/scenario/simulate.js';
 import { runCommand, toolNames, type CommandResult } from '../../src/tools/runner.js';
 import '../../src/tools/index.js';
 
-const seed = readFileSync(new URL('../../../shared/seed/packet-flow-and-tracing.md', import.meta.url), 'utf8');
+const seed = readFileSync(new URL('../../docs/seed/packet-flow-and-tracing.md', import.meta.url), 'utf8');
 const lab = readFileSync(new URL('../../scenarios/seed-lab.yaml', import.meta.url), 'utf8');
 
 /**
