@@ -9,6 +9,8 @@ import { Sysctls } from './sysctl.js';
 import { SnmpCounters } from './snmp.js';
 import { DEFAULT_COSTS, DEFAULT_LATENCIES, type CostTable, type Latencies } from './cost_table.js';
 import type { World } from './world.js';
+import type { Scheduler } from './scheduler.js';
+import type { Tracer } from './trace.js';
 import type { NetDevice } from '../nic/net_device.js';
 import type { RandomStream } from './random.js';
 import { SocketTables } from '../transport/sock.js';
@@ -76,7 +78,13 @@ export class Host {
   icmpGlobalTokens = 0;
   icmpGlobalLast = -1;
 
+  /** The world's scheduler and tracer, held directly: the packet path reads them per stage. */
+  readonly sim: Scheduler;
+  readonly tr: Tracer;
+
   constructor(readonly world: World, readonly name: string, opts: HostOptions) {
+    this.sim = world.sim;
+    this.tr = world.tracer;
     this.costs = { ...DEFAULT_COSTS, ...opts.costs };
     this.lat = { ...DEFAULT_LATENCIES, ...opts.latencies };
     const weight = this.sysctl.get('net.core.dev_weight');
@@ -84,13 +92,6 @@ export class Host {
     this.random = world.streams.get(`host:${name}`);
   }
 
-  get sim() {
-    return this.world.sim;
-  }
-
-  get tr() {
-    return this.world.tracer;
-  }
 
   addDevice(dev: NetDevice): void {
     this.devices[dev.ifindex] = dev;
