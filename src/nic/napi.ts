@@ -53,7 +53,7 @@ function netRxAction(sim: Scheduler, host: Host, cpu: Cpu): void {
       // Still has work: stays scheduled, goes to the tail of the list (repoll).
       sd.pollList.push(napi);
     } else {
-      napiCompleteDone(host, cpu, napi);
+      napiCompleteDone(cpu, napi);
     }
   }
   if (sd.pollList.length === 0) {
@@ -72,7 +72,7 @@ function netRxAction(sim: Scheduler, host: Host, cpu: Cpu): void {
 }
 
 /** napi_complete_done: leaves the poll list; a driver NAPI re-enables its IRQ. */
-function napiCompleteDone(host: Host, cpu: Cpu, napi: NapiStruct): void {
+function napiCompleteDone(cpu: Cpu, napi: NapiStruct): void {
   napi.scheduled = false;
   const rxq = napi.rxq;
   if (napi.kind !== NAPI_KIND_DRIVER || !rxq) return;
@@ -80,7 +80,6 @@ function napiCompleteDone(host: Host, cpu: Cpu, napi: NapiStruct): void {
   rxq.framesSinceIrq = 0;
   // Descriptors written while the IRQ was masked raise it again at once.
   if (rxq.ring.count > 0) rxQueueKickIrq(rxq, Math.max(cpu.now, rxq.ring.headReadyAt()));
-  void host;
 }
 
 /** napi_poll → the NAPI's ->poll: the driver's ring reap or process_backlog. */
