@@ -214,38 +214,9 @@ function writeTimeOf(sk: TcpSock, seq: number): number {
 export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
   if (sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT && !(sk.finQueued && !sk.finSent)) return;
   if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) return;
-  let sent = false;
   // sk_can_gso: with TSO or GSO on the route's device, consecutive segments
-  // go down as one super-packet of up to tcpTsoAutosize bytes.
-  const goal = sk.route ? tcpTsoAutosize(sk) : 0;
-  if (goal > sk.mss) {
-    sent = tcpWriteXmitGso(host, cpu, sk, goal);
-  }
-  while (goal <= sk.mss && sk.unsent > 0) {
-    if (sk.inFlightSegs >= sk.cwnd) break;
-    const len = Math.min(sk.mss, sk.unsent);
-    if (sk.sndNxt + len > sk.sndUna + sk.sndWnd) break;
-    // Nagle (tcp_nagle_check): hold a small segment while data is unacknowledged.
-    if (len < sk.mss && sk.packetsOut > 0 && !sk.finQueued) break;
-    const seq = sk.sndNxt;
-    const last = len === sk.unsent;
-    const fin = last && sk.finQueued && !sk.finSent;
-    const flags = TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0);
-    sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), cpu.now, fin, false));
-    sk.sndNxt = seq + len + (fin ? 1 : 0);
-    if (fin) sk.finSent = true;
-    if (sk.caState === TCP_CA_Recovery) sk.prrOut++;
-    tcpTransmitSkb(host, cpu, sk, seq, len, flags, '', writeTimeOf(sk, seq));
-    sent = true;
-  }
-  if (sk.unsent === 0 && sk.finQueued && !sk.finSent && sk.inFlightSegs < sk.cwnd) {
-    const seq = sk.sndNxt;
-    sk.rtx.push(new RtxSegment(seq, seq + 1, cpu.now, true, false));
-    sk.sndNxt = seq + 1;
-    sk.finSent = true;
-    tcpTransmitSkb(host, cpu, sk, seq, 0, TCP_ACK | TCP_FIN, '', cpu.now);
-    sent = true;
-  }
+  // go down as one super-packet of up to tcpTsoAutosize bytes; without, one MSS each.
+  const sent = tcpWriteSegments(host, cpu, sk, Math.max(sk.route ? tcpTsoAutosize(sk) : 0, sk.mss));
   if (sent) {
     // tcp_event_new_data_sent rearms the RTO (first data in flight, or a probe was pending); then one loss probe per tail.
     if (!sk.rtoArmed) tcpArmRto(host, sk, cpu.now);
@@ -312,38 +283,44 @@ export function tcpTsoAutosize(sk: TcpSock): number {
   return Math.floor((GSO_MAX_SIZE - 1 - hdr) / sk.mss) * sk.mss;
 }
 
-/** tcp_write_xmit with GSO: segments chosen exactly as without it, sent in batches of up to `goal` bytes. */
-function tcpWriteXmitGso(host: Host, cpu: Cpu, sk: TcpSock, goal: number): boolean {
+/**
+ * The segment loop of tcp_write_xmit: each MSS is admitted by cwnd, the
+ * peer's window and Nagle exactly as one by one, and consecutive ones go
+ * down in skbs of up to `goal` bytes (one MSS when the device cannot
+ * segment); then the FIN, once the data is out.
+ */
+function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): boolean {
   let sent = false;
   let batchSeq = 0;
   let batchLen = 0;
   let batchFlags = 0;
-  const flush = (): void => {
-    if (batchLen === 0 && !(batchFlags & TCP_FIN)) return;
-    tcpTransmitSkb(host, cpu, sk, batchSeq, batchLen, batchFlags, '', writeTimeOf(sk, batchSeq), sk.mss);
-    batchLen = 0;
-    batchFlags = 0;
-    sent = true;
-  };
   while (sk.unsent > 0) {
     if (sk.inFlightSegs >= sk.cwnd) break;
     const len = Math.min(sk.mss, sk.unsent);
     if (sk.sndNxt + len > sk.sndUna + sk.sndWnd) break;
+    // Nagle (tcp_nagle_check): hold a small segment while data is unacknowledged.
     if (len < sk.mss && sk.packetsOut > 0 && !sk.finQueued) break;
     const seq = sk.sndNxt;
     const last = len === sk.unsent;
     const fin = last && sk.finQueued && !sk.finSent;
-    if (batchLen + len > goal) flush();
+    if (batchLen > 0 && batchLen + len > goal) {
+      tcpTransmitSkb(host, cpu, sk, batchSeq, batchLen, batchFlags, '', writeTimeOf(sk, batchSeq), sk.mss);
+      batchLen = 0;
+      sent = true;
+    }
     if (batchLen === 0) batchSeq = seq;
     sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), cpu.now, fin, false));
     sk.sndNxt = seq + len + (fin ? 1 : 0);
     if (fin) sk.finSent = true;
     if (sk.caState === TCP_CA_Recovery) sk.prrOut++;
     batchLen += len;
-    // tcp_gso_segment keeps PSH and FIN for the last segment: the super-packet carries the last one's flags.
+    // tcp_gso_segment keeps PSH and FIN for the last segment: the skb carries the last one's flags.
     batchFlags = TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0);
   }
-  flush();
+  if (batchLen > 0) {
+    tcpTransmitSkb(host, cpu, sk, batchSeq, batchLen, batchFlags, '', writeTimeOf(sk, batchSeq), sk.mss);
+    sent = true;
+  }
   if (sk.unsent === 0 && sk.finQueued && !sk.finSent && sk.inFlightSegs < sk.cwnd) {
     const seq = sk.sndNxt;
     sk.rtx.push(new RtxSegment(seq, seq + 1, cpu.now, true, false));
