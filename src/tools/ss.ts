@@ -11,7 +11,7 @@ import { formatIpv4, parseIpv4 } from '../model/inet.js';
 import type { Sock } from '../transport/sock.js';
 import { UdpSock } from '../transport/udp.js';
 import { TCP_TIMEWAIT_LEN, TcpSock } from '../transport/tcp_sock.js';
-import { TCP_CLOSE, TCP_ESTABLISHED, TCP_LISTEN, TCP_SYN_RECV, TCP_TIME_WAIT } from '../transport/tcp_states.js';
+import { TCP_CLOSE, TCP_ESTABLISHED, TCP_LISTEN, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT } from '../transport/tcp_states.js';
 import { renderColumns, ssColumns } from './ss_render.js';
 import { TCP_SERVICES, UDP_SERVICES } from './tcpdump/services.js';
 import { cFormatG } from './cformat.js';
@@ -258,7 +258,8 @@ export function tcpInfoLine(sk: TcpSock, now: number, withOptions: boolean): str
     if (sk.sackOk) s += ' sack';
   }
   s += ' cubic';
-  if (sk.rcvWscale || sk.sndWscale) s += ` wscale:${sk.sndWscale},${sk.rcvWscale}`;
+  // TCPI_OPT_WSCALE is set only once the SYN-ACK has negotiated window scaling.
+  if (sk.state !== TCP_SYN_SENT && (sk.rcvWscale || sk.sndWscale)) s += ` wscale:${sk.sndWscale},${sk.rcvWscale}`;
   s += ` rto:${cFormatG(jiffiesMs(sk.rto))}`;
   if (sk.backoff) s += ` backoff:${sk.backoff}`;
   const rttUs = sk.srtt >> 3;

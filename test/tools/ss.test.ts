@@ -246,3 +246,15 @@ describe('ss -o TIME-WAIT timer and ss -s', () => {
     expect(tcpRow).toBe(listed);
   });
 });
+
+describe('ss -i before the handshake completes', () => {
+  it('prints no wscale for a SYN-SENT socket: window scaling is not negotiated yet', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync('node', ['bin/pktpath.js', 'exec', 'scenarios/seed-lab.yaml', '--at', '10100us', '--', 'ss', '-tni'], { encoding: 'utf8' });
+    const lines = out.split('\n');
+    const i = lines.findIndex((l) => l.startsWith('SYN-SENT'));
+    expect(i).toBeGreaterThan(0);
+    expect(lines[i + 1]).not.toContain('wscale');
+    expect(lines[i + 1]).toContain('rto:1000');
+  });
+});
