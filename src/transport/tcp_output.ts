@@ -228,6 +228,20 @@ export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
 }
 
 /**
+ * Moves `len` new bytes at snd_nxt (and the FIN when they are the last) into
+ * the retransmit queue, as tcp_event_new_data_sent accounts a new segment.
+ * Returns whether the FIN goes with them.
+ */
+function tcpQueueNewSegment(sk: TcpSock, len: number, now: number): boolean {
+  const seq = sk.sndNxt;
+  const fin = len === sk.unsent && sk.finQueued && !sk.finSent;
+  sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), now, fin, false));
+  sk.sndNxt = seq + len + (fin ? 1 : 0);
+  if (fin) sk.finSent = true;
+  return fin;
+}
+
+/**
  * tcp_write_xmit(push_one = 2) for a loss probe: one new segment the
  * peer's window allows, whatever cwnd says. Returns whether it went out.
  */
@@ -236,10 +250,7 @@ export function tcpPushOneSegment(host: Host, cpu: Cpu, sk: TcpSock): boolean {
   if (len <= 0 || sk.sndNxt + len > sk.sndUna + sk.sndWnd) return false;
   const seq = sk.sndNxt;
   const last = len === sk.unsent;
-  const fin = last && sk.finQueued && !sk.finSent;
-  sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), cpu.now, fin, false));
-  sk.sndNxt = seq + len + (fin ? 1 : 0);
-  if (fin) sk.finSent = true;
+  const fin = tcpQueueNewSegment(sk, len, cpu.now);
   tcpTransmitSkb(host, cpu, sk, seq, len, TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0), '', writeTimeOf(sk, seq));
   return true;
 }
@@ -254,11 +265,7 @@ export function tcpSendProbe0(host: Host, cpu: Cpu, sk: TcpSock): void {
   if (room > 0 && sk.unsent > 0) {
     const len = Math.min(sk.mss, room, sk.unsent);
     const seq = sk.sndNxt;
-    const last = len === sk.unsent;
-    const fin = last && sk.finQueued && !sk.finSent;
-    sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), cpu.now, fin, false));
-    sk.sndNxt = seq + len + (fin ? 1 : 0);
-    if (fin) sk.finSent = true;
+    const fin = tcpQueueNewSegment(sk, len, cpu.now);
     tcpTransmitSkb(host, cpu, sk, seq, len, TCP_ACK | TCP_PSH | (fin ? TCP_FIN : 0), '', writeTimeOf(sk, seq));
     if (!sk.rtoArmed) tcpArmRto(host, sk, cpu.now);
     return;
@@ -302,16 +309,13 @@ function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): bool
     if (len < sk.mss && sk.packetsOut > 0 && !sk.finQueued) break;
     const seq = sk.sndNxt;
     const last = len === sk.unsent;
-    const fin = last && sk.finQueued && !sk.finSent;
     if (batchLen > 0 && batchLen + len > goal) {
       tcpTransmitSkb(host, cpu, sk, batchSeq, batchLen, batchFlags, '', writeTimeOf(sk, batchSeq), sk.mss);
       batchLen = 0;
       sent = true;
     }
     if (batchLen === 0) batchSeq = seq;
-    sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), cpu.now, fin, false));
-    sk.sndNxt = seq + len + (fin ? 1 : 0);
-    if (fin) sk.finSent = true;
+    const fin = tcpQueueNewSegment(sk, len, cpu.now);
     if (sk.caState === TCP_CA_Recovery) sk.prrOut++;
     batchLen += len;
     // tcp_gso_segment keeps PSH and FIN for the last segment: the skb carries the last one's flags.
@@ -323,9 +327,7 @@ function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): bool
   }
   if (sk.unsent === 0 && sk.finQueued && !sk.finSent && sk.inFlightSegs < sk.cwnd) {
     const seq = sk.sndNxt;
-    sk.rtx.push(new RtxSegment(seq, seq + 1, cpu.now, true, false));
-    sk.sndNxt = seq + 1;
-    sk.finSent = true;
+    tcpQueueNewSegment(sk, 0, cpu.now);
     tcpTransmitSkb(host, cpu, sk, seq, 0, TCP_ACK | TCP_FIN, '', cpu.now);
     sent = true;
   }
