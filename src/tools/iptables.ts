@@ -11,7 +11,6 @@ import { listRulesSpec, listTable } from '../netfilter/iptables/list.js';
 import { iptablesRestore, formatRuleError } from '../netfilter/iptables/restore.js';
 import { Table, TABLE_NAMES, type Ruleset, type TableName } from '../netfilter/iptables/ruleset.js';
 import { IPTABLES_VERSION, iptablesSave } from '../netfilter/iptables/save.js';
-import { tokenize } from '../netfilter/iptables/tokenize.js';
 
 export interface ToolResult {
   stdout: string;
@@ -123,11 +122,6 @@ export function runIptablesRestore(argv: readonly string[], input: string, rules
       "Try `iptables-restore -h' or 'iptables-restore --help' for more information.\n",
     exitCode: 2,
   };
-}
-
-/** Splits a shell-like command line for callers that hold a string. */
-export function splitCommandLine(line: string): string[] {
-  return tokenize(line, true).map((t) => t.text);
 }
 
 export { formatRuleError };

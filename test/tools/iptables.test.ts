@@ -1,10 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { Ruleset } from '../../src/netfilter/iptables/index.js';
-import { runIptables, runIptablesRestore, runIptablesSave, splitCommandLine } from '../../src/tools/iptables.js';
+import { runIptables, runIptablesRestore, runIptablesSave } from '../../src/tools/iptables.js';
+import { shellSplit } from '../../src/tools/runner.js';
 import { TestRuleHost } from '../netfilter/iptables/rule_host.js';
 
 const host = new TestRuleHost();
-const ipt = (rs: Ruleset, line: string) => runIptables(splitCommandLine(line), rs, host);
+const ipt = (rs: Ruleset, line: string) => runIptables(shellSplit(line)!, rs, host);
 const TRY = "Try `iptables -h' or 'iptables --help' for more information.\n";
 
 describe('iptables prints what iptables 1.8.9 prints and exits as it does', () => {
