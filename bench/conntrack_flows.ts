@@ -3,13 +3,14 @@
 // nf_confirm at LOCAL_IN, as an inbound packet meets them) against
 // nf_conntrack_max = nf_conntrack_buckets = 262144, the 6.18 default on a
 // > 4 GiB machine. One Skb is reused for every attempt, so the figures are
-// the table's cost, not packet allocation. Once the table is full, every
+// the table's cost, not packet allocation; it lets go of its entry between
+// attempts as a freed packet does, so evicted entries are recycled. Once the table is full, every
 // attempt runs __nf_conntrack_alloc's early_drop over the unassured SYN_SENT
 // entries near its bucket.
 
 import { Scheduler } from '../src/model/scheduler.js';
 import { RandomStream } from '../src/model/random.js';
-import { IPPROTO_TCP, Skb, TCP_SYN } from '../src/model/skb.js';
+import { IPPROTO_TCP, Skb, TCP_SYN, nfResetCt } from '../src/model/skb.js';
 import { NF_ACCEPT, NF_INET_LOCAL_IN, NF_INET_PRE_ROUTING, type NfHookState } from '../src/netfilter/hooks.js';
 import { Conntrack } from '../src/netfilter/conntrack/index.js';
 
@@ -59,8 +60,8 @@ export function conntrackFlows(attempts: number, gc: (() => void) | undefined, e
   let accepted = 0;
   const t0 = performance.now();
   for (let i = 0; i < attempts; i++) {
-    skb.nfct = null;
-    skb.ctinfo = -1;
+    // The previous attempt's packet is gone (consume_skb → nf_reset_ct).
+    nfResetCt(skb);
     skb.saddr = (0x0b000000 + Math.floor(i / 60000)) | 0;
     skb.sport = 1024 + (i % 60000);
     skb.seq = (i * 2654435761) >>> 0;

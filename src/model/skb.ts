@@ -112,8 +112,8 @@ export class Skb {
   lro = false;
   /** Largest fragment seen when reassembled (IPCB->frag_max_size), 0 if not. */
   fragMaxSize = 0;
-  /** Conntrack entry attached by nf_conntrack_in (skb->_nfct), owned by src/netfilter. */
-  nfct: unknown = null;
+  /** Conntrack entry attached by nf_conntrack_in (skb->_nfct), owned by src/netfilter; the skb holds a reference. */
+  nfct: NfConntrack | null = null;
   /** enum ip_conntrack_info for nfct, -1 when untracked. */
   ctinfo = -1;
   /** skb->nf_trace: set by the raw table's TRACE target; every rule traversed is then logged. */
@@ -206,7 +206,7 @@ export class Skb {
     const c = new Skb();
     c.ifindex = this.ifindex; c.iif = this.iif; c.pktType = this.pktType; c.ipSummed = this.ipSummed;
     c.hash = this.hash; c.mark = this.mark; c.priority = this.priority; c.truesize = this.truesize;
-    c.cpu = this.cpu; c.flow = this.flow; c.nfct = this.nfct; c.ctinfo = this.ctinfo; c.nfTrace = this.nfTrace; c.sk = this.sk;
+    c.cpu = this.cpu; c.flow = this.flow; c.nfct = nfConntrackGet(this.nfct); c.ctinfo = this.ctinfo; c.nfTrace = this.nfTrace; c.sk = this.sk;
     c.tstamp = this.tstamp; c.ethSrc = this.ethSrc; c.ethDst = this.ethDst; c.ethProto = this.ethProto;
     c.saddr = this.saddr; c.daddr = this.daddr; c.protocol = this.protocol; c.tos = this.tos; c.ttl = this.ttl;
     c.ipId = this.ipId; c.fragOff = this.fragOff; c.len = this.len; c.sport = this.sport; c.dport = this.dport;
@@ -216,6 +216,36 @@ export class Skb {
     c.arpOp = this.arpOp;
     return c;
   }
+}
+
+/**
+ * struct nf_conntrack (include/linux/netfilter/nf_conntrack_common.h): the
+ * part of a conntrack entry an skb sees, its reference count. Every skb that
+ * points at an entry holds one reference; the table recycles an entry only
+ * once it is dead and no packet holds it (nf_ct_put → nf_ct_destroy).
+ */
+export interface NfConntrack {
+  use: number;
+}
+
+/** nf_conntrack_get: take a reference for a new holder; returns the entry. */
+export function nfConntrackGet(nfct: NfConntrack | null): NfConntrack | null {
+  if (nfct !== null) nfct.use++;
+  return nfct;
+}
+
+/**
+ * nf_reset_ct (include/linux/skbuff.h): drop the skb's conntrack reference, as
+ * freeing the skb (skb_release_head_state), delivering it to a socket, or
+ * scrubbing it when it crosses into another host does.
+ */
+export function nfResetCt(skb: Skb): void {
+  const nfct = skb.nfct;
+  if (nfct !== null) {
+    nfct.use--;
+    skb.nfct = null;
+  }
+  skb.ctinfo = -1;
 }
 
 /** Bytes the options take on the wire (tcp_options_write layout, a multiple of 4). */

@@ -4,7 +4,7 @@
 // reason; the trace's `drop` stage carries the step it happened within.
 
 import type { Host } from './host.js';
-import type { Skb } from './skb.js';
+import { nfResetCt, type Skb } from './skb.js';
 import type { StageDef } from './trace.js';
 import { DropReason } from './drop_reason.js';
 
@@ -35,6 +35,8 @@ export function kfreeSkbReason(
   if (host.tr.on) {
     host.tr.stage(t, host.name, cpuId, devName, skb, dropStage(where.step), detail, 'drop', reason, fn);
   }
+  // skb_release_head_state.
+  nfResetCt(skb);
 }
 
 /** The socket an outgoing skb is charged to: freeing the skb uncharges it (sock_wfree). */

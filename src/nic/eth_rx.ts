@@ -6,7 +6,7 @@
 
 import type { Scheduler } from '../model/scheduler.js';
 import {
-  CHECKSUM_UNNECESSARY, FLOW_INBOUND, PACKET_BROADCAST, PACKET_HOST, PACKET_OTHERHOST, type Skb,
+  CHECKSUM_UNNECESSARY, FLOW_INBOUND, PACKET_BROADCAST, PACKET_HOST, PACKET_OTHERHOST, nfResetCt, type Skb,
 } from '../model/skb.js';
 import { Stage } from '../model/trace.js';
 import { DropReason } from '../model/drop_reason.js';
@@ -24,8 +24,7 @@ export function ethRx(sim: Scheduler, dev: NetDevice, skb: Skb): void {
   // A new host: the metadata of the sender's kernel does not cross the wire.
   skb.ifindex = dev.ifindex;
   skb.iif = dev.ifindex;
-  skb.nfct = null;
-  skb.ctinfo = -1;
+  nfResetCt(skb);
   skb.sk = null;
   skb.mark = 0;
   skb.flow = FLOW_INBOUND;

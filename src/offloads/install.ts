@@ -19,7 +19,7 @@ import type { NetDevice } from '../nic/net_device.js';
 import type { NicDoc } from '../scenario/schema.js';
 import type { DropReasonCode } from '../model/drop_reason.js';
 import { DropReason } from '../model/drop_reason.js';
-import { IPPROTO_TCP } from '../model/skb.js';
+import { IPPROTO_TCP, nfResetCt } from '../model/skb.js';
 import { Stage } from '../model/trace.js';
 import { kfreeSkbReason } from '../model/skb_free.js';
 import { formatIpv4 } from '../model/inet.js';
@@ -109,6 +109,7 @@ export function hostIpFragment(host: Host, cpu: Cpu, skb: Skb, mtu: number, dev:
     skb.sk = null;
   }
   // The fragments are new packets; the original is consume_skb'd by ip_do_fragment.
+  nfResetCt(skb);
   const w = host.world.packets;
   w.injected += r.skbs.length;
   w.delivered++;
@@ -228,6 +229,7 @@ export function hostValidateXmitSkb(host: Host, cpu: Cpu, dev: NetDevice, skb: S
   if (segs.length === 1 && segs[0] === skb) return null;
   cpu.charge(host.costs.driver_xmit * segs.length);
   // validate_xmit_skb consume_skb's the super-packet once it is segmented.
+  nfResetCt(skb);
   const w = host.world.packets;
   w.injected += segs.length;
   w.delivered++;

@@ -8,7 +8,7 @@ import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
 import {
   IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPHDR_LEN, ICMPHDR_LEN, PACKET_HOST,
-  IP_OFFSET, type Skb, quoteHeader,
+  IP_OFFSET, nfResetCt, type Skb, quoteHeader,
 } from '../model/skb.js';
 import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
@@ -162,6 +162,8 @@ export function icmpDescribe(type: number, code: number, info: number): string {
 
 /** icmp_rcv: counts, answers echo requests, and reports errors to the socket they concern. */
 export function icmpRcv(host: Host, cpu: Cpu, skb: Skb): void {
+  // Every path below ends in consume_skb, which lets go of the conntrack entry.
+  nfResetCt(skb);
   const mib = host.snmp.v;
   cpu.charge(host.costs.icmp_rcv);
   mib[MIB.IcmpInMsgs]++;

@@ -7,7 +7,7 @@
 
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Skb } from '../model/skb.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, nfResetCt, type Skb } from '../model/skb.js';
 import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
 import { DropReason } from '../model/drop_reason.js';
@@ -69,6 +69,7 @@ export function tcpV4Rcv(host: Host, cpu: Cpu, skb: Skb): void {
   }
   if (tr.on) tr.stage(cpu.now, host.name, cpu.id, devName, skb, Stage.L4_RX,
     `tcp_v4_rcv: [${tcpFlagsString(skb.tcpFlags)}] seq ${skb.seq >>> 0}${skb.tcpFlags & TCP_ACK ? ` ack ${skb.ackSeq >>> 0}` : ''} len ${skb.payloadLen} for ${formatIpv4(sk.saddr)}:${sk.sport} ↔ ${formatIpv4(sk.daddr)}:${sk.dport} (${TCP_STATE_NAMES[sk.state]})`);
+  nfResetCt(skb);
   sk.segsIn++;
   sk.lastRecv = cpu.now;
   if (skb.tcpOpts && skb.tcpOpts.tsVal >= 0) sk.tsRecent = skb.tcpOpts.tsVal;

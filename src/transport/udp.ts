@@ -7,7 +7,7 @@
 
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
-import { IPHDR_LEN, IPPROTO_UDP, IP_DF, PACKET_BROADCAST, type Skb, UDPHDR_LEN } from '../model/skb.js';
+import { IPHDR_LEN, IPPROTO_UDP, IP_DF, PACKET_BROADCAST, nfResetCt, type Skb, UDPHDR_LEN } from '../model/skb.js';
 import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
 import { DropReason } from '../model/drop_reason.js';
@@ -95,6 +95,8 @@ export function udpRcv(host: Host, cpu: Cpu, skb: Skb): void {
       `no socket: UdpNoPorts++, ICMP port unreachable sent`, devName);
     return;
   }
+  // udp_queue_rcv_one_skb: the socket owns the datagram now, conntrack lets go.
+  nfResetCt(skb);
   if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, devName, skb, Stage.L4_RX,
     `udp_rcv: ${skb.payloadLen}-byte datagram for socket ${formatIpv4(sk.saddr)}:${sk.sport} (inode ${sk.inode})`, undefined, undefined, '__udp4_lib_rcv');
   skb.truesize = rxTruesize(skb.frameLen);

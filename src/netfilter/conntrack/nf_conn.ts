@@ -13,6 +13,7 @@
 // after this entry's ORIGINAL node, `nextR` after its REPLY node, and
 // `linkDirs` says which node of the next entry each link points at.
 
+import type { NfConntrack } from '../../model/skb.js';
 import type { NfConnView } from '../nf_conntrack_common.js';
 import type { NfTuple } from './nf_conntrack_tuple.js';
 
@@ -36,7 +37,7 @@ export const TCP_CONNTRACK_NAMES = [
   'NONE', 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE', 'SYN_SENT2',
 ] as const;
 
-export class NfConn implements NfConnView {
+export class NfConn implements NfConnView, NfConntrack {
   /** enum ip_conntrack_status bits. */
   status = 0;
   /** Absolute expiry in jiffies once confirmed; relative (a duration) before, as in the kernel. */
@@ -81,6 +82,8 @@ export class NfConn implements NfConnView {
   lastAck = 0;
   lastEnd = 0;
   lastWin = 0;
+  /** ct_general.use: references held by packets (the table's own reference is implied while the entry is not dying). */
+  use = 0;
 
   /** __nf_conntrack_alloc's initialisation: both tuples set, status, timeout and the proto union zeroed. Ports packed (packPorts). */
   constructor(proto: number, oSrc: number, oDst: number, oPorts: number, rSrc: number, rDst: number, rPorts: number) {
@@ -91,6 +94,46 @@ export class NfConn implements NfConnView {
     this.rSrc = rSrc;
     this.rDst = rDst;
     this.rPorts = rPorts;
+  }
+
+  /**
+   * The same initialisation on an entry taken back from the table's free
+   * list (kmem_cache_alloc from nf_conntrack_cachep reuses freed objects):
+   * every field as the constructor leaves it.
+   */
+  reinit(proto: number, oSrc: number, oDst: number, oPorts: number, rSrc: number, rDst: number, rPorts: number): void {
+    this.status = 0;
+    this.timeout = 0;
+    this.proto = proto;
+    this.oSrc = oSrc;
+    this.oDst = oDst;
+    this.oPorts = oPorts;
+    this.rSrc = rSrc;
+    this.rDst = rDst;
+    this.rPorts = rPorts;
+    this.nextO = null;
+    this.nextR = null;
+    this.linkDirs = 0;
+    this.mark = 0;
+    this.nextBySrc = null;
+    this.acct = null;
+    this.tcpState = TCP_CONNTRACK_NONE;
+    this.tdEnd0 = 0;
+    this.tdEnd1 = 0;
+    this.tdMaxend0 = 0;
+    this.tdMaxend1 = 0;
+    this.tdMaxwin0 = 0;
+    this.tdMaxwin1 = 0;
+    this.tdFlags0 = 0;
+    this.tdFlags1 = 0;
+    this.tdMaxack0 = 0;
+    this.tdMaxack1 = 0;
+    this.lastInfo = 0;
+    this.lastSeq = 0;
+    this.lastAck = 0;
+    this.lastEnd = 0;
+    this.lastWin = 0;
+    this.use = 0;
   }
 }
 

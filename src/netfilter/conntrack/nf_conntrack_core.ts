@@ -7,15 +7,17 @@
 //
 // Model notes:
 // - Time is kept in jiffies (HZ=250) like ct->timeout; `conntrack -L` divides by HZ.
-// - An unconfirmed entry whose packet was dropped is freed when the current
-//   event finishes (a zero-delay reaper), standing in for kfree_skb's
-//   nf_conntrack_put; the host may also call `releaseSkb` when it frees a packet.
-// - Entries are removed immediately when killed; the kernel frees them once
-//   the last packet holding a reference is gone.
+// - An unconfirmed entry whose packet never reached nf_confirm dies when the
+//   current event finishes (a zero-delay reaper): the path from nf_conntrack_in
+//   to nf_confirm runs within one event.
+// - Entries leave the table immediately when killed. As in the kernel, the
+//   object is recycled (nf_conntrack_cachep) only once no packet holds a
+//   reference to it (`use`, taken by nf_ct_set and dropped by nf_reset_ct);
+//   an entry still referenced when it dies is left to the garbage collector.
 
 import type { Scheduler } from '../../model/scheduler.js';
 import type { RandomStream } from '../../model/random.js';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IP_OFFSET, type Skb } from '../../model/skb.js';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IP_OFFSET, nfResetCt, type Skb } from '../../model/skb.js';
 import { DropReason } from '../../model/drop_reason.js';
 import {
   NF_ACCEPT, NF_DROP, NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING,
@@ -102,6 +104,8 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** Unconfirmed entries waiting for their packet to reach nf_confirm. */
   private pending: NfConn[] = [];
+  /** Dead entries no packet references, reused by alloc (the nf_conntrack_cachep slab). */
+  private freeList: NfConn[] = [];
   private reaperQueued = false;
 
   /** Direction of the node the last lookup found. */
@@ -184,7 +188,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   }
 
   notrack(skb: Skb): void {
-    skb.nfct = null;
+    nfResetCt(skb);
     skb.ctinfo = IP_CT_UNTRACKED;
   }
 
@@ -228,9 +232,8 @@ export class Conntrack implements ConntrackApi, L4Context {
       if ((ct.status & IPS_CONFIRMED) === 0) state.ctNew++;
       const ret = this.handlePacket(ct, skb, ctinfo);
       if (ret <= 0) {
+        nfResetCt(skb);
         this.putUnconfirmed(ct);
-        skb.nfct = null;
-        skb.ctinfo = -1;
         // The TCP tracker killed an entry to let a new SYN reopen it: look up again.
         if (ret === NF_CT_REPEAT) continue;
         st.invalid++;
@@ -272,8 +275,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     // The error must be heading where the flow's packets in that direction go.
     const ctDst = dir === IP_CT_DIR_ORIGINAL ? ct.oDst : ct.rDst;
     if (ctDst !== (skb.daddr | 0)) return -NF_ACCEPT;
-    skb.nfct = ct;
-    skb.ctinfo = dir === IP_CT_DIR_REPLY ? IP_CT_RELATED + IP_CT_IS_REPLY : IP_CT_RELATED;
+    nfCtSet(skb, ct, dir === IP_CT_DIR_REPLY ? IP_CT_RELATED + IP_CT_IS_REPLY : IP_CT_RELATED);
     return NF_ACCEPT;
   }
 
@@ -295,8 +297,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     else if (ct.status & IPS_SEEN_REPLY) ctinfo = IP_CT_ESTABLISHED;
     else if (ct.status & IPS_EXPECTED) ctinfo = IP_CT_RELATED;
     else ctinfo = IP_CT_NEW;
-    skb.nfct = ct;
-    skb.ctinfo = ctinfo;
+    nfCtSet(skb, ct, ctinfo);
     return 0;
   }
 
@@ -380,8 +381,14 @@ export class Conntrack implements ConntrackApi, L4Context {
         return null;
       }
     }
-    const ct = new NfConn(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport),
-      repl.src, repl.dst, packPorts(repl.sport, repl.dport));
+    let ct = this.freeList.pop();
+    if (ct === undefined) {
+      ct = new NfConn(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport),
+        repl.src, repl.dst, packPorts(repl.sport, repl.dport));
+    } else {
+      ct.reinit(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport),
+        repl.src, repl.dst, packPorts(repl.sport, repl.dport));
+    }
     if (this.sysctl.nf_conntrack_acct) ct.acct = [0, 0, 0, 0];
     this.pending.push(ct);
     if (!this.reaperQueued) {
@@ -391,16 +398,23 @@ export class Conntrack implements ConntrackApi, L4Context {
     return ct;
   }
 
-  /** nf_ct_put on an unconfirmed entry: it dies with its packet. */
+  /** nf_ct_put on an unconfirmed entry: it dies with its packet (nf_ct_destroy, with nf_nat_cleanup_conntrack). */
   private putUnconfirmed(ct: NfConn): void {
     if (ct.status & (IPS_CONFIRMED | IPS_DYING)) return;
     ct.status |= IPS_DYING;
+    // Events of an entry that never got confirmed are never delivered.
+    if (this.cacheCt === ct) {
+      this.cacheCt = null;
+      this.cacheMask = 0;
+    }
+    if (ct.status & IPS_SRC_NAT_DONE) this.nat.removeBySrc(ct);
     this.count--;
+    this.free(ct);
   }
 
-  /** kfree_skb's nf_conntrack_put: a dropped packet's unconfirmed entry is freed. */
-  releaseSkb(skb: Skb): void {
-    if (skb.nfct !== null) this.putUnconfirmed(skb.nfct as NfConn);
+  /** nf_conntrack_free: a dead entry no packet holds goes back to the free list. */
+  private free(ct: NfConn): void {
+    if (ct.use === 0) this.freeList.push(ct);
   }
 
   /** Frees unconfirmed entries whose packets never reached nf_confirm (see the file comment). */
@@ -466,6 +480,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     }
     if (ct.status & IPS_SRC_NAT_DONE) this.nat.removeBySrc(ct);
     this.count--;
+    this.free(ct);
     return true;
   }
 
@@ -664,8 +679,8 @@ export class Conntrack implements ConntrackApi, L4Context {
     // l4proto->allow_clash: UDP only among the modelled protocols.
     if (loser.proto === IPPROTO_UDP) {
       if (this.canMerge(winner, loser)) {
+        nfCtSet(skb, winner, skb.ctinfo);
         this.putUnconfirmed(loser);
-        skb.nfct = winner;
         st.clash_resolve++;
         return NF_ACCEPT;
       }
@@ -674,8 +689,8 @@ export class Conntrack implements ConntrackApi, L4Context {
       const other = this.chainFind(replyHash, repl, Infinity);
       if (other) {
         if (this.canMerge(other, loser)) {
+          nfCtSet(skb, other, skb.ctinfo);
           this.putUnconfirmed(loser);
-          skb.nfct = other;
           st.clash_resolve++;
           return NF_ACCEPT;
         }
@@ -814,6 +829,14 @@ function stripSysctlPrefix(name: string): string {
   if (name.startsWith('net.netfilter.')) return name.slice('net.netfilter.'.length);
   if (name === 'net.nf_conntrack_max') return 'nf_conntrack_max';
   return name;
+}
+
+/** nf_ct_set: attach `ct` to the packet in place of what it held, taking a reference. */
+function nfCtSet(skb: Skb, ct: NfConn, ctinfo: number): void {
+  nfResetCt(skb);
+  ct.use++;
+  skb.nfct = ct;
+  skb.ctinfo = ctinfo;
 }
 
 /** Scheduler handler: the zero-delay reaper of unconfirmed entries. */

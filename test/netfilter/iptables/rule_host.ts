@@ -3,7 +3,7 @@
 // records the NAT bindings and notrack calls the targets ask for.
 
 import { RandomStream } from '../../../src/model/random.js';
-import type { Skb } from '../../../src/model/skb.js';
+import { nfResetCt, type Skb } from '../../../src/model/skb.js';
 import { parseIpv4 } from '../../../src/model/inet.js';
 import {
   IP_CT_UNTRACKED, NF_NAT_MANIP_DST, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, RTN_UNICAST,
@@ -25,7 +25,7 @@ export class TestConntrack implements ConntrackApi {
     return NF_ACCEPT;
   }
   notrack(skb: Skb): void {
-    skb.nfct = null;
+    nfResetCt(skb);
     skb.ctinfo = IP_CT_UNTRACKED;
   }
 }

@@ -1,7 +1,7 @@
 // `-j CT --notrack` and its older spelling `-j NOTRACK` (net/netfilter/xt_CT.c
 // xt_ct_target_v0 with XT_CT_NOTRACK): the packet bypasses connection tracking.
 
-import type { Skb } from '../../../model/skb.js';
+import { nfResetCt, type Skb } from '../../../model/skb.js';
 import { IP_CT_UNTRACKED } from '../../nf_conntrack_common.js';
 import {
   optionTable, RuleSyntaxError,
@@ -37,7 +37,7 @@ export class CtTarget implements Target {
     const ct = par.host.conntrack;
     if (ct) ct.notrack(skb);
     else {
-      skb.nfct = null;
+      nfResetCt(skb);
       skb.ctinfo = IP_CT_UNTRACKED;
     }
     return XT_CONTINUE;
