@@ -226,6 +226,8 @@ export class Skb {
  */
 export interface NfConntrack {
   use: number;
+  /** nf_conntrack_destroy: called when the last reference goes. */
+  destroy(): void;
 }
 
 /** nf_conntrack_get: take a reference for a new holder; returns the entry. */
@@ -242,8 +244,8 @@ export function nfConntrackGet(nfct: NfConntrack | null): NfConntrack | null {
 export function nfResetCt(skb: Skb): void {
   const nfct = skb.nfct;
   if (nfct !== null) {
-    nfct.use--;
     skb.nfct = null;
+    if (--nfct.use === 0) nfct.destroy();
   }
   skb.ctinfo = -1;
 }

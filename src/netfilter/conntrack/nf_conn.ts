@@ -1,22 +1,24 @@
 // One tracked connection (include/net/netfilter/nf_conntrack.h `struct nf_conn`).
-// Every field is a small integer or a reference, so V8 stores the object with
-// no boxed numbers: 31 fields, 272 bytes per entry on 64-bit Node 20 (no
-// pointer compression: 3 header words + 8 bytes a field). Addresses, port
-// pairs and TCP sequence numbers are kept as signed 32-bit values; the timeout
-// is absolute jiffies, as `ct->timeout` is in the kernel.
 //
-// The fields a hash-chain walk reads (status, timeout, the two tuples and the
-// links) come first, so a walk touches the first two cache lines of an entry.
+// What a hash-chain walk reads of an entry (status, timeout, protocol, both
+// tuples and both tuplehash nodes' links) lives in a 16-word record of the
+// table's NfConnStore, one 64-byte cache line per entry, so a walk past an
+// entry costs one line and never touches a JS object. Everything else (the TCP
+// tracker's state, accounting, the NAT bysource link, the packet reference
+// count) is on the NfConn object, which owns its record for life and reads it
+// through accessors. Addresses, port pairs and TCP sequence numbers are signed
+// 32-bit values; the timeout is absolute jiffies compared with wraparound, as
+// `ct->timeout` (u32) is in the kernel.
 //
-// The two tuplehash nodes of the kernel (ORIGINAL and REPLY, each on a hash
-// chain) are represented without extra objects: `nextO` continues the chain
-// after this entry's ORIGINAL node, `nextR` after its REPLY node, and
-// `linkDirs` says which node of the next entry each link points at.
+// The kernel's two tuplehash nodes (ORIGINAL and REPLY, each on a hash chain)
+// are node references `slot << 1 | dir`; hnnode.next and hnnode.pprev are
+// record words, with NULLS (-1) ending a chain and `-2 - bucket` as the pprev
+// of a bucket's first node.
 
 import type { NfConntrack } from '../../model/skb.js';
+import { IPS_DYING } from '../nf_conntrack_common.js';
 import type { NfConnView } from '../nf_conntrack_common.js';
 import type { NfTuple } from './nf_conntrack_tuple.js';
-
 /** enum tcp_conntrack (include/uapi/linux/netfilter/nf_conntrack_tcp.h). */
 export const TCP_CONNTRACK_NONE = 0;
 export const TCP_CONNTRACK_SYN_SENT = 1;
@@ -37,25 +39,61 @@ export const TCP_CONNTRACK_NAMES = [
   'NONE', 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE', 'SYN_SENT2',
 ] as const;
 
+/** log2 of the words in an entry's record. */
+export const CT_SHIFT = 4;
+export const CT_STATUS = 0;
+export const CT_TIMEOUT = 1;
+export const CT_PROTO = 2;
+/** tuplehash[dir].tuple: src, dst, ports at CT_TUPLE + 3 * dir (+0, +1, +2); ports as sport << 16 | dport (packPorts). */
+export const CT_TUPLE = 3;
+/** tuplehash[dir].hnnode.next at CT_NEXT + dir: a node reference, or NULLS. */
+export const CT_NEXT = 9;
+/** tuplehash[dir].hnnode.pprev at CT_PPREV + dir: the previous node, `-2 - bucket` for a bucket's first node, NULLS when unhashed. */
+export const CT_PPREV = 11;
+export const CT_MARK = 13;
+/** The end of a hash chain (the kernel's hlist_nulls marker). */
+export const NULLS = -1;
+
+/**
+ * The records of one table's entries (the nf_conntrack_cachep slab): slot s
+ * is words[s << CT_SHIFT ...], owned by objs[s] for life. Dead entries no
+ * packet references wait on `free` to be reused with their slot.
+ */
+export class NfConnStore {
+  words: Int32Array;
+  objs: NfConn[] = [];
+  free: NfConn[] = [];
+
+  constructor(capacity = 256) {
+    this.words = new Int32Array(capacity << CT_SHIFT);
+  }
+
+  /** A slot for a new object. Grows by doubling up to `sizeHint` (nf_conntrack_max), then by an eighth. */
+  take(obj: NfConn, sizeHint: number): number {
+    const slot = this.objs.length;
+    const cap = this.words.length >> CT_SHIFT;
+    if (slot === cap) {
+      const grown = cap < sizeHint ? Math.min(cap * 2, sizeHint) : cap + Math.max(cap >> 3, 256);
+      const words = new Int32Array(grown << CT_SHIFT);
+      words.set(this.words);
+      this.words = words;
+    }
+    this.objs.push(obj);
+    return slot;
+  }
+
+  /** nf_conntrack_free: a dead entry goes back to the free list once no packet holds it. */
+  release(ct: NfConn): void {
+    if (ct.use === 0) this.free.push(ct);
+  }
+}
+
 export class NfConn implements NfConnView, NfConntrack {
-  /** enum ip_conntrack_status bits. */
-  status = 0;
-  /** Absolute expiry in jiffies once confirmed; relative (a duration) before, as in the kernel. */
-  timeout = 0;
-  proto = 0;
-  // tuplehash[IP_CT_DIR_ORIGINAL].tuple; ports as sport << 16 | dport (see packPorts).
-  oSrc = 0;
-  oDst = 0;
-  oPorts = 0;
-  // tuplehash[IP_CT_DIR_REPLY].tuple
-  rSrc = 0;
-  rDst = 0;
-  rPorts = 0;
-  /** Hash chain links, see the file comment. */
-  nextO: NfConn | null = null;
-  nextR: NfConn | null = null;
-  linkDirs = 0;
-  mark = 0;
+  readonly store: NfConnStore;
+  /** First word of this entry's record. */
+  readonly base: number;
+  /** ct_general.use: references held by packets (the table's own reference is implied while the entry is not dying). */
+  use = 0;
   /** nf_nat_bysource chain (SRC-NATed or null-bound entries). */
   nextBySrc: NfConn | null = null;
   /** nf_conn_acct: [orig packets, orig bytes, reply packets, reply bytes], when acct was on at creation. */
@@ -82,39 +120,36 @@ export class NfConn implements NfConnView, NfConntrack {
   lastAck = 0;
   lastEnd = 0;
   lastWin = 0;
-  /** ct_general.use: references held by packets (the table's own reference is implied while the entry is not dying). */
-  use = 0;
 
-  /** __nf_conntrack_alloc's initialisation: both tuples set, status, timeout and the proto union zeroed. Ports packed (packPorts). */
-  constructor(proto: number, oSrc: number, oDst: number, oPorts: number, rSrc: number, rDst: number, rPorts: number) {
-    this.proto = proto;
-    this.oSrc = oSrc;
-    this.oDst = oDst;
-    this.oPorts = oPorts;
-    this.rSrc = rSrc;
-    this.rDst = rDst;
-    this.rPorts = rPorts;
+  /** A new entry with its own record; `init` gives it its tuples. */
+  constructor(store: NfConnStore, sizeHint: number) {
+    this.store = store;
+    this.base = store.take(this, sizeHint) << CT_SHIFT;
   }
 
   /**
-   * The same initialisation on an entry taken back from the table's free
-   * list (kmem_cache_alloc from nf_conntrack_cachep reuses freed objects):
-   * every field as the constructor leaves it.
+   * __nf_conntrack_alloc's initialisation, for a new object or one taken back
+   * from the table's free list: both tuples set (ports packed, packPorts),
+   * unhashed, status, timeout, mark and the proto union zeroed.
    */
-  reinit(proto: number, oSrc: number, oDst: number, oPorts: number, rSrc: number, rDst: number, rPorts: number): void {
-    this.status = 0;
-    this.timeout = 0;
-    this.proto = proto;
-    this.oSrc = oSrc;
-    this.oDst = oDst;
-    this.oPorts = oPorts;
-    this.rSrc = rSrc;
-    this.rDst = rDst;
-    this.rPorts = rPorts;
-    this.nextO = null;
-    this.nextR = null;
-    this.linkDirs = 0;
-    this.mark = 0;
+  init(proto: number, oSrc: number, oDst: number, oPorts: number, rSrc: number, rDst: number, rPorts: number): void {
+    const w = this.store.words;
+    const b = this.base;
+    w[b + CT_STATUS] = 0;
+    w[b + CT_TIMEOUT] = 0;
+    w[b + CT_PROTO] = proto;
+    w[b + CT_TUPLE] = oSrc;
+    w[b + CT_TUPLE + 1] = oDst;
+    w[b + CT_TUPLE + 2] = oPorts;
+    w[b + CT_TUPLE + 3] = rSrc;
+    w[b + CT_TUPLE + 4] = rDst;
+    w[b + CT_TUPLE + 5] = rPorts;
+    w[b + CT_NEXT] = NULLS;
+    w[b + CT_NEXT + 1] = NULLS;
+    w[b + CT_PPREV] = NULLS;
+    w[b + CT_PPREV + 1] = NULLS;
+    w[b + CT_MARK] = 0;
+    this.use = 0;
     this.nextBySrc = null;
     this.acct = null;
     this.tcpState = TCP_CONNTRACK_NONE;
@@ -133,8 +168,44 @@ export class NfConn implements NfConnView, NfConntrack {
     this.lastAck = 0;
     this.lastEnd = 0;
     this.lastWin = 0;
-    this.use = 0;
   }
+
+  /** nf_conntrack_destroy, reached when the last packet lets go (nf_conntrack_put): a dead entry goes back to the free list. */
+  destroy(): void {
+    if (this.status & IPS_DYING) this.store.release(this);
+  }
+
+  /** enum ip_conntrack_status bits. */
+  get status(): number { return this.store.words[this.base + CT_STATUS]!; }
+  set status(v: number) { this.store.words[this.base + CT_STATUS] = v; }
+  /** Absolute expiry in jiffies once confirmed; relative (a duration) before, as in the kernel. */
+  get timeout(): number { return this.store.words[this.base + CT_TIMEOUT]!; }
+  set timeout(v: number) { this.store.words[this.base + CT_TIMEOUT] = v; }
+  get proto(): number { return this.store.words[this.base + CT_PROTO]!; }
+  get oSrc(): number { return this.store.words[this.base + CT_TUPLE]!; }
+  get oDst(): number { return this.store.words[this.base + CT_TUPLE + 1]!; }
+  get oPorts(): number { return this.store.words[this.base + CT_TUPLE + 2]!; }
+  get rSrc(): number { return this.store.words[this.base + CT_TUPLE + 3]!; }
+  get rDst(): number { return this.store.words[this.base + CT_TUPLE + 4]!; }
+  get rPorts(): number { return this.store.words[this.base + CT_TUPLE + 5]!; }
+  get mark(): number { return this.store.words[this.base + CT_MARK]!; }
+  set mark(v: number) { this.store.words[this.base + CT_MARK] = v; }
+
+  /** nf_conntrack_alter_reply's write of the reply tuple. */
+  setReply(src: number, dst: number, ports: number): void {
+    const w = this.store.words;
+    w[this.base + CT_TUPLE + 3] = src;
+    w[this.base + CT_TUPLE + 4] = dst;
+    w[this.base + CT_TUPLE + 5] = ports;
+  }
+}
+
+/**
+ * The node a walk continues with when the entry of node `n` is about to be
+ * deleted: `next`, unless that is the same entry's other node, which goes too.
+ */
+export function nextPastOwn(w: Int32Array, n: number, next: number): number {
+  return next !== NULLS && next >> 1 === n >> 1 ? w[((n >> 1) << CT_SHIFT) + CT_NEXT + (next & 1)]! : next;
 }
 
 /** A tuple's two 16-bit ports (or ICMP id, type<<8|code) in one signed 32-bit value. */
@@ -164,22 +235,4 @@ export function udpStreamTs(ct: NfConn): number {
 
 export function setUdpStreamTs(ct: NfConn, jiffies: number): void {
   ct.tdEnd0 = jiffies;
-}
-
-let skipDirOut = 0;
-
-/**
- * When an entry's two nodes sit next to each other on a chain and the entry is
- * about to be unlinked, a walk standing on the first must continue after the
- * second: returns that node (its direction in skipDirOut).
- */
-export function skipOwn(c: NfConn, ownDir: number): NfConn | null {
-  const next = ownDir === 0 ? c.nextO : c.nextR;
-  skipDirOut = ownDir === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
-  return next;
-}
-
-/** Direction of the node the last skipOwn call returned. */
-export function skipOwnDir(): number {
-  return skipDirOut;
 }

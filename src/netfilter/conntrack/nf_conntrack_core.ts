@@ -28,7 +28,10 @@ import {
   IPS_SRC_NAT_DONE, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_IS_REPLY, IP_CT_NEW, IP_CT_RELATED,
   IP_CT_UNTRACKED, type ConntrackApi, type NatRange,
 } from '../nf_conntrack_common.js';
-import { NfConn, nfCtTuple, packPorts, skipOwn, skipOwnDir } from './nf_conn.js';
+import {
+  CT_NEXT, CT_PPREV, CT_PROTO, CT_SHIFT, CT_STATUS, CT_TIMEOUT, CT_TUPLE, NULLS, NfConn, NfConnStore, nextPastOwn, nfCtTuple,
+  packPorts,
+} from './nf_conn.js';
 import {
   HZ, IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY, NR_ICMP_TYPES, NfTuple, hashTuple, icmpIsErr, invertTuple, jiffiesOf,
   nsOfJiffies, reciprocalScale, tupleFromSkb,
@@ -87,9 +90,10 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** net.netfilter.nf_conntrack_count: allocated entries, confirmed or not (cnet->count). */
   count = 0;
 
-  // The hash table: bucket heads and which node (ORIGINAL 0 / REPLY 1) each head is.
-  heads: (NfConn | null)[] = [];
-  headDirs: Uint8Array = new Uint8Array(0);
+  /** The entries' records and objects. */
+  readonly store = new NfConnStore();
+  /** The hash table: each bucket's first node (slot << 1 | dir), or NULLS. */
+  heads: Int32Array = new Int32Array(0);
   htableSize = 0;
   private readonly hashSeed: number;
 
@@ -104,8 +108,6 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** Unconfirmed entries waiting for their packet to reach nf_confirm. */
   private pending: NfConn[] = [];
-  /** Dead entries no packet references, reused by alloc (the nf_conntrack_cachep slab). */
-  private freeList: NfConn[] = [];
   private reaperQueued = false;
 
   /** Direction of the node the last lookup found. */
@@ -310,57 +312,48 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** ____nf_conntrack_find: walks the chain, reaping expired entries on the way (nf_ct_gc_expired). */
   private findHashed(t: NfTuple, hash: number): NfConn | null {
-    const bucket = reciprocalScale(hash, this.htableSize);
     const now = this.nowJiffies;
-    let c: NfConn | null = this.heads[bucket]!;
-    let d = this.headDirs[bucket]!;
-    while (c !== null) {
-      let next: NfConn | null = d === 0 ? c.nextO : c.nextR;
-      let nd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
-      if (((c.timeout - now) | 0) <= 0) {
-        if (next === c) { next = skipOwn(c, nd); nd = skipOwnDir(); }
-        this.gcExpired(c);
-      } else if (c.status & IPS_CONFIRMED && this.keyEqual(c, d, t)) {
-        this.foundDir = d;
-        return c;
+    const w = this.store.words;
+    const ports = packPorts(t.sport, t.dport);
+    let n = this.heads[reciprocalScale(hash, this.htableSize)]!;
+    while (n !== NULLS) {
+      const b = (n >> 1) << CT_SHIFT;
+      let next = w[b + CT_NEXT + (n & 1)]!;
+      if (((w[b + CT_TIMEOUT]! - now) | 0) <= 0) {
+        next = nextPastOwn(w, n, next);
+        this.gcExpired(this.store.objs[n >> 1]!);
+      } else if (w[b + CT_STATUS]! & IPS_CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
+        this.foundDir = n & 1;
+        return this.store.objs[n >> 1]!;
       }
-      c = next;
-      d = nd;
+      n = next;
     }
     return null;
   }
 
-  private keyEqual(c: NfConn, d: number, t: NfTuple): boolean {
-    if (c.proto !== t.proto) return false;
-    const ports = packPorts(t.sport, t.dport);
-    return d === 0
-      ? c.oSrc === t.src && c.oDst === t.dst && c.oPorts === ports
-      : c.rSrc === t.src && c.rDst === t.dst && c.rPorts === ports;
-  }
-
   /** nf_conntrack_tuple_taken: is `t` in use by an entry other than `ignored`? (NAT's uniqueness test.) */
   tupleTaken(t: NfTuple, ignored: NfConn): boolean {
-    const bucket = reciprocalScale(hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), this.htableSize);
     const now = this.nowJiffies;
-    let c: NfConn | null = this.heads[bucket]!;
-    let d = this.headDirs[bucket]!;
-    while (c !== null) {
-      let next: NfConn | null = d === 0 ? c.nextO : c.nextR;
-      let nd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
-      if (c !== ignored) {
-        if (((c.timeout - now) | 0) <= 0) {
-          if (next === c) { next = skipOwn(c, nd); nd = skipOwnDir(); }
-          this.gcExpired(c);
-        } else if (c.status & IPS_CONFIRMED && this.keyEqual(c, d, t)) {
+    const w = this.store.words;
+    const ports = packPorts(t.sport, t.dport);
+    const ib = ignored.base;
+    let n = this.heads[this.bucketOfTuple(t)]!;
+    while (n !== NULLS) {
+      const b = (n >> 1) << CT_SHIFT;
+      let next = w[b + CT_NEXT + (n & 1)]!;
+      if (b !== ib) {
+        if (((w[b + CT_TIMEOUT]! - now) | 0) <= 0) {
+          next = nextPastOwn(w, n, next);
+          this.gcExpired(this.store.objs[n >> 1]!);
+        } else if (w[b + CT_STATUS]! & IPS_CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
           // Identical original tuples are the same flow: clash resolution handles it at confirm.
-          if (!(c.oSrc === ignored.oSrc && c.oDst === ignored.oDst && c.oPorts === ignored.oPorts &&
-            c.proto === ignored.proto)) {
+          if (!(w[b + CT_TUPLE] === w[ib + CT_TUPLE] && w[b + CT_TUPLE + 1] === w[ib + CT_TUPLE + 1] &&
+            w[b + CT_TUPLE + 2] === w[ib + CT_TUPLE + 2] && w[b + CT_PROTO] === w[ib + CT_PROTO])) {
             return true;
           }
         }
       }
-      c = next;
-      d = nd;
+      n = next;
     }
     return false;
   }
@@ -381,14 +374,10 @@ export class Conntrack implements ConntrackApi, L4Context {
         return null;
       }
     }
-    let ct = this.freeList.pop();
-    if (ct === undefined) {
-      ct = new NfConn(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport),
-        repl.src, repl.dst, packPorts(repl.sport, repl.dport));
-    } else {
-      ct.reinit(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport),
-        repl.src, repl.dst, packPorts(repl.sport, repl.dport));
-    }
+    const ct = this.store.free.pop() ?? new NfConn(this.store, max);
+    ct.init(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport), repl.src, repl.dst, packPorts(repl.sport, repl.dport));
+    // init_conntrack keeps the ORIGINAL tuple's hash in the unhashed REPLY node's pprev for __nf_conntrack_confirm.
+    this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY] = hash;
     if (this.sysctl.nf_conntrack_acct) ct.acct = [0, 0, 0, 0];
     this.pending.push(ct);
     if (!this.reaperQueued) {
@@ -409,12 +398,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     }
     if (ct.status & IPS_SRC_NAT_DONE) this.nat.removeBySrc(ct);
     this.count--;
-    this.free(ct);
-  }
-
-  /** nf_conntrack_free: a dead entry no packet holds goes back to the free list. */
-  private free(ct: NfConn): void {
-    if (ct.use === 0) this.freeList.push(ct);
+    this.store.release(ct);
   }
 
   /** Frees unconfirmed entries whose packets never reached nf_confirm (see the file comment). */
@@ -444,21 +428,21 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** early_drop_list. */
   private earlyDropList(bucket: number): number {
     const now = this.nowJiffies;
+    const w = this.store.words;
     let drops = 0;
-    let c: NfConn | null = this.heads[bucket]!;
-    let d = this.headDirs[bucket]!;
-    while (c !== null) {
-      let next: NfConn | null = d === 0 ? c.nextO : c.nextR;
-      let nd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
-      if (((c.timeout - now) | 0) <= 0) {
-        if (next === c) { next = skipOwn(c, nd); nd = skipOwnDir(); }
-        this.gcExpired(c);
-      } else if (!(c.status & (IPS_ASSURED | IPS_DYING | IPS_OFFLOAD)) && c.status & IPS_CONFIRMED) {
-        if (next === c) { next = skipOwn(c, nd); nd = skipOwnDir(); }
-        if (this.delete(c)) drops++;
+    let n = this.heads[bucket]!;
+    while (n !== NULLS) {
+      const b = (n >> 1) << CT_SHIFT;
+      let next = w[b + CT_NEXT + (n & 1)]!;
+      const status = w[b + CT_STATUS]!;
+      if (((w[b + CT_TIMEOUT]! - now) | 0) <= 0) {
+        next = nextPastOwn(w, n, next);
+        this.gcExpired(this.store.objs[n >> 1]!);
+      } else if (!(status & (IPS_ASSURED | IPS_DYING | IPS_OFFLOAD)) && status & IPS_CONFIRMED) {
+        next = nextPastOwn(w, n, next);
+        if (this.delete(this.store.objs[n >> 1]!)) drops++;
       }
-      c = next;
-      d = nd;
+      n = next;
     }
     return drops;
   }
@@ -480,7 +464,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     }
     if (ct.status & IPS_SRC_NAT_DONE) this.nat.removeBySrc(ct);
     this.count--;
-    this.free(ct);
+    this.store.release(ct);
     return true;
   }
 
@@ -527,78 +511,56 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   // ---------------------------------------------------------------- hash chains
 
+  /** hlist_nulls_add_head_rcu of ct's `dir` node on `bucket`. */
   private link(ct: NfConn, dir: number, bucket: number): void {
+    const w = this.store.words;
+    const n = (ct.base >> (CT_SHIFT - 1)) | dir;
     const head = this.heads[bucket]!;
-    const headDir = this.headDirs[bucket]!;
-    if (dir === 0) {
-      ct.nextO = head;
-      ct.linkDirs = (ct.linkDirs & 2) | headDir;
-    } else {
-      ct.nextR = head;
-      ct.linkDirs = (ct.linkDirs & 1) | (headDir << 1);
-    }
-    this.heads[bucket] = ct;
-    this.headDirs[bucket] = dir;
+    w[ct.base + CT_NEXT + dir] = head;
+    w[ct.base + CT_PPREV + dir] = -2 - bucket;
+    if (head !== NULLS) w[((head >> 1) << CT_SHIFT) + CT_PPREV + (head & 1)] = n;
+    this.heads[bucket] = n;
   }
 
+  /** hlist_nulls_del_rcu of ct's `dir` node: its pprev says where it hangs, so no walk. */
   private unlink(ct: NfConn, dir: number): void {
-    const t = nfCtTuple(ct, dir, this.t3);
-    const bucket = reciprocalScale(hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), this.htableSize);
-    const next = dir === 0 ? ct.nextO : ct.nextR;
-    const nextDir = dir === 0 ? ct.linkDirs & 1 : (ct.linkDirs >>> 1) & 1;
-    let c: NfConn | null = this.heads[bucket]!;
-    let d = this.headDirs[bucket]!;
-    if (c === ct && d === dir) {
-      this.heads[bucket] = next;
-      this.headDirs[bucket] = nextDir;
-    } else {
-      while (c !== null) {
-        const cn: NfConn | null = d === 0 ? c.nextO : c.nextR;
-        const cd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
-        if (cn === ct && cd === dir) {
-          if (d === 0) {
-            c.nextO = next;
-            c.linkDirs = (c.linkDirs & 2) | nextDir;
-          } else {
-            c.nextR = next;
-            c.linkDirs = (c.linkDirs & 1) | (nextDir << 1);
-          }
-          break;
-        }
-        c = cn;
-        d = cd;
-      }
-    }
-    if (dir === 0) ct.nextO = null;
-    else ct.nextR = null;
+    const w = this.store.words;
+    const next = w[ct.base + CT_NEXT + dir]!;
+    const pprev = w[ct.base + CT_PPREV + dir]!;
+    if (pprev === NULLS) return;
+    if (pprev < NULLS) this.heads[-2 - pprev] = next;
+    else w[((pprev >> 1) << CT_SHIFT) + CT_NEXT + (pprev & 1)] = next;
+    if (next !== NULLS) w[((next >> 1) << CT_SHIFT) + CT_PPREV + (next & 1)] = pprev;
+    w[ct.base + CT_NEXT + dir] = NULLS;
+    w[ct.base + CT_PPREV + dir] = NULLS;
   }
 
   private bucketOf(ct: NfConn, dir: number): number {
-    const t = nfCtTuple(ct, dir, this.t3);
+    return this.bucketOfTuple(nfCtTuple(ct, dir, this.t3));
+  }
+
+  private bucketOfTuple(t: NfTuple): number {
     return reciprocalScale(hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), this.htableSize);
   }
 
   private allocTable(size: number): void {
     this.htableSize = Math.max(1, size | 0);
-    this.heads = new Array<NfConn | null>(this.htableSize).fill(null);
-    this.headDirs = new Uint8Array(this.htableSize);
+    this.heads = new Int32Array(this.htableSize).fill(NULLS);
   }
 
   /** nf_conntrack_hash_resize: rehash every node into a table of `size` buckets. */
   resize(size: number): void {
     const oldHeads = this.heads;
-    const oldDirs = this.headDirs;
     this.allocTable(size);
     this.sysctl.nf_conntrack_buckets = this.htableSize;
-    for (let b = 0; b < oldHeads.length; b++) {
-      let c: NfConn | null = oldHeads[b]!;
-      let d = oldDirs[b]!;
-      while (c !== null) {
-        const next: NfConn | null = d === 0 ? c.nextO : c.nextR;
-        const nd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
-        this.link(c, d, this.bucketOf(c, d));
-        c = next;
-        d = nd;
+    const w = this.store.words;
+    for (let i = 0; i < oldHeads.length; i++) {
+      let n = oldHeads[i]!;
+      while (n !== NULLS) {
+        const next = w[((n >> 1) << CT_SHIFT) + CT_NEXT + (n & 1)]!;
+        const c = this.store.objs[n >> 1]!;
+        this.link(c, n & 1, this.bucketOf(c, n & 1));
+        n = next;
       }
     }
     this.nat.resize(size);
@@ -626,7 +588,7 @@ export class Conntrack implements ConntrackApi, L4Context {
       st.insert_failed++;
       return NF_DROP;
     }
-    const hash = this.bucketOf(ct, IP_CT_DIR_ORIGINAL);
+    const hash = reciprocalScale(this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY]! >>> 0, this.htableSize);
     const replyHash = this.bucketOf(ct, IP_CT_DIR_REPLY);
     const maxChainlen = MIN_CHAINLEN + Math.floor(this.rnd.next() * MAX_CHAINLEN);
     const orig = nfCtTuple(ct, IP_CT_DIR_ORIGINAL, this.t1);
@@ -651,18 +613,18 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** Walks a chain for a confirmed node equal to `t`: the entry, null if none, undefined if the chain is too long. */
   private chainFind(bucket: number, t: NfTuple, maxChainlen: number): NfConn | null | undefined {
+    const w = this.store.words;
+    const ports = packPorts(t.sport, t.dport);
     let chainlen = 0;
-    let c: NfConn | null = this.heads[bucket]!;
-    let d = this.headDirs[bucket]!;
-    while (c !== null) {
-      if (c.status & IPS_CONFIRMED && this.keyEqual(c, d, t)) {
-        this.foundDir = d;
-        return c;
+    let n = this.heads[bucket]!;
+    while (n !== NULLS) {
+      const b = (n >> 1) << CT_SHIFT;
+      if (w[b + CT_STATUS]! & IPS_CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
+        this.foundDir = n & 1;
+        return this.store.objs[n >> 1]!;
       }
       if (chainlen++ > maxChainlen) return undefined;
-      const next: NfConn | null = d === 0 ? c.nextO : c.nextR;
-      d = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
-      c = next;
+      n = w[b + CT_NEXT + (n & 1)]!;
     }
     return null;
   }
@@ -720,7 +682,7 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** nf_conntrack_alter_reply: NAT rewrote the reply tuple of an unconfirmed entry. */
   alterReply(ct: NfConn, t: NfTuple): void {
-    ct.rSrc = t.src; ct.rDst = t.dst; ct.rPorts = packPorts(t.sport, t.dport);
+    ct.setReply(t.src, t.dst, packPorts(t.sport, t.dport));
   }
 
   // ---------------------------------------------------------------- logging
@@ -747,15 +709,13 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** Every confirmed entry, in table order (bucket by bucket, ORIGINAL nodes), as ctnetlink dumps them. */
   forEach(fn: (ct: NfConn) => void): void {
     const now = this.nowJiffies;
-    for (let b = 0; b < this.htableSize; b++) {
-      let c: NfConn | null = this.heads[b]!;
-      let d = this.headDirs[b]!;
-      while (c !== null) {
-        const next: NfConn | null = d === 0 ? c.nextO : c.nextR;
-        const nd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
-        if (d === IP_CT_DIR_ORIGINAL && !(c.status & IPS_DYING) && ((c.timeout - now) | 0) > 0) fn(c);
-        c = next;
-        d = nd;
+    const w = this.store.words;
+    for (let i = 0; i < this.htableSize; i++) {
+      for (let n = this.heads[i]!; n !== NULLS; n = w[((n >> 1) << CT_SHIFT) + CT_NEXT + (n & 1)]!) {
+        const b = (n >> 1) << CT_SHIFT;
+        if ((n & 1) === IP_CT_DIR_ORIGINAL && !(w[b + CT_STATUS]! & IPS_DYING) && ((w[b + CT_TIMEOUT]! - now) | 0) > 0) {
+          fn(this.store.objs[n >> 1]!);
+        }
       }
     }
   }
@@ -829,6 +789,13 @@ function stripSysctlPrefix(name: string): string {
   if (name.startsWith('net.netfilter.')) return name.slice('net.netfilter.'.length);
   if (name === 'net.nf_conntrack_max') return 'nf_conntrack_max';
   return name;
+}
+
+/** nf_ct_key_equal of node `n` (slot << 1 | dir) against a tuple, ports packed. */
+function nodeKeyEqual(w: Int32Array, n: number, src: number, dst: number, ports: number, proto: number): boolean {
+  const b = (n >> 1) << CT_SHIFT;
+  const k = b + CT_TUPLE + 3 * (n & 1);
+  return w[k] === src && w[k + 1] === dst && w[k + 2] === ports && w[b + CT_PROTO] === proto;
 }
 
 /** nf_ct_set: attach `ct` to the packet in place of what it held, taking a reference. */

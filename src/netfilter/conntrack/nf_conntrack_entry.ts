@@ -32,7 +32,7 @@ export interface ConntrackEntry {
 
 /** Snapshot of `ct` at jiffies `nowJ`. */
 export function snapshotEntry(ct: NfConn, nowJ: number, withTimeout = true): ConntrackEntry {
-  const expires = Math.max(ct.timeout - nowJ, 0);
+  const expires = Math.max((ct.timeout - nowJ) | 0, 0);
   return {
     proto: ct.proto,
     orig: { src: ct.oSrc >>> 0, dst: ct.oDst >>> 0, sport: portsSport(ct.oPorts), dport: portsDport(ct.oPorts) },

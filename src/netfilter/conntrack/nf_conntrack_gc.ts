@@ -14,7 +14,7 @@
 // visited [approx], so a 262144-bucket table takes ~2.6 ms and one run covers it.
 
 import { IPS_ASSURED, IPS_CONFIRMED, IPS_DYING } from '../nf_conntrack_common.js';
-import { skipOwn, skipOwnDir, type NfConn } from './nf_conn.js';
+import { CT_NEXT, CT_SHIFT, CT_STATUS, CT_TIMEOUT, NULLS, nextPastOwn, type NfConn } from './nf_conn.js';
 import { HZ, jiffiesOf, nsOfJiffies } from './nf_conntrack_tuple.js';
 import type { Conntrack } from './nf_conntrack_core.js';
 
@@ -74,11 +74,11 @@ export function gcWorkerRun(ct: Conntrack, l4CanEarlyDrop: (ct: NfConn) => boole
   outer: do {
     if (i >= hashsz) break;
     const now = stamp();
-    let c: NfConn | null = ct.heads[i]!;
-    let d = ct.headDirs[i]!;
-    while (c !== null) {
-      let next: NfConn | null = d === 0 ? c.nextO : c.nextR;
-      let nd = d === 0 ? c.linkDirs & 1 : (c.linkDirs >>> 1) & 1;
+    const w = ct.store.words;
+    let n = ct.heads[i]!;
+    while (n !== NULLS) {
+      const b = (n >> 1) << CT_SHIFT;
+      let next = w[b + CT_NEXT + (n & 1)]!;
       elapsedNs += GC_NS_PER_ENTRY;
       if (expiredCount > GC_SCAN_EXPIRED_MAX) {
         gc.nextBucket = i;
@@ -89,26 +89,26 @@ export function gcWorkerRun(ct: Conntrack, l4CanEarlyDrop: (ct: NfConn) => boole
         earlyExit = true;
         break outer;
       }
-      if (((c.timeout - now) | 0) <= 0) {
-        if (next === c) { next = skipOwn(c, nd); nd = skipOwnDir(); }
-        ct.gcExpired(c);
+      const left = (w[b + CT_TIMEOUT]! - now) | 0;
+      if (left <= 0) {
+        next = nextPastOwn(w, n, next);
+        ct.gcExpired(ct.store.objs[n >> 1]!);
         expiredCount++;
-        c = next;
-        d = nd;
+        n = next;
         continue;
       }
-      let expires = Math.min(Math.max(c.timeout - now, GC_SCAN_INTERVAL_MIN), GC_SCAN_INTERVAL_CLAMP);
+      let expires = Math.min(Math.max(left, GC_SCAN_INTERVAL_MIN), GC_SCAN_INTERVAL_CLAMP);
       expires = Math.trunc((expires - nextRun) / ++count);
       nextRun += expires;
 
-      if (max95 !== 0 && c.status & IPS_CONFIRMED && !(c.status & IPS_DYING) && ct.count >= max95 &&
-        canEarlyDrop(c, l4CanEarlyDrop)) {
-        if (next === c) { next = skipOwn(c, nd); nd = skipOwnDir(); }
-        ct.kill(c);
+      const status = w[b + CT_STATUS]!;
+      if (max95 !== 0 && status & IPS_CONFIRMED && !(status & IPS_DYING) && ct.count >= max95 &&
+        canEarlyDrop(ct.store.objs[n >> 1]!, l4CanEarlyDrop)) {
+        next = nextPastOwn(w, n, next);
+        ct.kill(ct.store.objs[n >> 1]!);
         expiredCount++;
       }
-      c = next;
-      d = nd;
+      n = next;
     }
     i++;
     elapsedNs += GC_NS_PER_BUCKET;

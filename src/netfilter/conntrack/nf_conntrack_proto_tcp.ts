@@ -359,7 +359,7 @@ function tcpHandleInvalid(c: L4Context, ct: NfConn, dir: number, index: number):
   if (!(ct.status & IPS_ASSURED) || ct.status & IPS_FIXED_TIMEOUT) return;
   if (index !== TCP_RST_SET && index !== TCP_FIN_SET) return;
   if (lastDir(ct) !== dir && (lastIndex(ct) === TCP_FIN_SET || lastIndex(ct) === TCP_RST_SET)) {
-    const expires = ct.timeout - c.nowJiffies;
+    const expires = (ct.timeout - c.nowJiffies) | 0;
     if (expires < 120 * HZ) return;
     const timeout = tout(c.sysctl, TCP_CONNTRACK_UNACK);
     if (expires > timeout) ct.timeout = c.nowJiffies + timeout;
