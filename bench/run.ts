@@ -111,8 +111,13 @@ for (const w of WORKLOADS) {
 
 // conntrack-flows: 1,000,000 SYNs of distinct tuples against nf_conntrack_max 262144, straight through the
 // Conntrack API; `-events` is the same run with the `conntrack -E` event log on (the scenario default).
-process.stdout.write(JSON.stringify(conntrackFlows(1_000_000, gc)) + '\n');
-process.stdout.write(JSON.stringify(conntrackFlows(1_000_000, gc, 4096)) + '\n');
+// Same protocol as above: a warm-up run, then the fastest of three (all listed).
+for (const eventLogSize of [0, 4096]) {
+  conntrackFlows(1_000_000, gc, eventLogSize);
+  const runs = Array.from({ length: MEASURED_RUNS }, () => conntrackFlows(1_000_000, gc, eventLogSize));
+  const best = runs.reduce((a, b) => (b.wall_s < a.wall_s ? b : a));
+  process.stdout.write(JSON.stringify({ ...best, wall_s_runs: runs.map((x) => x.wall_s) }) + '\n');
+}
 
 // iptables-N-rules: ns per rule traversed should not grow with N.
 iptablesRules(100, 20_000);

@@ -114,8 +114,6 @@ export class Conntrack implements ConntrackApi, L4Context {
   private foundDir = 0;
   private readonly t1 = new NfTuple();
   private readonly t2 = new NfTuple();
-  /** Scratch of unlink/bucketOf only: they run inside alloc's early_drop while t1/t2 hold the new tuples. */
-  private readonly t3 = new NfTuple();
 
   // Event cache of the packet being processed (nf_conntrack_event_cache), delivered at confirm.
   private cacheCt: NfConn | null = null;
@@ -536,7 +534,10 @@ export class Conntrack implements ConntrackApi, L4Context {
   }
 
   private bucketOf(ct: NfConn, dir: number): number {
-    return this.bucketOfTuple(nfCtTuple(ct, dir, this.t3));
+    const w = this.store.words;
+    const k = ct.base + CT_TUPLE + 3 * dir;
+    const ports = w[k + 2]!;
+    return reciprocalScale(hashTuple(w[k]!, w[k + 1]!, ports >>> 16, ports & 0xffff, w[ct.base + CT_PROTO]!, this.hashSeed), this.htableSize);
   }
 
   private bucketOfTuple(t: NfTuple): number {
@@ -591,13 +592,11 @@ export class Conntrack implements ConntrackApi, L4Context {
     const hash = reciprocalScale(this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY]! >>> 0, this.htableSize);
     const replyHash = this.bucketOf(ct, IP_CT_DIR_REPLY);
     const maxChainlen = MIN_CHAINLEN + Math.floor(this.rnd.next() * MAX_CHAINLEN);
-    const orig = nfCtTuple(ct, IP_CT_DIR_ORIGINAL, this.t1);
     // See if there's one in the list already, including reverse: if so, we lost a race.
-    let clash = this.chainFind(hash, orig, maxChainlen);
+    let clash = this.chainFind(hash, ct, IP_CT_DIR_ORIGINAL, maxChainlen);
     if (clash === undefined) return this.chainTooLong(ct, st);
     if (clash === null) {
-      const repl = nfCtTuple(ct, IP_CT_DIR_REPLY, this.t1);
-      clash = this.chainFind(replyHash, repl, maxChainlen);
+      clash = this.chainFind(replyHash, ct, IP_CT_DIR_REPLY, maxChainlen);
       if (clash === undefined) return this.chainTooLong(ct, st);
     }
     if (clash !== null) return this.resolveClash(skb, ct, clash, replyHash, st);
@@ -611,15 +610,19 @@ export class Conntrack implements ConntrackApi, L4Context {
     return NF_ACCEPT;
   }
 
-  /** Walks a chain for a confirmed node equal to `t`: the entry, null if none, undefined if the chain is too long. */
-  private chainFind(bucket: number, t: NfTuple, maxChainlen: number): NfConn | null | undefined {
+  /** Walks a chain for a confirmed node equal to ct's `dir` tuple: the entry, null if none, undefined if the chain is too long. */
+  private chainFind(bucket: number, ct: NfConn, dir: number, maxChainlen: number): NfConn | null | undefined {
     const w = this.store.words;
-    const ports = packPorts(t.sport, t.dport);
+    const k = ct.base + CT_TUPLE + 3 * dir;
+    const src = w[k]!;
+    const dst = w[k + 1]!;
+    const ports = w[k + 2]!;
+    const proto = w[ct.base + CT_PROTO]!;
     let chainlen = 0;
     let n = this.heads[bucket]!;
     while (n !== NULLS) {
       const b = (n >> 1) << CT_SHIFT;
-      if (w[b + CT_STATUS]! & IPS_CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
+      if (w[b + CT_STATUS]! & IPS_CONFIRMED && nodeKeyEqual(w, n, src, dst, ports, proto)) {
         this.foundDir = n & 1;
         return this.store.objs[n >> 1]!;
       }
@@ -647,8 +650,7 @@ export class Conntrack implements ConntrackApi, L4Context {
         return NF_ACCEPT;
       }
       // nf_ct_resolve_clash_harder: the reply direction must not clash too.
-      const repl = nfCtTuple(loser, IP_CT_DIR_REPLY, this.t1);
-      const other = this.chainFind(replyHash, repl, Infinity);
+      const other = this.chainFind(replyHash, loser, IP_CT_DIR_REPLY, Infinity);
       if (other) {
         if (this.canMerge(other, loser)) {
           nfCtSet(skb, other, skb.ctinfo);

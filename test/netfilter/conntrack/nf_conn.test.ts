@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, nfResetCt, type Skb } from '../../../src/model/skb.js';
+import { NF_ACCEPT } from '../../../src/netfilter/hooks.js';
+import { CT_NEXT, CT_PPREV, CT_SHIFT, NULLS, NfConn } from '../../../src/netfilter/conntrack/nf_conn.js';
+import type { Conntrack } from '../../../src/netfilter/conntrack/index.js';
+import { advance, inbound, outbound, rig, tcp, udp, type Rig } from './helpers.js';
+
+/**
+ * The hash table's shape: every chain's links agree both ways (hnnode.pprev
+ * of each node names the node before it, or its bucket), every node hangs in
+ * the bucket its tuple hashes to, and each live confirmed entry has both
+ * nodes in the table exactly once. Returns the entries found.
+ */
+function checkTable(ct: Conntrack): Set<NfConn> {
+  const w = ct.store.words;
+  const seen = new Map<NfConn, number>();
+  for (let bucket = 0; bucket < ct.htableSize; bucket++) {
+    let prev = -2 - bucket;
+    for (let n = ct.heads[bucket]!; n !== NULLS; n = w[((n >> 1) << CT_SHIFT) + CT_NEXT + (n & 1)]!) {
+      const b = (n >> 1) << CT_SHIFT;
+      expect(w[b + CT_PPREV + (n & 1)]).toBe(prev);
+      const c = ct.store.objs[n >> 1]!;
+      expect((ct as unknown as { bucketOf(c: NfConn, d: number): number }).bucketOf(c, n & 1)).toBe(bucket);
+      seen.set(c, (seen.get(c) ?? 0) | (1 << (n & 1)));
+      prev = n;
+    }
+  }
+  for (const [c, dirs] of seen) {
+    expect(ct.store.free).not.toContain(c);
+    expect(dirs).toBe(3);
+  }
+  return new Set(seen.keys());
+}
+
+/** A few packets of one flow, chosen by `kind`; returns the packets it sent. */
+function flowStep(r: Rig, kind: number, port: number): { verdicts: number[]; skbs: Skb[] } {
+  const verdicts: number[] = [];
+  const skbs: Skb[] = [];
+  const send = (dirIn: boolean, s: Skb): void => {
+    skbs.push(s);
+    verdicts.push(dirIn ? inbound(r, s) : outbound(r, s));
+  };
+  switch (kind) {
+    case 0: // UDP, unreplied
+      send(true, udp('10.1.0.1', port, '10.1.0.2', 53));
+      break;
+    case 1: // UDP, replied
+      send(true, udp('10.1.0.1', port, '10.1.0.2', 53));
+      send(false, udp('10.1.0.2', 53, '10.1.0.1', port));
+      break;
+    case 2: // TCP SYN only
+      send(true, tcp('10.1.0.1', port, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240));
+      break;
+    case 3: // TCP handshake
+      send(true, tcp('10.1.0.1', port, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240));
+      send(false, tcp('10.1.0.2', 80, '10.1.0.1', port, TCP_SYN | TCP_ACK, 5000, 1001, 65160));
+      send(true, tcp('10.1.0.1', port, '10.1.0.2', 80, TCP_ACK, 1001, 5001, 502));
+      break;
+    case 4: // a FIN from the client
+      send(true, tcp('10.1.0.1', port, '10.1.0.2', 80, TCP_FIN | TCP_ACK, 1001, 5001, 502));
+      break;
+    default: // a RST from the server
+      send(false, tcp('10.1.0.2', 80, '10.1.0.1', port, TCP_RST, 5001, 0, 0));
+      break;
+  }
+  return { verdicts, skbs };
+}
+
+type Op = { kind: number; port: number } | { flush: true } | { wait: number } | { buckets: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ kind: fc.integer({ min: 0, max: 5 }), port: fc.integer({ min: 1000, max: 1030 }) }) },
+  { weight: 1, arbitrary: fc.constant({ flush: true as const }) },
+  { weight: 2, arbitrary: fc.record({ wait: fc.integer({ min: 1, max: 200 }) }) },
+  { weight: 1, arbitrary: fc.record({ buckets: fc.integer({ min: 1, max: 32 }) }) },
+);
+
+/** Runs `ops`; with `release`, every packet lets go of its entry once it has passed, so dead entries are recycled. */
+function play(ops: Op[], max: number, release: boolean): { verdicts: number[]; tables: string[]; r: Rig } {
+  const r = rig({ sysctl: { nf_conntrack_max: max, nf_conntrack_buckets: 4 }, eventLogSize: 64 });
+  const verdicts: number[] = [];
+  const tables: string[] = [];
+  for (const op of ops) {
+    if ('kind' in op) {
+      const s = flowStep(r, op.kind, op.port);
+      verdicts.push(...s.verdicts);
+      if (release) for (const skb of s.skbs) nfResetCt(skb);
+    } else if ('flush' in op) {
+      r.ct.flush();
+    } else if ('wait' in op) {
+      advance(r, op.wait);
+    } else {
+      r.ct.setSysctl('net.netfilter.nf_conntrack_buckets', op.buckets);
+    }
+    advance(r, 0.001);
+    checkTable(r.ct);
+    tables.push(JSON.stringify([r.ct.count, r.ct.entries(), r.ct.events.since(0)]));
+  }
+  return { verdicts, tables, r };
+}
+
+describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', () => {
+  it('recycling dead entries changes nothing a rule, a tool or the event log can see', () => {
+    fc.assert(fc.property(fc.array(opArb, { maxLength: 60 }), fc.integer({ min: 2, max: 12 }), (ops, max) => {
+      const held = play(ops, max, false);
+      const released = play(ops, max, true);
+      expect(released.verdicts).toEqual(held.verdicts);
+      expect(released.tables).toEqual(held.tables);
+    }), { numRuns: 150 });
+  });
+
+  it('a dead entry is reused only after the last packet holding it lets go', () => {
+    const r = rig();
+    const syn = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240);
+    expect(inbound(r, syn)).toBe(NF_ACCEPT);
+    const first = syn.nfct as NfConn;
+    expect(first.use).toBe(1);
+    r.ct.flush();
+    const other = udp('10.1.0.1', 2000, '10.1.0.2', 53);
+    inbound(r, other);
+    expect(other.nfct).not.toBe(first);
+    nfResetCt(syn);
+    expect(first.use).toBe(0);
+    const third = udp('10.1.0.1', 3000, '10.1.0.2', 53);
+    inbound(r, third);
+    expect(third.nfct).toBe(first);
+  });
+
+  it('each copy of a packet (fragments, GSO segments) holds its own reference (__nf_copy)', () => {
+    const r = rig();
+    const syn = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240);
+    inbound(r, syn);
+    const c = syn.nfct as NfConn;
+    const copies = [syn.copyHeaders(), syn.copyHeaders()];
+    expect(c.use).toBe(3);
+    nfResetCt(syn);
+    r.ct.flush();
+    nfResetCt(copies[0]!);
+    expect(r.ct.store.free).not.toContain(c);
+    nfResetCt(copies[1]!);
+    expect(r.ct.store.free).toContain(c);
+  });
+
+  it('a recycled entry starts exactly as a fresh one', () => {
+    const used = rig();
+    for (let p = 0; p < 3; p++) {
+      const s = flowStep(used, 3, 1000 + p);
+      const c = s.skbs[0]!.nfct as NfConn;
+      c.mark = 0x5a;
+      c.acct = [1, 2, 3, 4];
+      for (const skb of s.skbs) nfResetCt(skb);
+    }
+    used.ct.flush();
+    const fresh = rig();
+    const a = tcp('10.1.0.1', 4000, '10.1.0.2', 80, TCP_SYN, 7, 0, 1000);
+    const b = tcp('10.1.0.1', 4000, '10.1.0.2', 80, TCP_SYN, 7, 0, 1000);
+    inbound(used, a);
+    inbound(fresh, b);
+    const ra = a.nfct as NfConn;
+    const rb = b.nfct as NfConn;
+    expect(used.ct.store.objs.indexOf(ra)).toBeLessThan(3);
+    const fields = (c: NfConn): Record<string, unknown> => {
+      const { store, base, ...own } = c;
+      void store; void base;
+      const w = c.store.words.slice(c.base, c.base + (1 << CT_SHIFT));
+      return { own, record: Array.from(w) };
+    };
+    expect(fields(ra)).toEqual(fields(rb));
+  });
+
+  it('the record store grows by doubling up to nf_conntrack_max, then by an eighth (at least 256 slots)', () => {
+    const r = rig({ sysctl: { nf_conntrack_max: 1000, nf_conntrack_buckets: 64 }, eventLogSize: 0 });
+    for (let p = 0; p < 1000; p++) flowStep(r, 1, 1000 + p);
+    expect(r.ct.count).toBe(1000);
+    expect(r.ct.store.words.length >> CT_SHIFT).toBe(1000);
+    // Dead entries still held by their packets keep their slots: the next one needs a new slot.
+    r.ct.flush();
+    inbound(r, udp('10.9.0.1', 1, '10.1.0.2', 53));
+    expect(r.ct.store.words.length >> CT_SHIFT).toBe(1256);
+    expect(checkTable(r.ct).size).toBe(1);
+  });
+});
