@@ -51,6 +51,8 @@ export const CT_NEXT = 9;
 /** tuplehash[dir].hnnode.pprev at CT_PPREV + dir: the previous node, `-2 - bucket` for a bucket's first node, NULLS when unhashed. */
 export const CT_PPREV = 11;
 export const CT_MARK = 13;
+/** ct_general.use: references held by packets (the table's own reference is implied while the entry is not dying). */
+export const CT_USE = 14;
 /** The end of a hash chain (the kernel's hlist_nulls marker). */
 export const NULLS = -1;
 
@@ -84,7 +86,7 @@ export class NfConnStore {
 
   /** nf_conntrack_free: a dead entry goes back to the free list once no packet holds it. */
   release(ct: NfConn): void {
-    if (ct.use === 0) this.free.push(ct);
+    if (this.words[ct.base + CT_USE] === 0) this.free.push(ct);
   }
 }
 
@@ -92,8 +94,6 @@ export class NfConn implements NfConnView, NfConntrack {
   readonly store: NfConnStore;
   /** First word of this entry's record. */
   readonly base: number;
-  /** ct_general.use: references held by packets (the table's own reference is implied while the entry is not dying). */
-  use = 0;
   /** nf_nat_bysource chain (SRC-NATed or null-bound entries). */
   nextBySrc: NfConn | null = null;
   /** nf_conn_acct: [orig packets, orig bytes, reply packets, reply bytes], when acct was on at creation. */
@@ -149,7 +149,7 @@ export class NfConn implements NfConnView, NfConntrack {
     w[b + CT_PPREV] = NULLS;
     w[b + CT_PPREV + 1] = NULLS;
     w[b + CT_MARK] = 0;
-    this.use = 0;
+    w[b + CT_USE] = 0;
     this.nextBySrc = null;
     this.acct = null;
     this.tcpState = TCP_CONNTRACK_NONE;
@@ -190,6 +190,8 @@ export class NfConn implements NfConnView, NfConntrack {
   get rPorts(): number { return this.store.words[this.base + CT_TUPLE + 5]!; }
   get mark(): number { return this.store.words[this.base + CT_MARK]!; }
   set mark(v: number) { this.store.words[this.base + CT_MARK] = v; }
+  get use(): number { return this.store.words[this.base + CT_USE]!; }
+  set use(v: number) { this.store.words[this.base + CT_USE] = v; }
 
   /** nf_conntrack_alter_reply's write of the reply tuple. */
   setReply(src: number, dst: number, ports: number): void {

@@ -29,7 +29,7 @@ import {
   IP_CT_UNTRACKED, type ConntrackApi, type NatRange,
 } from '../nf_conntrack_common.js';
 import {
-  CT_NEXT, CT_PPREV, CT_PROTO, CT_SHIFT, CT_STATUS, CT_TIMEOUT, CT_TUPLE, NULLS, NfConn, NfConnStore, nextPastOwn, nfCtTuple,
+  CT_NEXT, CT_PPREV, CT_PROTO, CT_SHIFT, CT_STATUS, CT_TIMEOUT, CT_TUPLE, CT_USE, NULLS, NfConn, NfConnStore, nextPastOwn, nfCtTuple,
   packPorts,
 } from './nf_conn.js';
 import {
@@ -438,7 +438,7 @@ export class Conntrack implements ConntrackApi, L4Context {
         this.gcExpired(this.store.objs[n >> 1]!);
       } else if (!(status & (IPS_ASSURED | IPS_DYING | IPS_OFFLOAD)) && status & IPS_CONFIRMED) {
         next = nextPastOwn(w, n, next);
-        if (this.delete(this.store.objs[n >> 1]!)) drops++;
+        if (this.deleteAt(this.store.objs[n >> 1]!, b)) drops++;
       }
       n = next;
     }
@@ -452,17 +452,24 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** nf_ct_delete: DESTROY event, unlink both nodes, release the NAT binding. False if already dying. */
   delete(ct: NfConn): boolean {
-    if (ct.status & IPS_DYING) return false;
+    return this.deleteAt(ct, ct.base);
+  }
+
+  /** nf_ct_delete of the entry whose record starts at `b`: a table walk has the record at hand, and need not load the object. */
+  private deleteAt(ct: NfConn, b: number): boolean {
+    const w = this.store.words;
+    if (w[b + CT_STATUS]! & IPS_DYING) return false;
     if (this.cacheCt === ct) this.flushEvents();
-    ct.status |= IPS_DYING;
+    w[b + CT_STATUS] |= IPS_DYING;
     if (this.events.enabled) this.events.add(this.sched.now, IPCT_DESTROY, snapshotEntry(ct, this.nowJiffies));
-    if (ct.status & IPS_CONFIRMED) {
-      if (!(ct.status & IPS_NAT_CLASH)) this.unlink(ct, IP_CT_DIR_ORIGINAL);
-      this.unlink(ct, IP_CT_DIR_REPLY);
+    const status = w[b + CT_STATUS]!;
+    if (status & IPS_CONFIRMED) {
+      if (!(status & IPS_NAT_CLASH)) this.unlink(b, IP_CT_DIR_ORIGINAL);
+      this.unlink(b, IP_CT_DIR_REPLY);
     }
-    if (ct.status & IPS_SRC_NAT_DONE) this.nat.removeBySrc(ct);
+    if (status & IPS_SRC_NAT_DONE) this.nat.removeBySrc(ct);
     this.count--;
-    this.store.release(ct);
+    if (w[b + CT_USE] === 0) this.store.free.push(ct);
     return true;
   }
 
@@ -520,17 +527,17 @@ export class Conntrack implements ConntrackApi, L4Context {
     this.heads[bucket] = n;
   }
 
-  /** hlist_nulls_del_rcu of ct's `dir` node: its pprev says where it hangs, so no walk. */
-  private unlink(ct: NfConn, dir: number): void {
+  /** hlist_nulls_del_rcu of the `dir` node of the record at `b`: its pprev says where it hangs, so no walk. */
+  private unlink(b: number, dir: number): void {
     const w = this.store.words;
-    const next = w[ct.base + CT_NEXT + dir]!;
-    const pprev = w[ct.base + CT_PPREV + dir]!;
+    const next = w[b + CT_NEXT + dir]!;
+    const pprev = w[b + CT_PPREV + dir]!;
     if (pprev === NULLS) return;
     if (pprev < NULLS) this.heads[-2 - pprev] = next;
     else w[((pprev >> 1) << CT_SHIFT) + CT_NEXT + (pprev & 1)] = next;
     if (next !== NULLS) w[((next >> 1) << CT_SHIFT) + CT_PPREV + (next & 1)] = pprev;
-    w[ct.base + CT_NEXT + dir] = NULLS;
-    w[ct.base + CT_PPREV + dir] = NULLS;
+    w[b + CT_NEXT + dir] = NULLS;
+    w[b + CT_PPREV + dir] = NULLS;
   }
 
   private bucketOf(ct: NfConn, dir: number): number {
@@ -803,7 +810,7 @@ function nodeKeyEqual(w: Int32Array, n: number, src: number, dst: number, ports:
 /** nf_ct_set: attach `ct` to the packet in place of what it held, taking a reference. */
 function nfCtSet(skb: Skb, ct: NfConn, ctinfo: number): void {
   nfResetCt(skb);
-  ct.use++;
+  ct.store.words[ct.base + CT_USE]++;
   skb.nfct = ct;
   skb.ctinfo = ctinfo;
 }
