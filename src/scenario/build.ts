@@ -5,7 +5,7 @@
 
 import { LineCounter, parseDocument } from 'yaml';
 import { scenarioSchema, type HostDoc, type NicDoc, type ScenarioDoc, type TrafficDoc } from './schema.js';
-import { Diagnostics, type Diagnostic, type PathKey } from './diagnostics.js';
+import { Diagnostics, reportSchemaIssues, type Diagnostic, type PathKey } from './diagnostics.js';
 import { parseRate, parseSize, parseTime } from './units.js';
 import { World } from '../model/world.js';
 import { Host } from '../model/host.js';
@@ -88,17 +88,7 @@ export function compileScenario(text: string, file: string, opts: CompileOptions
   }
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const path = issue.path.filter((k): k is PathKey => typeof k === 'string' || typeof k === 'number');
-      if (issue.code === 'unrecognized_keys') {
-        for (const k of issue.keys) diags.at([...path, k], `unknown key "${k}"`, true);
-      } else if (issue.code === 'invalid_type' && valueAt(raw, path) === undefined) {
-        diags.at(path.slice(0, -1), `missing required key "${String(path[path.length - 1])}"`);
-      } else {
-        // zod 4 leaves `input` out of issues; the offending value is read from the document.
-        diags.at(path, describeIssue({ ...issue, input: valueAt(raw, path) }));
-      }
-    }
+    reportSchemaIssues(diags, parsed.error.issues, raw);
     return { ok: false, errors: diags.list };
   }
   const sc = parsed.data;
@@ -107,31 +97,6 @@ export function compileScenario(text: string, file: string, opts: CompileOptions
   const built = new Builder(sc, diags, opts).build();
   if (!diags.ok || !built) return { ok: false, errors: diags.list };
   return { ok: true, scenario: built };
-}
-
-/** The value at `path` in the parsed document, or undefined where a key is absent. */
-function valueAt(root: unknown, path: readonly PathKey[]): unknown {
-  let v = root;
-  for (const k of path) {
-    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k)) return undefined;
-    v = (v as Record<PathKey, unknown>)[k];
-  }
-  return v;
-}
-
-function describeIssue(issue: { code: string; message: string; expected?: unknown; input?: unknown; values?: unknown }): string {
-  if (issue.code === 'invalid_type') return `expected ${String(issue.expected)}, got ${typeName(issue.input)}`;
-  if (issue.code === 'invalid_value' && Array.isArray(issue.values)) return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (issue.code === 'invalid_union') return `has the wrong type (${typeName(issue.input)})`;
-  return issue.message;
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `a string ("${v}")`;
-  return `${typeof v} (${String(v)})`;
 }
 
 class Builder {

@@ -62,3 +62,57 @@ export class Diagnostics {
     return best;
   }
 }
+
+/** What a schema validator reports (zod 4's issue shape, the fields used here). */
+export interface SchemaIssue {
+  code: string;
+  message: string;
+  path: PropertyKey[];
+  keys?: string[];
+  expected?: unknown;
+  values?: unknown;
+}
+
+/**
+ * Reports schema issues in the project's words: unknown keys at the key,
+ * missing keys at their parent, and wrong types with the value found.
+ * `unknownHint` ends an unknown-key message (e.g. the keys that are allowed).
+ */
+export function reportSchemaIssues(d: Diagnostics, issues: readonly SchemaIssue[], raw: unknown, unknownHint = ''): void {
+  for (const issue of issues) {
+    const path = issue.path.filter((k): k is PathKey => typeof k === 'string' || typeof k === 'number');
+    if (issue.code === 'unrecognized_keys') {
+      for (const k of issue.keys ?? []) d.at([...path, k], `unknown key "${k}"${unknownHint}`, true);
+    } else if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && path.length > 0 && valueAt(raw, path) === undefined) {
+      d.at(path.slice(0, -1), `missing required key "${String(path[path.length - 1])}"`);
+    } else {
+      // zod 4 leaves `input` out of issues; the offending value is read from the document.
+      d.at(path, describeIssue(issue, valueAt(raw, path)));
+    }
+  }
+}
+
+/** The value at `path` in the parsed document, or undefined where a key is absent. */
+export function valueAt(root: unknown, path: readonly PathKey[]): unknown {
+  let v = root;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k)) return undefined;
+    v = (v as Record<PathKey, unknown>)[k];
+  }
+  return v;
+}
+
+function describeIssue(issue: SchemaIssue, input: unknown): string {
+  if (issue.code === 'invalid_type') return `expected ${String(issue.expected)}, got ${typeName(input)}`;
+  if (issue.code === 'invalid_value' && Array.isArray(issue.values)) return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'invalid_union') return `has the wrong type (${typeName(input)})`;
+  return issue.message;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `a string ("${v}")`;
+  return `${typeof v} (${String(v)})`;
+}

@@ -16,7 +16,7 @@
 import { LineCounter, parseDocument, stringify } from 'yaml';
 import { produce } from 'immer';
 import { z } from 'zod';
-import { Diagnostics, type Diagnostic, type PathKey } from '../scenario/diagnostics.js';
+import { Diagnostics, reportSchemaIssues, type Diagnostic, type PathKey } from '../scenario/diagnostics.js';
 import { compileScenario } from '../scenario/build.js';
 
 const scalarSchema = z.union([z.string(), z.number(), z.boolean()]);
@@ -107,14 +107,13 @@ export function parseExperiment(text: string, file: string, readBase: (path: str
   for (const e of doc.errors) d.atOffset(e.pos[0], '', e.message.split('\n')[0]!);
   if (!d.ok) return { ok: false, errors: d.list };
   const raw = doc.toJS() as unknown;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    d.atOffset(0, '', 'an experiment is a mapping with at least `name`, `base` and `grid`');
+    return { ok: false, errors: d.list };
+  }
   const parsed = experimentSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const path = issue.path.filter((k): k is PathKey => typeof k === 'string' || typeof k === 'number');
-      if (issue.code === 'unrecognized_keys') for (const k of issue.keys) d.at([...path, k], `unknown key "${k}" (an experiment has name, description, base, receiver, grid)`, true);
-      else d.at(path, path.length === 1 && issue.code === 'invalid_type' && (raw as Record<string, unknown> | null)?.[path[0] as string] === undefined
-        ? `missing required key "${String(path[0])}"` : issue.message);
-    }
+    reportSchemaIssues(d, parsed.error.issues, raw, ' (an experiment has name, description, base, receiver, grid)');
     return { ok: false, errors: d.list };
   }
   const ex = parsed.data;

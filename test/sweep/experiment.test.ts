@@ -38,6 +38,16 @@ describe('experiment files', () => {
     expect(r2.errors[0]!.message).toMatch(/^variant 2 \(mtu=40 size=1400\): hosts\.a\.nics\.eth0\.mtu: /);
   });
 
+  it('names a missing or mistyped key and refuses a document that is not a mapping', () => {
+    const errors = (text: string): string[] => {
+      const r = parseExperiment(text, 'x.yaml', noFiles);
+      return r.ok ? [] : r.errors.map((e) => `${e.line}:${e.column}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
+    };
+    expect(errors('name: x\ngrid: {}\n')).toEqual(['1:1: missing required key "base"']);
+    expect(errors('name: x\nbase: 5\ngrid: {}\n')).toEqual(['2:7: base: has the wrong type (number (5))']);
+    expect(errors('- a\n- b\n')).toEqual(['1:1: an experiment is a mapping with at least `name`, `base` and `grid`']);
+  });
+
   it('measures each variant: bigger datagrams deliver more bytes, and the table and plot list every variant', () => {
     const r = parseExperiment(small, 'small.yaml', noFiles);
     if (!r.ok) throw new Error('bad');
