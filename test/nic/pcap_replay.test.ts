@@ -1,35 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { compileScenario } from '../../src/scenario/build.js';
 import { simulate } from '../../src/scenario/simulate.js';
-import { FLOW_INBOUND, IPHDR_LEN, IPPROTO_UDP, Skb, UDPHDR_LEN } from '../../src/model/skb.js';
-import { emitFrame } from '../../src/wire/frame.js';
-import { MemoryPcapSink, PcapWriter } from '../../src/tools/pcap/writer.js';
-import { LINKTYPE_ETHERNET } from '../../src/wire/frame.js';
+import { udpCapture as build } from '../wire/udp_capture.js';
 import { runCommand } from '../../src/tools/runner.js';
 import '../../src/tools/index.js';
 
 /** A savefile of `n` UDP datagrams to 192.168.1.2:5000, one every `gapNs`. */
 function udpCapture(n: number, gapNs: number): Uint8Array {
-  const sink = new MemoryPcapSink();
-  const w = new PcapWriter({ linktype: LINKTYPE_ETHERNET, nanos: true }, (c) => sink.write(c));
-  for (let i = 0; i < n; i++) {
-    const skb = new Skb();
-    skb.flow = FLOW_INBOUND;
-    skb.ethSrc = 0x02aabbccddee;
-    skb.ethDst = 0x02aabbccddff;
-    skb.ethProto = 0x0800;
-    skb.saddr = 0x0a000001;
-    skb.daddr = 0xc0a80102;
-    skb.protocol = IPPROTO_UDP;
-    skb.sport = 40000;
-    skb.dport = 5000;
-    skb.ttl = 64;
-    skb.ipId = i;
-    skb.payloadLen = 100;
-    skb.len = IPHDR_LEN + UDPHDR_LEN + 100;
-    w.writeRecord(1_000_000_000 + i * gapNs, emitFrame(skb));
-  }
-  return sink.bytes();
+  return build(n, gapNs, { daddr: () => 0xc0a80102, sport: () => 40000, dport: 5000, payload: 100, startNs: 1_000_000_000 });
 }
 
 const scenario = (file: string) => `
