@@ -21,10 +21,7 @@ export function kfreeSkbReason(
   host: Host, cpuId: number, t: number, skb: Skb, where: StageDef, fn: string,
   reason: number, detail: string, devName?: string,
 ): void {
-  if (skb.sk !== null) {
-    (skb.sk as SkbOwner).wfree(skb, t);
-    skb.sk = null;
-  }
+  skbOrphan(skb, t);
   const w = host.world.packets;
   w.dropped++;
   w.dropsByReason[reason]++;
@@ -39,9 +36,16 @@ export function kfreeSkbReason(
   nfResetCt(skb);
 }
 
-/** The socket an outgoing skb is charged to: freeing the skb uncharges it (sock_wfree). */
+/** The socket an outgoing skb is charged to: freeing the skb uncharges its truesize (sock_wfree, tcp_wfree). */
 export interface SkbOwner {
-  wfree(skb: Skb, t: number): void;
+  wfree(truesize: number, t: number): void;
+}
+
+/** skb_orphan: run the skb's destructor, uncharging its socket, and detach it. */
+export function skbOrphan(skb: Skb, t: number): void {
+  if (skb.sk === null) return;
+  (skb.sk as SkbOwner).wfree(skb.truesize, t);
+  skb.sk = null;
 }
 
 /** Guard used by tests: a drop without a specific reason is a bug. */

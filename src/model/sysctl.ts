@@ -67,6 +67,9 @@ export const SYSCTL_DEFAULTS: Record<string, SysctlDef> = {
   'net.ipv4.tcp_min_snd_mss': { value: 48, min: 48 },
   'net.ipv4.tcp_base_mss': { value: 1024, min: 48 },
   'net.ipv4.tcp_mtu_probing': { value: 0, min: 0, max: 2 },
+  'net.ipv4.tcp_limit_output_bytes': { value: 4194304, min: 0 },
+  'net.ipv4.tcp_pacing_ss_ratio': { value: 200, min: 0, max: 65535 },
+  'net.ipv4.tcp_pacing_ca_ratio': { value: 120, min: 0, max: 65535 },
   'net.ipv4.ip_local_port_range': { value: [32768, 60999] },
 };
 
@@ -77,6 +80,9 @@ export interface HotSysctls {
   netdevMaxBacklog: number;
   ipDefaultTtl: number;
   rpFilterAll: number;
+  tcpLimitOutputBytes: number;
+  tcpPacingSsRatio: number;
+  tcpPacingCaRatio: number;
 }
 
 const HOT_KEYS: Record<string, keyof HotSysctls> = {
@@ -85,12 +91,16 @@ const HOT_KEYS: Record<string, keyof HotSysctls> = {
   'net.core.netdev_max_backlog': 'netdevMaxBacklog',
   'net.ipv4.ip_default_ttl': 'ipDefaultTtl',
   'net.ipv4.conf.all.rp_filter': 'rpFilterAll',
+  'net.ipv4.tcp_limit_output_bytes': 'tcpLimitOutputBytes',
+  'net.ipv4.tcp_pacing_ss_ratio': 'tcpPacingSsRatio',
+  'net.ipv4.tcp_pacing_ca_ratio': 'tcpPacingCaRatio',
 };
 
 export class Sysctls {
   private readonly values = new Map<string, SysctlValue>();
   readonly hot: HotSysctls = {
     netdevBudget: 300, netdevBudgetUsecs: 8000, netdevMaxBacklog: 1000, ipDefaultTtl: 64, rpFilterAll: 0,
+    tcpLimitOutputBytes: 4194304, tcpPacingSsRatio: 200, tcpPacingCaRatio: 120,
   };
   /** Keys other modules add (conntrack, per-interface conf) with their own defaults. */
   private readonly extra = new Map<string, SysctlDef>();

@@ -13,7 +13,7 @@ import { CTX_SOFTIRQ, type Cpu } from '../model/cpu.js';
 import type { Skb } from '../model/skb.js';
 import { Stage } from '../model/trace.js';
 import { DropReason } from '../model/drop_reason.js';
-import { kfreeSkbReason, type SkbOwner } from '../model/skb_free.js';
+import { kfreeSkbReason, skbOrphan, type SkbOwner } from '../model/skb_free.js';
 import type { NetDevice, TxQueue } from './net_device.js';
 import { ethRx } from './eth_rx.js';
 import { enqueueToBacklog } from './dev.js';
@@ -224,6 +224,12 @@ function tsoCut(host: Host, txq: TxQueue, desc: Skb, t: number): void {
     frames[i]!.sk = null;
     frames[i]!.truesize = 0;
   }
+  // The descriptor's skb goes on with the first frame; the queue keeps its socket charge until the last is out.
+  if (segs > 1 && desc.sk !== null) {
+    txq.tsoOwner = desc.sk as SkbOwner;
+    txq.tsoTruesize = desc.truesize;
+    desc.sk = null;
+  }
   host.world.packets.injected += segs - 1;
   txq.tsoFrames = segs > 1 ? frames : null;
   txq.tsoNext = 1;
@@ -242,9 +248,10 @@ function txComplete(host: Host, txq: TxQueue, skb: Skb, t: number, traced: Skb =
     traced === skb
       ? `TX completion: the descriptor is clean, napi_consume_skb frees the sender's skb (consume_skb)`
       : `TX completion: the last TSO frame of skb ${skb.id} is out; napi_consume_skb frees the super-packet`);
-  if (skb.sk !== null) {
-    (skb.sk as SkbOwner).wfree(skb, t);
-    skb.sk = null;
+  if (traced === skb) skbOrphan(skb, t);
+  else if (txq.tsoOwner !== null) {
+    txq.tsoOwner.wfree(txq.tsoTruesize, t);
+    txq.tsoOwner = null;
   }
   if (txq.stopped && txq.ring.length < txq.ringSize) {
     txq.stopped = false;
@@ -261,6 +268,7 @@ function loopbackXmit(host: Host, cpu: Cpu, dev: NetDevice, skb: Skb): number {
   if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, dev.name, skb, Stage.DRIVER_XMIT, `loopback_xmit: netif_rx puts it on CPU ${cpu.id}'s backlog`);
   skb.iif = dev.ifindex;
   skb.pktType = 0;
+  skbOrphan(skb, cpu.now);
   enqueueToBacklog(host, cpu, cpu, skb);
   return NET_XMIT_SUCCESS;
 }

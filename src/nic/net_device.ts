@@ -3,6 +3,7 @@
 // qdisc and TX ring, and the rtnl_link_stats64 counters `ip -s link` prints.
 
 import type { Skb } from '../model/skb.js';
+import type { SkbOwner } from '../model/skb_free.js';
 import { RxRing } from './rx_ring.js';
 import { SkbQueue } from './skb_queue.js';
 import type { Link, LinkEnd } from './link.js';
@@ -100,6 +101,9 @@ export class TxQueue {
   /** TSO: the frames the NIC cut from the head descriptor's super-packet, and the next to send; null when none. */
   tsoFrames: Skb[] | null = null;
   tsoNext = 0;
+  /** The socket the TSO super-packet is charged to (and how much), uncharged when its last frame completes. */
+  tsoOwner: SkbOwner | null = null;
+  tsoTruesize = 0;
   constructor(readonly dev: NetDevice, readonly ringSize: number) {}
 }
 

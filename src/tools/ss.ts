@@ -11,6 +11,7 @@ import { formatIpv4, parseIpv4 } from '../model/inet.js';
 import type { Sock } from '../transport/sock.js';
 import { UdpSock } from '../transport/udp.js';
 import { TCP_TIMEWAIT_LEN, TcpSock } from '../transport/tcp_sock.js';
+import { tcpPacingRate } from '../transport/tcp_output.js';
 import { TCP_CLOSE, TCP_ESTABLISHED, TCP_LISTEN, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT } from '../transport/tcp_states.js';
 import { renderColumns, ssColumns } from './ss_render.js';
 import { TCP_SERVICES, UDP_SERVICES } from './tcpdump/services.js';
@@ -285,12 +286,7 @@ export function tcpInfoLine(sk: TcpSock, now: number, withOptions: boolean): str
   if (sk.lastSend && ago(sk.lastSend)) s += ` lastsnd:${ago(sk.lastSend)}`;
   if (sk.lastRecv && ago(sk.lastRecv)) s += ` lastrcv:${ago(sk.lastRecv)}`;
   if (sk.lastAck && ago(sk.lastAck)) s += ` lastack:${ago(sk.lastAck)}`;
-  if (rttUs) {
-    // tcp_update_pacing_rate: 200% of cwnd*mss/srtt in slow start, 120% after.
-    const factor = sk.cwnd < sk.ssthresh / 2 ? 200 : 120;
-    const bytesPerSec = Math.floor(sk.mss * 80_000 * factor * Math.max(sk.cwnd, sk.packetsOut) / sk.srtt);
-    s += ` pacing_rate ${bytesPerSec * 8}bps`;
-  }
+  if (rttUs) s += ` pacing_rate ${tcpPacingRate(sk.host, sk) * 8}bps`;
   if (sk.delivered) s += ` delivered:${sk.delivered}`;
   if (sk.rateAppLimited) s += ' app_limited';
   const unacked = sk.packetsOut;

@@ -53,8 +53,8 @@ export abstract class Sock {
   }
 
   /** sock_wfree: the skb's memory returns to the send buffer; a blocked writer may go on. */
-  wfree(skb: Skb, t: number): void {
-    this.wmemAlloc -= skb.truesize;
+  wfree(truesize: number, t: number): void {
+    this.wmemAlloc -= truesize;
     if (this.owner) this.owner.onWriteSpace(this, t);
   }
 }

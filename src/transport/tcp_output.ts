@@ -5,7 +5,8 @@
 // tcp_send_synack and tcp_v4_send_reset build the control segments.
 
 import type { Host } from '../model/host.js';
-import type { Cpu } from '../model/cpu.js';
+import { CTX_SOFTIRQ, type Cpu } from '../model/cpu.js';
+import type { Scheduler } from '../model/scheduler.js';
 import {
   IPHDR_LEN, IPPROTO_TCP, IP_DF, type Skb, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
   TCPHDR_LEN, TcpOptions, tcpOptionsLen,
@@ -17,7 +18,10 @@ import { formatIpv4 } from '../model/inet.js';
 import { ipLocalOut, ipRouteOutput } from '../routing/ip_output.js';
 import { txTruesize } from './sock.js';
 import { RtxSegment, TCP_CA_Recovery, TcpSock } from './tcp_sock.js';
-import { TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_STATE_NAMES, TCP_SYN_RECV, TCP_SYN_SENT } from './tcp_states.js';
+import {
+  TCP_CLOSE_WAIT, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_LAST_ACK, TCP_STATE_NAMES, TCP_SYN_RECV, TCP_SYN_SENT,
+} from './tcp_states.js';
+import { tcpXmitRetransmitQueue } from './tcp_recovery.js';
 import { tcpArmRto, tcpCheckProbeTimer, tcpClearProbeTimer, tcpScheduleLossProbe } from './tcp_timer.js';
 import { tcpSackOption } from './tcp_sack.js';
 
@@ -130,6 +134,9 @@ export function tcpTransmitSkb(
   skb.payloadLen = len;
   skb.len = IPHDR_LEN + TCPHDR_LEN + tcpOptionsLen(opts) + len;
   skb.truesize = txTruesize(skb.len);
+  // skb_set_owner_w: the skb counts in sk_wmem_alloc until tcp_wfree (TX completion or a drop).
+  skb.sk = sk;
+  sk.wmemAlloc += skb.truesize;
   // A TSO/GSO super-packet (tcp_set_skb_tso_segs): gso_size = mss, counted as its segments.
   let pcount = 1;
   if (gsoSize > 0 && len > gsoSize) {
@@ -216,7 +223,7 @@ export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
   if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) return;
   // sk_can_gso: with TSO or GSO on the route's device, consecutive segments
   // go down as one super-packet of up to tcpTsoAutosize bytes; without, one MSS each.
-  const sent = tcpWriteSegments(host, cpu, sk, Math.max(sk.route ? tcpTsoAutosize(sk) : 0, sk.mss));
+  const sent = tcpWriteSegments(host, cpu, sk, tcpXmitSizeGoal(sk));
   if (sent) {
     // tcp_event_new_data_sent rearms the RTO (first data in flight, or a probe was pending); then one loss probe per tail.
     if (!sk.rtoArmed) tcpArmRto(host, sk, cpu.now);
@@ -314,7 +321,10 @@ function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): bool
       batchLen = 0;
       sent = true;
     }
-    if (batchLen === 0) batchSeq = seq;
+    if (batchLen === 0) {
+      if (tcpSmallQueueCheck(host, sk, txTruesize(IPHDR_LEN + TCPHDR_LEN + Math.min(goal, sk.unsent)), 0)) break;
+      batchSeq = seq;
+    }
     const fin = tcpQueueNewSegment(sk, len, cpu.now);
     if (sk.caState === TCP_CA_Recovery) sk.prrOut++;
     batchLen += len;
@@ -334,6 +344,62 @@ function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): bool
   return sent;
 }
 
+/**
+ * tcp_update_pacing_rate (tcp_input.c): sk_pacing_rate in bytes per second,
+ * mss·max(cwnd, packets_out)/srtt scaled by tcp_pacing_ss_ratio in slow start
+ * (cwnd below half of ssthresh) or tcp_pacing_ca_ratio after. Unlimited (~0UL)
+ * until an RTT has been measured.
+ */
+export function tcpPacingRate(host: Host, sk: TcpSock): number {
+  if (sk.srtt === 0) return Infinity;
+  const hot = host.sysctl.hot;
+  const ratio = sk.cwnd < sk.ssthresh / 2 ? hot.tcpPacingSsRatio : hot.tcpPacingCaRatio;
+  // srtt is srtt_us << 3: (USEC_PER_SEC / 100) << 3 per percent.
+  return Math.floor(sk.mss * 80_000 * ratio * Math.max(sk.cwnd, sk.packetsOut) / sk.srtt);
+}
+
+/** sk_pacing_shift: TSQ allows about 1/1024 s (~1 ms) of data at the pacing rate. */
+const SK_PACING_SHIFT = 10;
+
+/** tcp_xmit_size_goal: bytes per skb, one MSS when the device can do neither TSO nor GSO. */
+export function tcpXmitSizeGoal(sk: TcpSock): number {
+  return Math.max(sk.route ? tcpTsoAutosize(sk) : 0, sk.mss);
+}
+
+/**
+ * tcp_small_queue_check (TCP Small Queues): true when the socket already has
+ * enough bytes in the qdisc and the driver — max(two skbs of `truesize`,
+ * ~1 ms at the pacing rate), at most tcp_limit_output_bytes, doubled
+ * `factor` times (once for retransmissions) — so the sender stops and
+ * TSQ_THROTTLED waits for tcp_wfree. A socket whose retransmit queue holds
+ * at most one skb (here: no more in flight than one skb of the size goal)
+ * always sends.
+ */
+export function tcpSmallQueueCheck(host: Host, sk: TcpSock, truesize: number, factor: number): boolean {
+  const limit = Math.min(Math.max(2 * truesize, Math.floor(tcpPacingRate(host, sk) / (1 << SK_PACING_SHIFT))),
+    host.sysctl.hot.tcpLimitOutputBytes) * (1 << factor);
+  if (sk.wmemAlloc <= limit) return false;
+  if (sk.sndNxt - sk.sndUna <= tcpXmitSizeGoal(sk)) return false;
+  sk.tsqThrottled = true;
+  return true;
+}
+
+/**
+ * tcp_tasklet_func → tcp_tsq_write: TX completions made room, so a throttled
+ * socket repairs lost segments the window allows, then sends new data.
+ */
+export function tcpTsqTasklet(sim: Scheduler, sk: TcpSock): void {
+  sk.tsqQueued = false;
+  if (sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT && sk.state !== TCP_FIN_WAIT1 &&
+    sk.state !== TCP_CLOSING && sk.state !== TCP_LAST_ACK) return;
+  const host = sk.host;
+  const cpu = host.cpus[sk.owner?.cpuId ?? 0]!;
+  cpu.begin(sim.now, CTX_SOFTIRQ);
+  if (sk.lostOut > sk.retransOut && sk.cwnd > sk.inFlightSegs) tcpXmitRetransmitQueue(host, cpu, sk);
+  tcpWriteXmit(host, cpu, sk);
+  cpu.end();
+}
+
 /** Why a segment is sent again; '' for a first transmission. */
 export type RetransKind = '' | 'RTO' | 'fast' | 'slow-start' | 'TLP' | 'SYN' | 'SYN-ACK' | 'simple';
 
@@ -346,18 +412,37 @@ export type RetransKind = '' | 'RTO' | 'fast' | 'slow-start' | 'TLP' | 'SYN' | '
 export function tcpRetransmitSkb(
   host: Host, cpu: Cpu, sk: TcpSock, seg: RtxSegment, kind: RetransKind = 'simple', markRetrans = true,
 ): void {
-  seg.retrans++;
-  seg.sentAt = cpu.now;
-  if (markRetrans && !seg.retransOut && !seg.syn) {
-    seg.retransOut = true;
-    sk.retransOut++;
-  }
+  markRetransmitted(sk, seg, cpu.now, markRetrans);
   const len = seg.end - seg.seq - (seg.fin ? 1 : 0) - (seg.syn ? 1 : 0);
   let flags = TCP_ACK;
   if (seg.syn) flags = sk.state === TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
   if (seg.fin) flags |= TCP_FIN;
   if (len > 0) flags |= TCP_PSH;
   tcpTransmitSkb(host, cpu, sk, seg.seq, len, flags, seg.syn ? (sk.state === TCP_SYN_SENT ? 'SYN' : 'SYN-ACK') : kind, cpu.now);
+}
+
+/**
+ * __tcp_retransmit_skb for a run of `n` contiguous lost segments from
+ * sk.rtx[first]: they go again as one skb, a TSO/GSO super-packet when there
+ * are several, as the kernel resends an rtx-queue skb whole.
+ */
+export function tcpRetransmitRun(host: Host, cpu: Cpu, sk: TcpSock, first: number, n: number, kind: RetransKind): void {
+  const head = sk.rtx[first]!;
+  const last = sk.rtx[first + n - 1]!;
+  for (let i = first; i < first + n; i++) markRetransmitted(sk, sk.rtx[i]!, cpu.now, true);
+  const len = last.end - head.seq - (last.fin ? 1 : 0);
+  const flags = TCP_ACK | (len > 0 ? TCP_PSH : 0) | (last.fin ? TCP_FIN : 0);
+  tcpTransmitSkb(host, cpu, sk, head.seq, len, flags, kind, cpu.now, n > 1 ? sk.mss : 0);
+}
+
+/** TCPCB_EVER_RETRANS, and TCPCB_SACKED_RETRANS (in flight again, retrans_out) unless a loss probe. */
+function markRetransmitted(sk: TcpSock, seg: RtxSegment, now: number, markRetrans: boolean): void {
+  seg.retrans++;
+  seg.sentAt = now;
+  if (markRetrans && !seg.retransOut && !seg.syn) {
+    seg.retransOut = true;
+    sk.retransOut++;
+  }
 }
 
 /**

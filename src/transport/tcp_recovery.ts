@@ -17,7 +17,9 @@ import { MIB } from '../model/snmp.js';
 import {
   TCP_CA_CWR, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery, type RtxSegment, type TcpSock,
 } from './tcp_sock.js';
-import { tcpRetransmitSkb } from './tcp_output.js';
+import { tcpRetransmitRun, tcpSmallQueueCheck, tcpXmitSizeGoal } from './tcp_output.js';
+import { txTruesize } from './sock.js';
+import { IPHDR_LEN, TCPHDR_LEN } from '../model/skb.js';
 import { tcpArmReoTimer, tcpArmRto } from './tcp_timer.js';
 
 /** tcp_ack flags (tcp_input.c FLAG_*), the ones recovery reads. */
@@ -299,17 +301,27 @@ export function tcpFastretransAlert(host: Host, cpu: Cpu, sk: TcpSock, numDupack
 export function tcpXmitRetransmitQueue(host: Host, cpu: Cpu, sk: TcpSock): void {
   const mib = host.snmp.v;
   const rtx = sk.rtx;
-  const rtxHead = rtx[0];
+  const goal = tcpXmitSizeGoal(sk);
   let rearm = false;
   for (let i = 0; i < rtx.length; i++) {
     if (sk.cwnd - sk.inFlightSegs <= 0) break;
     if (sk.retransOut >= sk.lostOut) break;
     const seg = rtx[i]!;
     if (!seg.lost || seg.sacked || seg.retransOut) continue;
-    tcpRetransmitSkb(host, cpu, sk, seg, sk.caState === TCP_CA_Loss ? 'slow-start' : 'fast');
-    mib[sk.caState === TCP_CA_Loss ? MIB.TcpExtTCPSlowStartRetrans : MIB.TcpExtTCPFastRetrans]++;
-    if (sk.caState === TCP_CA_Recovery) sk.prrOut++;
-    if (seg === rtxHead) rearm = true;
+    // The run of contiguous lost segments the cwnd quota allows goes as one skb of up to the size goal.
+    const quota = Math.min(sk.cwnd - sk.inFlightSegs, sk.lostOut - sk.retransOut);
+    let n = 1;
+    while (n < quota && i + n < rtx.length) {
+      const next = rtx[i + n]!;
+      if (!next.lost || next.sacked || next.retransOut || next.seq !== rtx[i + n - 1]!.end || next.end - seg.seq > goal) break;
+      n++;
+    }
+    if (tcpSmallQueueCheck(host, sk, txTruesize(IPHDR_LEN + TCPHDR_LEN + (rtx[i + n - 1]!.end - seg.seq)), 1)) break;
+    tcpRetransmitRun(host, cpu, sk, i, n, sk.caState === TCP_CA_Loss ? 'slow-start' : 'fast');
+    mib[sk.caState === TCP_CA_Loss ? MIB.TcpExtTCPSlowStartRetrans : MIB.TcpExtTCPFastRetrans] += n;
+    if (sk.caState === TCP_CA_Recovery) sk.prrOut += n;
+    if (i === 0) rearm = true;
+    i += n - 1;
   }
   if (rearm) tcpArmRto(host, sk, cpu.now);
 }

@@ -5,6 +5,7 @@
 import { IPPROTO_TCP, type Skb } from '../model/skb.js';
 import { Sock } from './sock.js';
 import { TCP_CLOSE } from './tcp_states.js';
+import { tcpTsqTasklet } from './tcp_output.js';
 import type { Host } from '../model/host.js';
 import type { FibRoute } from '../routing/fib.js';
 
@@ -241,9 +242,27 @@ export class TcpSock extends Sock {
   /** Error reported to the application (ECONNREFUSED, ETIMEDOUT, ECONNRESET). */
   err = 0;
 
+  /** TSQ_THROTTLED: tcp_small_queue_check stopped tcp_write_xmit until TX completions free some sk_wmem_alloc. */
+  tsqThrottled = false;
+  /** TSQ_QUEUED: the TSQ tasklet is scheduled for this socket. */
+  tsqQueued = false;
+
   constructor(host: Host, rcvbuf: number, sndbuf: number) {
     super(rcvbuf, sndbuf);
     this.host = host;
+  }
+
+  /**
+   * tcp_wfree, the destructor of every skb TCP sends: its truesize leaves
+   * sk_wmem_alloc, and a throttled socket gets the TSQ tasklet. Send-buffer
+   * space (sk_wmem_queued) is freed by ACKs, not here.
+   */
+  override wfree(truesize: number, t: number): void {
+    this.wmemAlloc -= truesize;
+    if (!this.tsqThrottled || this.tsqQueued) return;
+    this.tsqThrottled = false;
+    this.tsqQueued = true;
+    this.host.sim.at(t, tcpTsqTasklet, this);
   }
 
   /** Bytes sent and not yet acknowledged. */
