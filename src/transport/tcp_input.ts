@@ -304,7 +304,7 @@ function ackSegments(host: Host, cpu: Cpu, sk: TcpSock, ack: number, priorFack =
     } else {
       sk.delivered++;
       if (seg.retrans === 0 && seg.seq < reord) reord = seg.seq;
-      if (sk.sackOk) tcpRackAdvance(sk, seg, cpu.now);
+      if (sk.sackOk) tcpRackAdvance(sk, seg);
     }
     if (seg.retrans === 0) sampleAt = seg.sentAt;
     if (seg.fin) sk.finAcked = true;
@@ -323,7 +323,7 @@ function ackSegments(host: Host, cpu: Cpu, sk: TcpSock, ack: number, priorFack =
   }
   if (!sk.sackOk) tcpRemoveRenoSacks(sk, acked);
   else if (reord < priorFack) tcpCheckSackReordering(host, sk, reord, priorFack);
-  if (sampleAt >= 0) tcpRttEstimator(host, sk, cpu.now - sampleAt);
+  if (sampleAt >= 0) tcpRttEstimator(host, sk, sk.tcpClock - sampleAt);
   else if (acked > 0 && sk.srtt > 0) tcpSetRto(host, sk);
   sk.lastAck = cpu.now;
   return acked;

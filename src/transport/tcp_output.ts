@@ -189,7 +189,7 @@ export function tcpSendAck(host: Host, cpu: Cpu, sk: TcpSock): void {
 /** tcp_connect: the SYN. */
 export function tcpSendSyn(host: Host, cpu: Cpu, sk: TcpSock, retrans: boolean): void {
   if (!retrans) {
-    sk.rtx.push(new RtxSegment(sk.iss, sk.iss + 1, cpu.now, false, true));
+    sk.rtx.push(new RtxSegment(sk.iss, sk.iss + 1, sk.tcpClock, false, true));
     sk.sndNxt = sk.iss + 1;
   }
   tcpTransmitSkb(host, cpu, sk, sk.iss, 0, TCP_SYN, retrans ? 'SYN' : '', cpu.now);
@@ -199,7 +199,7 @@ export function tcpSendSyn(host: Host, cpu: Cpu, sk: TcpSock, retrans: boolean):
 /** tcp_v4_send_synack. */
 export function tcpSendSynAck(host: Host, cpu: Cpu, sk: TcpSock, retrans: boolean): void {
   if (!retrans) {
-    sk.rtx.push(new RtxSegment(sk.iss, sk.iss + 1, cpu.now, false, true));
+    sk.rtx.push(new RtxSegment(sk.iss, sk.iss + 1, sk.tcpClock, false, true));
     sk.sndNxt = sk.iss + 1;
   }
   tcpTransmitSkb(host, cpu, sk, sk.iss, 0, TCP_SYN | TCP_ACK, retrans ? 'SYN-ACK' : '', cpu.now);
@@ -242,7 +242,7 @@ export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
 function tcpQueueNewSegment(sk: TcpSock, len: number, now: number): boolean {
   const seq = sk.sndNxt;
   const fin = len === sk.unsent && sk.finQueued && !sk.finSent;
-  sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), now, fin, false));
+  sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), sk.tcpClock, fin, false));
   sk.sndNxt = seq + len + (fin ? 1 : 0);
   if (fin) sk.finSent = true;
   return fin;
@@ -438,7 +438,7 @@ export function tcpRetransmitRun(host: Host, cpu: Cpu, sk: TcpSock, first: numbe
 /** TCPCB_EVER_RETRANS, and TCPCB_SACKED_RETRANS (in flight again, retrans_out) unless a loss probe. */
 function markRetransmitted(sk: TcpSock, seg: RtxSegment, now: number, markRetrans: boolean): void {
   seg.retrans++;
-  seg.sentAt = now;
+  seg.sentAt = sk.tcpClock;
   if (markRetrans && !seg.retransOut && !seg.syn) {
     seg.retransOut = true;
     sk.retransOut++;

@@ -37,8 +37,8 @@ export const FLAG_CA_ALERT = FLAG_DATA_SACKED | FLAG_DSACKING_ACK;
 export const TCP_INFINITE_SSTHRESH = 0x7fffffff;
 
 /** tcp_rack_advance: a segment was delivered; remember the most recently sent one. */
-export function tcpRackAdvance(sk: TcpSock, seg: RtxSegment, now: number): void {
-  const rttUs = Math.floor((now - seg.sentAt) / 1000);
+export function tcpRackAdvance(sk: TcpSock, seg: RtxSegment): void {
+  const rttUs = Math.floor((sk.tcpClock - seg.sentAt) / 1000);
   // A retransmitted segment acknowledged faster than min_rtt: the original may be what arrived.
   if (seg.retrans > 0 && rttUs < sk.minRtt) return;
   sk.rackAdvanced = true;
@@ -63,7 +63,8 @@ function tcpRackReoWndNs(sk: TcpSock): number {
  * segment whose RTT + reo_wnd has passed. Returns the longest time, ns, a
  * not-yet-lost candidate still has (0: none), for the reordering timer.
  */
-export function tcpRackDetectLoss(host: Host, sk: TcpSock, now: number): number {
+export function tcpRackDetectLoss(host: Host, sk: TcpSock): number {
+  const now = sk.tcpClock;
   const reoWnd = tcpRackReoWndNs(sk);
   const rttNs = sk.rackRttUs * 1000;
   let timeout = 0;
@@ -126,7 +127,7 @@ function tcpIdentifyPacketLoss(host: Host, cpu: Cpu, sk: TcpSock, flag: number):
   if (!sk.rackAdvanced) return flag;
   sk.rackAdvanced = false;
   const priorRetrans = sk.retransOut;
-  const timeout = tcpRackDetectLoss(host, sk, cpu.now);
+  const timeout = tcpRackDetectLoss(host, sk);
   if (timeout > 0) tcpArmReoTimer(host, sk, cpu.now + timeout);
   if (priorRetrans > sk.retransOut) flag |= FLAG_LOST_RETRANS;
   return flag;
@@ -160,7 +161,7 @@ export function tcpEnterLoss(host: Host, cpu: Cpu, sk: TcpSock): void {
   const rttNs = sk.rackRttUs * 1000;
   for (let i = 0; i < sk.rtx.length; i++) {
     const seg = sk.rtx[i]!;
-    if (i > 0 && rttNs - (cpu.now - seg.sentAt) > 0) continue;
+    if (i > 0 && rttNs - (sk.tcpClock - seg.sentAt) > 0) continue;
     tcpMarkSkbLost(host, sk, seg);
   }
   if (sk.caState <= TCP_CA_Disorder || sk.highSeq <= sk.sndUna || (sk.caState === TCP_CA_Loss && sk.retransmits === 0)) {

@@ -130,7 +130,7 @@ export function tcpSacktagWriteQueue(host: Host, sk: TcpSock, blocks: number[], 
       result.newlySacked++;
       if (seg.retrans === 0 && seg.seq < highestBefore && seg.seq < result.reord) result.reord = seg.seq;
       if (seg.end > sk.highestSack) sk.highestSack = seg.end;
-      tcpRackAdvance(sk, seg, now);
+      tcpRackAdvance(sk, seg);
     }
   }
   return result;

@@ -265,6 +265,16 @@ export class TcpSock extends Sock {
     this.host.sim.at(t, tcpTsqTasklet, this);
   }
 
+  /**
+   * tcp_clock_cache: TCP stamps sends and measures RTTs on the host's clock
+   * (the event time), not on a CPU's charged clock, which runs ahead while
+   * that CPU is busy. Send times then follow the order skbs reach the qdisc,
+   * which RACK relies on.
+   */
+  get tcpClock(): number {
+    return this.host.sim.now;
+  }
+
   /** Bytes sent and not yet acknowledged. */
   get inFlight(): number {
     return this.sndNxt - this.sndUna;

@@ -203,7 +203,7 @@ function tcpRackReoTimeout(sim: Scheduler, sk: TcpSock, gen: number): void {
   const cpu = host.cpus[sk.owner?.cpuId ?? 0]!;
   cpu.begin(sim.now, CTX_SOFTIRQ);
   const prior = sk.inFlightSegs;
-  const timeout = tcpRackDetectLoss(host, sk, sim.now);
+  const timeout = tcpRackDetectLoss(host, sk);
   if (timeout > 0) tcpArmReoTimer(host, sk, sim.now + timeout);
   if (prior !== sk.inFlightSegs) {
     if (sk.caState !== TCP_CA_Recovery) {
