@@ -9,6 +9,7 @@ import { compileScenario } from '../../src/scenario/build.js';
 import { simulate, counterValue, type RunResult } from '../../src/scenario/simulate.js';
 import type { World } from '../../src/model/world.js';
 import { runSysctl } from '../../src/tools/sysctl.js';
+import { parseExperiment } from '../../src/sweep/experiment.js';
 import '../../src/tools/index.js';
 import { tcpCreateSock } from '../../src/transport/tcp.js';
 import type { TcpSock } from '../../src/transport/tcp_sock.js';
@@ -121,6 +122,23 @@ describe('retransmission scenarios', () => {
     expect(c(w, 'client', 'TcpExtTCPWinProbe')).toBeGreaterThan(0);
     expect(r.trace!.some((e) => e.host === 'server' && / win 0 /.test(e.detail))).toBe(true);
     expect(bytesRead(w)).toBe(64_000);
+  });
+});
+
+describe('RACK on a busy sender', () => {
+  it('a 10 Gbit/s bulk sender whose CPUs run ahead of each other retransmits only what the receiver lost (few DSACKs)', () => {
+    // The mtu-offloads variants where the receiver's GRO keeps up: MTU 1500, TSO on and off.
+    const ex = parseExperiment(readFileSync('scenarios/experiments/mtu-offloads.yaml', 'utf8'), 'mtu-offloads.yaml', () => null);
+    if (!ex.ok) throw new Error('bad experiment');
+    const variants = ex.experiment.variants.filter((x) => x.params[0] === 1500 && x.params[2] === 'on');
+    expect(variants).toHaveLength(2);
+    for (const v of variants) {
+      const r = run(v.text);
+      const w = r.world;
+      const retrans = c(w, 'client', 'TcpRetransSegs');
+      expect(retrans).toBeLessThanOrEqual(1.2 * w.packets.dropped + 10);
+      expect(c(w, 'client', 'TcpExtTCPDSACKRecvSegs')).toBeLessThanOrEqual(0.1 * retrans + 2);
+    }
   });
 });
 
