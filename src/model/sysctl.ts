@@ -83,6 +83,13 @@ export interface HotSysctls {
   tcpLimitOutputBytes: number;
   tcpPacingSsRatio: number;
   tcpPacingCaRatio: number;
+  tcpRtoMinUs: number;
+  tcpRtoMaxMs: number;
+  tcpEarlyRetrans: number;
+  tcpModerateRcvbuf: number;
+  /** tcp_wmem[2] and tcp_rmem[2]: the autotuning ceilings. */
+  tcpWmemMax: number;
+  tcpRmemMax: number;
 }
 
 const HOT_KEYS: Record<string, keyof HotSysctls> = {
@@ -94,19 +101,40 @@ const HOT_KEYS: Record<string, keyof HotSysctls> = {
   'net.ipv4.tcp_limit_output_bytes': 'tcpLimitOutputBytes',
   'net.ipv4.tcp_pacing_ss_ratio': 'tcpPacingSsRatio',
   'net.ipv4.tcp_pacing_ca_ratio': 'tcpPacingCaRatio',
+  'net.ipv4.tcp_rto_min_us': 'tcpRtoMinUs',
+  'net.ipv4.tcp_rto_max_ms': 'tcpRtoMaxMs',
+  'net.ipv4.tcp_early_retrans': 'tcpEarlyRetrans',
+  'net.ipv4.tcp_moderate_rcvbuf': 'tcpModerateRcvbuf',
+};
+
+/** Vector-valued sysctls mirrored in `hot`: the field and the element. */
+const HOT_VECTOR_KEYS: Record<string, [keyof HotSysctls, number]> = {
+  'net.ipv4.tcp_wmem': ['tcpWmemMax', 2],
+  'net.ipv4.tcp_rmem': ['tcpRmemMax', 2],
 };
 
 export class Sysctls {
   private readonly values = new Map<string, SysctlValue>();
   readonly hot: HotSysctls = {
     netdevBudget: 300, netdevBudgetUsecs: 8000, netdevMaxBacklog: 1000, ipDefaultTtl: 64, rpFilterAll: 0,
-    tcpLimitOutputBytes: 4194304, tcpPacingSsRatio: 200, tcpPacingCaRatio: 120,
+    tcpLimitOutputBytes: 0, tcpPacingSsRatio: 0, tcpPacingCaRatio: 0, tcpRtoMinUs: 0, tcpRtoMaxMs: 0, tcpEarlyRetrans: 0,
+    tcpModerateRcvbuf: 0, tcpWmemMax: 0, tcpRmemMax: 0,
   };
   /** Keys other modules add (conntrack, per-interface conf) with their own defaults. */
   private readonly extra = new Map<string, SysctlDef>();
 
   constructor() {
-    for (const [k, d] of Object.entries(SYSCTL_DEFAULTS)) this.values.set(k, d.value);
+    for (const [k, d] of Object.entries(SYSCTL_DEFAULTS)) {
+      this.values.set(k, d.value);
+      this.setHot(k, typeof d.value === 'number' ? [d.value] : d.value);
+    }
+  }
+
+  private setHot(k: string, nums: readonly number[]): void {
+    const hot = HOT_KEYS[k];
+    if (hot) this.hot[hot] = nums[0]!;
+    const hv = HOT_VECTOR_KEYS[k];
+    if (hv) this.hot[hv[0]] = nums[hv[1]] ?? nums[0]!;
   }
 
   /** Keys whose value is computed on read. */
@@ -180,8 +208,7 @@ export class Sysctls {
       }
     }
     this.values.set(k, typeof def.value === 'number' ? nums[0]! : nums);
-    const hot = HOT_KEYS[k];
-    if (hot) this.hot[hot] = nums[0]!;
+    this.setHot(k, nums);
     return null;
   }
 

@@ -35,7 +35,7 @@ export function tcpSndbufExpand(host: Host, sk: TcpSock): void {
   if (sk.sndbufLock) return;
   const nrSegs = Math.max(TCP_INIT_CWND, sk.cwnd, sk.reordering + 1);
   const sndmem = 2 * nrSegs * SNDBUF_PER_MSS;
-  if (sk.sndbuf < sndmem) sk.sndbuf = Math.min(sndmem, host.sysctl.getVector('net.ipv4.tcp_wmem')[2]!);
+  if (sk.sndbuf < sndmem) sk.sndbuf = Math.min(sndmem, host.sysctl.hot.tcpWmemMax);
 }
 
 /**
@@ -100,11 +100,11 @@ export function tcpRcvSpaceAdjust(host: Host, sk: TcpSock, now: number): void {
   if (sk.rcvRttUs8 === 0 || now - sk.rcvqSpaceTime < rttNs) return;
   const copied = sk.copiedSeq - sk.rcvqSpaceSeq;
   if (copied > sk.rcvqSpace) {
-    if (host.sysctl.get('net.ipv4.tcp_moderate_rcvbuf') && !sk.rcvbufLock) {
+    if (host.sysctl.hot.tcpModerateRcvbuf && !sk.rcvbufLock) {
       let rcvwin = copied * 2 + 16 * advmss(sk);
       const grow = Math.floor(rcvwin * (copied - sk.rcvqSpace) / sk.rcvqSpace);
       rcvwin += grow * 2;
-      const rcvbuf = Math.min(tcpSpaceFromWin(rcvwin), host.sysctl.getVector('net.ipv4.tcp_rmem')[2]!);
+      const rcvbuf = Math.min(tcpSpaceFromWin(rcvwin), host.sysctl.hot.tcpRmemMax);
       if (rcvbuf > sk.rcvbuf) {
         sk.rcvbuf = rcvbuf;
         sk.windowClamp = tcpWinFromSpace(rcvbuf);

@@ -332,7 +332,7 @@ function ackSegments(host: Host, cpu: Cpu, sk: TcpSock, ack: number, priorFack =
 /** tcp_rtt_estimator + tcp_set_rto: Linux's RFC 6298 variant, in microseconds, RTO in jiffies. */
 export function tcpRttEstimator(host: Host, sk: TcpSock, sampleNs: number): void {
   let m = Math.max(1, Math.floor(sampleNs / 1000));
-  const rtoMin = host.sysctl.get('net.ipv4.tcp_rto_min_us');
+  const rtoMin = host.sysctl.hot.tcpRtoMinUs;
   if (sk.minRtt === 0 || m < sk.minRtt) sk.minRtt = m;
   if (sk.srtt !== 0) {
     m -= sk.srtt >> 3;
@@ -367,7 +367,7 @@ export function tcpRttEstimator(host: Host, sk: TcpSock, sampleNs: number): void
 /** tcp_set_rto: srtt + rttvar (whose floor is tcp_rto_min), in whole jiffies, at most tcp_rto_max. */
 function tcpSetRto(host: Host, sk: TcpSock): void {
   const rtoUs = (sk.srtt >> 3) + sk.rttvar;
-  sk.rto = Math.min(Math.ceil(rtoUs / JIFFY_US) * JIFFY_US * 1000, host.sysctl.get('net.ipv4.tcp_rto_max_ms') * 1_000_000);
+  sk.rto = Math.min(Math.ceil(rtoUs / JIFFY_US) * JIFFY_US * 1000, host.sysctl.hot.tcpRtoMaxMs * 1_000_000);
 }
 
 /**

@@ -67,13 +67,13 @@ function tcpRearmRtoDelta(host: Host, sk: TcpSock, now: number): void {
  * when no probe is scheduled (the caller arms the RTO instead).
  */
 export function tcpScheduleLossProbe(host: Host, sk: TcpSock, now: number, advancingRto: boolean): boolean {
-  const earlyRetrans = host.sysctl.get('net.ipv4.tcp_early_retrans');
+  const earlyRetrans = host.sysctl.hot.tcpEarlyRetrans;
   if ((earlyRetrans !== 3 && earlyRetrans !== 4) || sk.rtx.length === 0 || !sk.sackOk) return false;
   if (sk.caState !== TCP_CA_Open && sk.caState !== TCP_CA_CWR) return false;
   if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) return false;
   let timeout: number;
   if (sk.srtt) {
-    const us = (sk.srtt >> 2) + (sk.packetsOut === 1 ? host.sysctl.get('net.ipv4.tcp_rto_min_us') : TCP_TIMEOUT_MIN_NS / 1000);
+    const us = (sk.srtt >> 2) + (sk.packetsOut === 1 ? host.sysctl.hot.tcpRtoMinUs : TCP_TIMEOUT_MIN_NS / 1000);
     timeout = Math.ceil(us * 1000 / JIFFY_NS) * JIFFY_NS;
   } else {
     timeout = TCP_TIMEOUT_INIT;

@@ -16,6 +16,17 @@ describe('Sysctls', () => {
     expect(s.set('net/ipv4/conf/all/rp_filter', 2)).toBeNull();
     expect(s.hot.rpFilterAll).toBe(2);
     expect(s.get('net.ipv4.conf.all.rp_filter')).toBe(2);
+    expect(s.set('net.ipv4.tcp_wmem', '4096 16384 8388608')).toBeNull();
+    expect(s.hot.tcpWmemMax).toBe(8388608);
+  });
+
+  it('starts every hot-path field at its key\'s default', () => {
+    const s = new Sysctls();
+    expect(s.hot).toMatchObject({
+      netdevBudget: s.get('net.core.netdev_budget'), tcpRtoMinUs: s.get('net.ipv4.tcp_rto_min_us'),
+      tcpLimitOutputBytes: 4194304, tcpRmemMax: s.getVector('net.ipv4.tcp_rmem')[2], tcpWmemMax: s.getVector('net.ipv4.tcp_wmem')[2],
+    });
+    for (const v of Object.values(s.hot)) expect(v).toBeGreaterThanOrEqual(0);
   });
 
   it('refuses unknown keys and out-of-range values as sysctl reports them', () => {
