@@ -44,6 +44,10 @@ function tcpSimpleRetransmit(host: Host, cpu: Cpu, sk: TcpSock): void {
       const last = off + n >= len;
       const p = new RtxSegment(seg.seq + off, seg.seq + off + n + (last && seg.fin ? 1 : 0), seg.sentAt, last && seg.fin, false);
       p.retrans = seg.retrans;
+      p.txFirstTxMstamp = seg.txFirstTxMstamp;
+      p.txDeliveredMstamp = seg.txDeliveredMstamp;
+      p.txDelivered = seg.txDelivered;
+      p.txAppLimited = seg.txAppLimited;
       pieces.push(p);
     }
     rtx.splice(i, 1, ...pieces);

@@ -12,6 +12,8 @@ import type { Sock } from '../transport/sock.js';
 import { UdpSock } from '../transport/udp.js';
 import { TCP_TIMEWAIT_LEN, TcpSock } from '../transport/tcp_sock.js';
 import { tcpPacingRate } from '../transport/tcp_output.js';
+import { tcpDeliveryRate } from '../transport/tcp_rate.js';
+import { tcpChronoStats } from '../transport/tcp_chrono.js';
 import { TCP_CLOSE, TCP_ESTABLISHED, TCP_LISTEN, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT } from '../transport/tcp_states.js';
 import { renderColumns, ssColumns } from './ss_render.js';
 import { TCP_SERVICES, UDP_SERVICES } from './tcpdump/services.js';
@@ -245,13 +247,23 @@ function msTimer(ms: number): string {
   return out;
 }
 
+/** sprint_bw: bits per second, raw with -n, else to three significant digits with k, M, G or T. */
+export function sprintBw(bw: number, numeric: boolean): string {
+  if (numeric) return bw.toFixed(0);
+  if (bw >= 1e12) return `${cFormatG(bw / 1e12, 3)}T`;
+  if (bw >= 1e9) return `${cFormatG(bw / 1e9, 3)}G`;
+  if (bw >= 1e6) return `${cFormatG(bw / 1e6, 3)}M`;
+  if (bw >= 1e3) return `${cFormatG(bw / 1e3, 3)}k`;
+  return cFormatG(bw);
+}
+
 /** jiffies_to_msecs(usecs_to_jiffies(ns)) at HZ=250. */
 function jiffiesMs(ns: number): number {
   return Math.ceil(ns / 4_000_000) * 4;
 }
 
 /** tcp_get_info → tcp_show_info: the -i line of a TCP socket, zero fields omitted as ss does. */
-export function tcpInfoLine(sk: TcpSock, now: number, withOptions: boolean): string {
+export function tcpInfoLine(sk: TcpSock, now: number, withOptions: boolean, numeric: boolean): string {
   let s = '';
   if (sk.state === TCP_LISTEN) return ` cubic cwnd:${sk.cwnd}`;
   if (withOptions) {
@@ -281,14 +293,22 @@ export function tcpInfoLine(sk: TcpSock, now: number, withOptions: boolean): str
   if (sk.segsIn) s += ` segs_in:${sk.segsIn}`;
   if (sk.dataSegsOut) s += ` data_segs_out:${sk.dataSegsOut}`;
   if (sk.dataSegsIn) s += ` data_segs_in:${sk.dataSegsIn}`;
-  if (rttUs) s += ` send ${(sk.cwnd * sk.mss * 8_000_000 / rttUs).toFixed(0)}bps`;
+  if (rttUs) s += ` send ${sprintBw(sk.cwnd * sk.mss * 8_000_000 / rttUs, numeric)}bps`;
   const ago = (t: number) => Math.floor(Math.max(0, now - t) / 1e6);
   if (sk.lastSend && ago(sk.lastSend)) s += ` lastsnd:${ago(sk.lastSend)}`;
   if (sk.lastRecv && ago(sk.lastRecv)) s += ` lastrcv:${ago(sk.lastRecv)}`;
   if (sk.lastAck && ago(sk.lastAck)) s += ` lastack:${ago(sk.lastAck)}`;
-  if (rttUs) s += ` pacing_rate ${tcpPacingRate(sk.host, sk) * 8}bps`;
+  if (rttUs) s += ` pacing_rate ${sprintBw(tcpPacingRate(sk.host, sk) * 8, numeric)}bps`;
+  const deliveryRate = tcpDeliveryRate(sk) * 8;
+  if (deliveryRate) s += ` delivery_rate ${sprintBw(deliveryRate, numeric)}bps`;
   if (sk.delivered) s += ` delivered:${sk.delivered}`;
   if (sk.rateAppLimited) s += ' app_limited';
+  const [busy, rwndLimited, sndbufLimited] = tcpChronoStats(sk, now);
+  if (busy) {
+    s += ` busy:${Math.floor(busy / 1000)}ms`;
+    if (rwndLimited) s += ` rwnd_limited:${Math.floor(rwndLimited / 1000)}ms(${(100 * rwndLimited / busy).toFixed(1)}%)`;
+    if (sndbufLimited) s += ` sndbuf_limited:${Math.floor(sndbufLimited / 1000)}ms(${(100 * sndbufLimited / busy).toFixed(1)}%)`;
+  }
   const unacked = sk.packetsOut;
   if (unacked) s += ` unacked:${unacked}`;
   // tcpi_retrans is retrans_out (retransmissions in flight now), tcpi_total_retrans the total.
@@ -403,7 +423,7 @@ export function ss(host: Host, argv: string[], world: World): CommandResult {
     if ((o.memory || (o.info && tcp)) && st !== TCP_TIME_WAIT) {
       proc += '\n\t';
       if (o.memory) proc += skmem(sk);
-      if (o.info && tcp) proc += tcpInfoLine(tcp, now, o.extended || o.options);
+      if (o.info && tcp) proc += tcpInfoLine(tcp, now, o.extended || o.options, o.numeric);
     }
     rows.push([
       udp ? 'udp' : 'tcp', SSTATE[st]!, String(rq).padEnd(6), String(wq).padEnd(6),

@@ -8,7 +8,7 @@ import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
 import { IPHDR_LEN, TCPHDR_LEN } from '../model/skb.js';
 import { ipRouteOutput, routeSource } from '../routing/ip_output.js';
-import { tcpEstabKey } from './sock.js';
+import { tcpEstabKey, txTruesize } from './sock.js';
 import { TCPOLEN_TSTAMP_ALIGNED, TcpSock } from './tcp_sock.js';
 import {
   EV, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LISTEN, TCP_STATE_NAMES, TCP_SYN_RECV,
@@ -19,6 +19,7 @@ import { tcpAssignCongestionControl } from './tcp_cong.js';
 import { tcpClearProbeTimer, tcpClearRto } from './tcp_timer.js';
 import { ENETUNREACH } from './udp.js';
 import { tcpInitBufferSpace, tcpRcvSpaceAdjust } from './tcp_buffers.js';
+import { TCP_CHRONO_BUSY, tcpChronoStart } from './tcp_chrono.js';
 
 /** tcp_set_state driven by the state machine; an impossible transition is a model bug. */
 export function tcpSetState(host: Host, sk: TcpSock, event: number, _t: number): void {
@@ -156,8 +157,9 @@ export function tcpAccept(sk: TcpSock): TcpSock | null {
 export function tcpSendmsg(host: Host, cpu: Cpu, sk: TcpSock, bytes: number): number {
   if (sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT) return -(sk.err || 32);
   cpu.charge(host.costs.syscall);
-  // tcp_rate_check_app_limited: less than a segment waiting, cwnd not full, no lost segment unrepaired.
-  if (sk.unsent < sk.mss && sk.inFlightSegs < sk.cwnd && sk.lostOut <= sk.retransOut) {
+  // tcp_rate_check_app_limited: less than a segment waiting, nothing in the qdisc or the NIC
+  // (sk_wmem_alloc below SKB_TRUESIZE(1)), cwnd not full, no lost segment unrepaired.
+  if (sk.unsent < sk.mss && sk.wmemAlloc < txTruesize(1) && sk.inFlightSegs < sk.cwnd && sk.lostOut <= sk.retransOut) {
     sk.appLimited = (sk.delivered + sk.inFlightSegs) >>> 0 || 1;
   }
   const room = sk.sndbuf - sk.wmemQueued;
@@ -166,6 +168,8 @@ export function tcpSendmsg(host: Host, cpu: Cpu, sk: TcpSock, bytes: number): nu
   if (room <= 0) return 0;
   const n = Math.min(room, bytes);
   cpu.charge(host.costs.copy_per_byte * n);
+  // tcp_add_write_queue_tail: the first skb of an empty write queue starts the busy clock.
+  if (sk.unsent === 0) tcpChronoStart(sk, TCP_CHRONO_BUSY, sk.tcpClock);
   sk.written += n;
   sk.writeTimes.push(sk.written, cpu.now);
   if (sk.writeTimes.length > 64) sk.writeTimes.splice(0, sk.writeTimes.length - 64);

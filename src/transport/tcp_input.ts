@@ -31,6 +31,8 @@ import { tcpArmDelack, tcpArmRto, tcpClearRto, tcpEnterTimeWait, tcpScheduleLoss
 import { tcpCreateSock, tcpDone, tcpHash, tcpSetState, tcpSyncMss, tcpMssFromMtu } from './tcp.js';
 import { ipRouteOutput } from '../routing/ip_output.js';
 import { TCP_CA_Open, TCP_CA_Recovery, TCP_MAX_QUICKACKS } from './tcp_sock.js';
+import { tcpRateGen, tcpRateSampleReset, tcpRateSkbDelivered } from './tcp_rate.js';
+import { TCP_CHRONO_BUSY, tcpChronoStop } from './tcp_chrono.js';
 
 const ECONNREFUSED = 111;
 const ECONNRESET = 104;
@@ -308,6 +310,7 @@ function ackSegments(host: Host, cpu: Cpu, sk: TcpSock, ack: number, priorFack =
     }
     if (seg.retrans === 0) sampleAt = seg.sentAt;
     if (seg.fin) sk.finAcked = true;
+    tcpRateSkbDelivered(sk, seg);
   }
   if (n > 0) rtx.splice(0, n);
   if (rtx.length === 0) {
@@ -315,6 +318,7 @@ function ackSegments(host: Host, cpu: Cpu, sk: TcpSock, ack: number, priorFack =
     sk.sackedOut = 0;
     sk.lostOut = 0;
     sk.retransOut = 0;
+    tcpChronoStop(sk, TCP_CHRONO_BUSY, sk.tcpClock);
   }
   const bytes = ack - sk.sndUna;
   if (bytes > 0) {
@@ -390,6 +394,7 @@ function tcpAck(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
     return;
   }
   let flag = 0;
+  tcpRateSampleReset();
   if (sk.sndWnd !== prevWnd) flag |= FLAG_WIN_UPDATE;
   if (skb.payloadLen > 0) flag |= FLAG_DATA;
   // prior_fack: the highest SACKed sequence before this ACK (snd_una when nothing is SACKed).
@@ -417,13 +422,10 @@ function tcpAck(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
     rexmit = tcpFastretransAlert(host, cpu, sk, numDupack, flag);
   }
   if (sk.tlpHighSeq) tcpProcessTlpAck(host, sk, ack, flag);
-  // tcp_rate_gen: the sample is app-limited if sent in an app-limited phase; the phase ends once delivered passes its mark.
   sk.delivered += newlySacked;
-  if (acked + newlySacked > 0) {
-    sk.rateAppLimited = sk.appLimited !== 0;
-    // after(delivered, app_limited), in u32 sequence arithmetic (~0U is passed at once).
-    if (sk.appLimited && ((sk.delivered - sk.appLimited) | 0) > 0) sk.appLimited = 0;
-  }
+  // tcp_rate_gen: the app-limited phase ends once delivered passes its mark (after(), u32: ~0U is passed at once).
+  if (sk.appLimited && ((sk.delivered - sk.appLimited) | 0) > 0) sk.appLimited = 0;
+  tcpRateGen(sk, acked + newlySacked, sk.tcpClock);
   // tcp_cong_control: PRR while in recovery, else grow cwnd for what was delivered.
   const delivered = acked + newlySacked;
   if (sk.caState === TCP_CA_Recovery) tcpCwndReduction(sk, delivered, sk.lostOut > priorLost, flag);

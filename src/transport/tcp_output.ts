@@ -22,6 +22,8 @@ import {
   TCP_CLOSE_WAIT, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_LAST_ACK, TCP_STATE_NAMES, TCP_SYN_RECV, TCP_SYN_SENT,
 } from './tcp_states.js';
 import { tcpXmitRetransmitQueue } from './tcp_recovery.js';
+import { tcpRateSkbSent } from './tcp_rate.js';
+import { TCP_CHRONO_RWND_LIMITED, TCP_CHRONO_SNDBUF_LIMITED, tcpChronoStart, tcpChronoStop } from './tcp_chrono.js';
 import { tcpArmRto, tcpCheckProbeTimer, tcpClearProbeTimer, tcpScheduleLossProbe } from './tcp_timer.js';
 import { tcpSackOption } from './tcp_sack.js';
 
@@ -223,7 +225,16 @@ export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
   if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) return;
   // sk_can_gso: with TSO or GSO on the route's device, consecutive segments
   // go down as one super-packet of up to tcpTsoAutosize bytes; without, one MSS each.
-  const sent = tcpWriteSegments(host, cpu, sk, tcpXmitSizeGoal(sk));
+  const r = tcpWriteSegments(host, cpu, sk, tcpXmitSizeGoal(sk));
+  const sent = (r & XMIT_SENT) !== 0;
+  const now = sk.tcpClock;
+  if (r & XMIT_RWND_LIMITED) tcpChronoStart(sk, TCP_CHRONO_RWND_LIMITED, now);
+  else tcpChronoStop(sk, TCP_CHRONO_RWND_LIMITED, now);
+  // tcp_cwnd_validate: the network is fed, nothing waits to be sent, and the writer waits for send buffer.
+  if (sent && sk.inFlightSegs < sk.cwnd && sk.unsent === 0 && sk.sndNoSpace &&
+    (sk.state === TCP_ESTABLISHED || sk.state === TCP_CLOSE_WAIT)) {
+    tcpChronoStart(sk, TCP_CHRONO_SNDBUF_LIMITED, now);
+  }
   if (sent) {
     // tcp_event_new_data_sent rearms the RTO (first data in flight, or a probe was pending); then one loss probe per tail.
     if (!sk.rtoArmed) tcpArmRto(host, sk, cpu.now);
@@ -242,7 +253,9 @@ export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
 function tcpQueueNewSegment(sk: TcpSock, len: number, now: number): boolean {
   const seq = sk.sndNxt;
   const fin = len === sk.unsent && sk.finQueued && !sk.finSent;
-  sk.rtx.push(new RtxSegment(seq, seq + len + (fin ? 1 : 0), sk.tcpClock, fin, false));
+  const seg = new RtxSegment(seq, seq + len + (fin ? 1 : 0), sk.tcpClock, fin, false);
+  tcpRateSkbSent(sk, seg, seg.sentAt);
+  sk.rtx.push(seg);
   sk.sndNxt = seq + len + (fin ? 1 : 0);
   if (fin) sk.finSent = true;
   return fin;
@@ -297,21 +310,29 @@ export function tcpTsoAutosize(sk: TcpSock): number {
   return Math.floor((GSO_MAX_SIZE - 1 - hdr) / sk.mss) * sk.mss;
 }
 
+/** What tcpWriteSegments did: sent something; stopped by the peer's receive window. */
+const XMIT_SENT = 1;
+const XMIT_RWND_LIMITED = 2;
+
 /**
  * The segment loop of tcp_write_xmit: each MSS is admitted by cwnd, the
  * peer's window and Nagle exactly as one by one, and consecutive ones go
  * down in skbs of up to `goal` bytes (one MSS when the device cannot
  * segment); then the FIN, once the data is out.
  */
-function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): boolean {
+function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): number {
   let sent = false;
+  let rwndLimited = false;
   let batchSeq = 0;
   let batchLen = 0;
   let batchFlags = 0;
   while (sk.unsent > 0) {
     if (sk.inFlightSegs >= sk.cwnd) break;
     const len = Math.min(sk.mss, sk.unsent);
-    if (sk.sndNxt + len > sk.sndUna + sk.sndWnd) break;
+    if (sk.sndNxt + len > sk.sndUna + sk.sndWnd) {
+      rwndLimited = true;
+      break;
+    }
     // Nagle (tcp_nagle_check): hold a small segment while data is unacknowledged.
     if (len < sk.mss && sk.packetsOut > 0 && !sk.finQueued) break;
     const seq = sk.sndNxt;
@@ -341,7 +362,7 @@ function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): bool
     tcpTransmitSkb(host, cpu, sk, seq, 0, TCP_ACK | TCP_FIN, '', cpu.now);
     sent = true;
   }
-  return sent;
+  return (sent ? XMIT_SENT : 0) | (rwndLimited ? XMIT_RWND_LIMITED : 0);
 }
 
 /**
@@ -439,6 +460,7 @@ export function tcpRetransmitRun(host: Host, cpu: Cpu, sk: TcpSock, first: numbe
 function markRetransmitted(sk: TcpSock, seg: RtxSegment, now: number, markRetrans: boolean): void {
   seg.retrans++;
   seg.sentAt = sk.tcpClock;
+  tcpRateSkbSent(sk, seg, seg.sentAt);
   if (markRetrans && !seg.retransOut && !seg.syn) {
     seg.retransOut = true;
     sk.retransOut++;

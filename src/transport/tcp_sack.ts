@@ -9,6 +9,7 @@ import type { Host } from '../model/host.js';
 import { MIB } from '../model/snmp.js';
 import type { RtxSegment, TcpSock } from './tcp_sock.js';
 import { tcpRackAdvance } from './tcp_recovery.js';
+import { tcpRateSkbDelivered } from './tcp_rate.js';
 
 /** TCP_NUM_SACKS: the receiver remembers at most four blocks. */
 export const TCP_NUM_SACKS = 4;
@@ -131,6 +132,7 @@ export function tcpSacktagWriteQueue(host: Host, sk: TcpSock, blocks: number[], 
       if (seg.retrans === 0 && seg.seq < highestBefore && seg.seq < result.reord) result.reord = seg.seq;
       if (seg.end > sk.highestSack) sk.highestSack = seg.end;
       tcpRackAdvance(sk, seg);
+      tcpRateSkbDelivered(sk, seg);
     }
   }
   return result;

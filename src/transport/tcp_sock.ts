@@ -57,6 +57,12 @@ export class RtxSegment {
   lost = false;
   /** TCPCB_SACKED_RETRANS: a retransmission of it is in flight. */
   retransOut = false;
+  // tcp_skb_cb.tx (tcp_rate.c): the delivery state when it was last sent.
+  txFirstTxMstamp = 0;
+  /** 0 once SACKed, so a later cumulative ACK does not sample it again. */
+  txDeliveredMstamp = 0;
+  txDelivered = 0;
+  txAppLimited = false;
   constructor(
     public seq: number,
     public end: number,
@@ -232,6 +238,16 @@ export class TcpSock extends Sock {
   appLimited = 0xffffffff;
   /** tp->rate_app_limited: the latest delivery rate sample was application-limited (tcp_init_sock: 1). */
   rateAppLimited = true;
+  /** tp->rate_delivered / rate_interval_us: the delivery rate sample tcp_info reports (tcp_rate.c). */
+  rateDelivered = 0;
+  rateIntervalUs = 0;
+  /** tp->first_tx_mstamp, tp->delivered_mstamp (ns): where the current send and ACK phases began. */
+  firstTxMstamp = 0;
+  deliveredMstamp = 0;
+  /** tp->chrono_type, chrono_start (jiffies) and chrono_stat[] (jiffies per state): see tcp_chrono.ts. */
+  chronoType = 0;
+  chronoStart = 0;
+  readonly chronoStat = [0, 0, 0];
   lastSend = 0;
   lastRecv = 0;
   lastAck = 0;

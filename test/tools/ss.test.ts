@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { fixture, LAB, run, runWorld } from './helpers.js';
 import { renderColumns, ssColumns } from '../../src/tools/ss_render.js';
 import { cFormatG } from '../../src/tools/cformat.js';
+import { sprintBw } from '../../src/tools/ss.js';
 import { readFileSync } from 'node:fs';
 import { TcpSock } from '../../src/transport/tcp_sock.js';
 
@@ -126,7 +127,8 @@ describe('ss on a simulated host', () => {
 /** The -i fields in the order ss 6.1 prints them (tcp_show_info), from the recorded ss output and ss.c. */
 const SS_I_ORDER = ['ts', 'sack', 'ecn', 'cubic', 'wscale', 'rto', 'backoff', 'rtt', 'ato', 'qack', 'mss', 'pmtu', 'rcvmss', 'advmss', 'cwnd',
   'ssthresh', 'bytes_sent', 'bytes_retrans', 'bytes_acked', 'bytes_received', 'segs_out', 'segs_in', 'data_segs_out', 'data_segs_in',
-  'send', 'lastsnd', 'lastrcv', 'lastack', 'pacing_rate', 'delivery_rate', 'delivered', 'app_limited', 'busy', 'unacked', 'retrans',
+  'send', 'lastsnd', 'lastrcv', 'lastack', 'pacing_rate', 'delivery_rate', 'delivered', 'app_limited', 'busy', 'rwnd_limited',
+  'sndbuf_limited', 'unacked', 'retrans',
   'lost', 'sacked', 'dsack_dups', 'reordering', 'reord_seen', 'rcv_rtt', 'rcv_space', 'rcv_ssthresh', 'notsent', 'minrtt', 'rcv_ooopack', 'snd_wnd'];
 
 describe('ss -i field order', () => {
@@ -146,6 +148,35 @@ describe('ss -i field order', () => {
       }
       return true;
     }), { numRuns: 15 });
+  });
+});
+
+describe('ss -i rates (sprint_bw)', () => {
+  it('prints rates to three significant digits with k, M, G without -n, as ss 6.1 printed them', () => {
+    // Raw tcp_info rates and what ss -ti printed for them on the reference machine.
+    expect(sprintBw(1_892_123_336, false)).toBe('1.89G');
+    expect(sprintBw(3_300_000_000, false)).toBe('3.3G');
+    expect(sprintBw(2_340_000_000, false)).toBe('2.34G');
+    expect(sprintBw(276_480, false)).toBe('276k');
+    expect(sprintBw(16_600_000, false)).toBe('16.6M');
+    expect(sprintBw(2_742_897_990, true)).toBe('2742897990');
+  });
+
+  it('shows the same rates with and without -n at any moment of a transfer', () => {
+    fc.assert(fc.property(fc.integer({ min: 1_000_000, max: 1_400_000 }), (t) => {
+      const world = runWorld(LAB, { untilNs: t });
+      const rates = (line: string): Map<string, string> =>
+        new Map([...line.matchAll(/ (send|pacing_rate|delivery_rate) (\S+)bps/g)].map((m) => [m[1]!, m[2]!]));
+      for (const host of ['pa', 'pb']) {
+        const human = run(world, host, 'ss -ti').stdout.split('\n').filter((l) => l.startsWith('\t'));
+        const raw = run(world, host, 'ss -tni').stdout.split('\n').filter((l) => l.startsWith('\t'));
+        expect(human).toHaveLength(raw.length);
+        raw.forEach((line, i) => {
+          const h = rates(human[i]!);
+          for (const [k, v] of rates(line)) expect(h.get(k)).toBe(sprintBw(Number(v), false));
+        });
+      }
+    }), { numRuns: 10 });
   });
 });
 

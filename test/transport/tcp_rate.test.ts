@@ -1,0 +1,85 @@
+// Delivery rate samples (tcp_rate.c) and the busy / rwnd-limited clocks
+// (tcp_chrono_*), as tcp_info reports them to `ss -i`.
+
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { compileScenario } from '../../src/scenario/build.js';
+import { simulate } from '../../src/scenario/simulate.js';
+import { TcpSock } from '../../src/transport/tcp_sock.js';
+import { tcpDeliveryRate } from '../../src/transport/tcp_rate.js';
+import { tcpChronoStats } from '../../src/transport/tcp_chrono.js';
+import type { World } from '../../src/model/world.js';
+import '../../src/tools/index.js';
+
+function bulk(rate: string, bytes: string, rcvbuf = ''): string {
+  return `name: rate
+seed: 1
+duration: 3s
+hosts:
+  client:
+    nics: { eth0: { addr: 10.0.0.1/24 } }
+  server:
+    nics: { eth0: { addr: 10.0.0.2/24 } }
+${rcvbuf ? `    sysctl: { net.ipv4.tcp_rmem: "${rcvbuf}", net.ipv4.tcp_moderate_rcvbuf: 0 }\n` : ''}    listen: [ tcp:5001 ]
+links:
+  - { a: client:eth0, b: server:eth0, rate: ${rate}, delay: 1ms }
+traffic:
+  - { from: client, kind: tcp, to: 10.0.0.2:5001, bytes: ${bytes}, at: 1ms }
+`;
+}
+
+/** Runs `text` to `untilNs` and returns the client's connected socket. */
+function clientAt(text: string, untilNs: number): { world: World; sk: TcpSock } {
+  const r = compileScenario(text, 'rate.yaml');
+  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column}: ${e.message}`).join('\n'));
+  simulate(r.scenario, { untilNs });
+  const world = r.scenario.world;
+  const sk = world.host('client').sockets.all.find((s): s is TcpSock => s instanceof TcpSock && s.dport === 5001)!;
+  return { world, sk };
+}
+
+describe('delivery rate (tcp_rate.c)', () => {
+  it('a bulk sender measures about the bottleneck rate, less the headers', () => {
+    fc.assert(fc.property(fc.constantFrom('100Mbit', '1Gbit'), fc.integer({ min: 500_000_000, max: 1_200_000_000 }), (rate, t) => {
+      const { sk } = clientAt(bulk(rate, '1GB'), t);
+      const linkBps = rate === '1Gbit' ? 1e9 : 1e8;
+      const bps = tcpDeliveryRate(sk) * 8;
+      // 1448 payload bytes in a 1538-byte slot on the wire: at most ~94 % of the link.
+      expect(bps).toBeGreaterThan(0.8 * linkBps);
+      expect(bps).toBeLessThan(0.97 * linkBps);
+      expect(sk.rateAppLimited).toBe(false);
+    }), { numRuns: 4 });
+  });
+});
+
+describe('busy and rwnd_limited (tcp_chrono)', () => {
+  it('busy counts the time data waited or flew, and stops once the transfer is done', () => {
+    const done = clientAt(bulk('1Gbit', '2MB'), 1_000_000_000);
+    const later = clientAt(bulk('1Gbit', '2MB'), 2_000_000_000);
+    const [busy] = tcpChronoStats(done.sk, 1_000_000_000);
+    // 2 MB at ~940 Mbit/s is about 20 ms, plus slow start over a 2 ms RTT.
+    expect(busy).toBeGreaterThan(15_000);
+    expect(busy).toBeLessThan(100_000);
+    expect(tcpChronoStats(later.sk, 2_000_000_000)[0]).toBe(busy);
+  });
+
+  it('a receiver that keeps its window small makes the sender mostly rwnd-limited; a large one does not', () => {
+    const small = clientAt(bulk('1Gbit', '1GB', '4096 16384 16384'), 2_000_000_000);
+    const [busyS, rwndS, sndbufS] = tcpChronoStats(small.sk, 2_000_000_000);
+    expect(rwndS / busyS).toBeGreaterThan(0.5);
+    expect(rwndS + sndbufS).toBeLessThanOrEqual(busyS);
+    const large = clientAt(bulk('1Gbit', '1GB'), 2_000_000_000);
+    const [busyL, rwndL] = tcpChronoStats(large.sk, 2_000_000_000);
+    expect(rwndL / busyL).toBeLessThan(0.2);
+    // Busy from the first write to now, in 4 ms jiffies.
+    expect(busyL).toBeGreaterThan(1_990_000 - 8_000);
+    expect(busyL).toBeLessThanOrEqual(2_000_000);
+  });
+
+  it('retrans-rcvbuf: the slow reader holds the sender back for most of its busy time (ss shows rwnd_limited)', () => {
+    const { sk } = clientAt(readFileSync('scenarios/retrans-rcvbuf.yaml', 'utf8'), 3_000_000_000);
+    const [busy, rwnd] = tcpChronoStats(sk, 3_000_000_000);
+    expect(rwnd / busy).toBeGreaterThan(0.5);
+  });
+});
