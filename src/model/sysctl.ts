@@ -70,6 +70,8 @@ export const SYSCTL_DEFAULTS: Record<string, SysctlDef> = {
   'net.ipv4.tcp_limit_output_bytes': { value: 4194304, min: 0 },
   'net.ipv4.tcp_pacing_ss_ratio': { value: 200, min: 0, max: 65535 },
   'net.ipv4.tcp_pacing_ca_ratio': { value: 120, min: 0, max: 65535 },
+  'net.ipv4.tcp_min_tso_segs': { value: 2, min: 1, max: 255 },
+  'net.ipv4.tcp_tso_rtt_log': { value: 9, min: 0, max: 31 },
   'net.ipv4.ip_local_port_range': { value: [32768, 60999] },
 };
 
@@ -83,6 +85,8 @@ export interface HotSysctls {
   tcpLimitOutputBytes: number;
   tcpPacingSsRatio: number;
   tcpPacingCaRatio: number;
+  tcpMinTsoSegs: number;
+  tcpTsoRttLog: number;
   tcpRtoMinUs: number;
   tcpRtoMaxMs: number;
   tcpEarlyRetrans: number;
@@ -101,6 +105,8 @@ const HOT_KEYS: Record<string, keyof HotSysctls> = {
   'net.ipv4.tcp_limit_output_bytes': 'tcpLimitOutputBytes',
   'net.ipv4.tcp_pacing_ss_ratio': 'tcpPacingSsRatio',
   'net.ipv4.tcp_pacing_ca_ratio': 'tcpPacingCaRatio',
+  'net.ipv4.tcp_min_tso_segs': 'tcpMinTsoSegs',
+  'net.ipv4.tcp_tso_rtt_log': 'tcpTsoRttLog',
   'net.ipv4.tcp_rto_min_us': 'tcpRtoMinUs',
   'net.ipv4.tcp_rto_max_ms': 'tcpRtoMaxMs',
   'net.ipv4.tcp_early_retrans': 'tcpEarlyRetrans',
@@ -117,7 +123,7 @@ export class Sysctls {
   private readonly values = new Map<string, SysctlValue>();
   readonly hot: HotSysctls = {
     netdevBudget: 300, netdevBudgetUsecs: 8000, netdevMaxBacklog: 1000, ipDefaultTtl: 64, rpFilterAll: 0,
-    tcpLimitOutputBytes: 0, tcpPacingSsRatio: 0, tcpPacingCaRatio: 0, tcpRtoMinUs: 0, tcpRtoMaxMs: 0, tcpEarlyRetrans: 0,
+    tcpLimitOutputBytes: 0, tcpPacingSsRatio: 0, tcpPacingCaRatio: 0, tcpMinTsoSegs: 0, tcpTsoRttLog: 0, tcpRtoMinUs: 0, tcpRtoMaxMs: 0, tcpEarlyRetrans: 0,
     tcpModerateRcvbuf: 0, tcpWmemMax: 0, tcpRmemMax: 0,
   };
   /** Keys other modules add (conntrack, per-interface conf) with their own defaults. */

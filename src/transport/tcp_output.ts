@@ -298,16 +298,23 @@ export function tcpSendProbe0(host: Host, cpu: Cpu, sk: TcpSock): void {
 const GSO_MAX_SIZE = 65536;
 
 /**
- * tcp_tso_autosize, kept simple: as many whole segments as fit in
- * gso_max_size (the cwnd and receive window still cap each burst); 0 when
- * the device can do neither TSO nor GSO (sk_can_gso).
+ * tcp_tso_autosize, in bytes: about 1 ms at the pacing rate (sk_pacing_shift),
+ * plus gso_max_size >> (min_rtt_us >> tcp_tso_rtt_log) so that short paths
+ * still build big skbs, at most what fits in gso_max_size and at least
+ * tcp_min_tso_segs segments. 0 when the device can do neither TSO nor GSO
+ * (sk_can_gso). The cwnd and the receive window still cap each burst.
  */
 export function tcpTsoAutosize(sk: TcpSock): number {
   const dev = sk.route?.dev;
   const f = dev?.features as { tso: boolean; gso: boolean } | null | undefined;
   if (!f || !(f.tso || f.gso)) return 0;
-  const hdr = IPHDR_LEN + TCPHDR_LEN + (sk.tsEnabled ? 12 : 0);
-  return Math.floor((GSO_MAX_SIZE - 1 - hdr) / sk.mss) * sk.mss;
+  const hot = sk.host.sysctl.hot;
+  const gsoMaxSize = GSO_MAX_SIZE - 1 - (IPHDR_LEN + TCPHDR_LEN + (sk.tsEnabled ? 12 : 0));
+  let bytes = Math.floor(tcpPacingRate(sk.host, sk) / (1 << SK_PACING_SHIFT));
+  const r = sk.minRtt >> hot.tcpTsoRttLog;
+  if (r < 32) bytes += gsoMaxSize >> r;
+  const segs = Math.max(Math.floor(Math.min(bytes, gsoMaxSize) / sk.mss), hot.tcpMinTsoSegs);
+  return segs * sk.mss;
 }
 
 /** What tcpWriteSegments did: sent something; stopped by the peer's receive window. */
