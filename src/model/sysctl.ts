@@ -121,10 +121,11 @@ const HOT_VECTOR_KEYS: Record<string, [keyof HotSysctls, number]> = {
 
 export class Sysctls {
   private readonly values = new Map<string, SysctlValue>();
+  /** Filled from SYSCTL_DEFAULTS by the constructor. */
   readonly hot: HotSysctls = {
-    netdevBudget: 300, netdevBudgetUsecs: 8000, netdevMaxBacklog: 1000, ipDefaultTtl: 64, rpFilterAll: 0,
-    tcpLimitOutputBytes: 0, tcpPacingSsRatio: 0, tcpPacingCaRatio: 0, tcpMinTsoSegs: 0, tcpTsoRttLog: 0, tcpRtoMinUs: 0, tcpRtoMaxMs: 0, tcpEarlyRetrans: 0,
-    tcpModerateRcvbuf: 0, tcpWmemMax: 0, tcpRmemMax: 0,
+    netdevBudget: 0, netdevBudgetUsecs: 0, netdevMaxBacklog: 0, ipDefaultTtl: 0, rpFilterAll: 0,
+    tcpLimitOutputBytes: 0, tcpPacingSsRatio: 0, tcpPacingCaRatio: 0, tcpMinTsoSegs: 0, tcpTsoRttLog: 0,
+    tcpRtoMinUs: 0, tcpRtoMaxMs: 0, tcpEarlyRetrans: 0, tcpModerateRcvbuf: 0, tcpWmemMax: 0, tcpRmemMax: 0,
   };
   /** Keys other modules add (conntrack, per-interface conf) with their own defaults. */
   private readonly extra = new Map<string, SysctlDef>();

@@ -169,7 +169,7 @@ export function tcpSendmsg(host: Host, cpu: Cpu, sk: TcpSock, bytes: number): nu
   const n = Math.min(room, bytes);
   cpu.charge(host.costs.copy_per_byte * n);
   // tcp_add_write_queue_tail: the first skb of an empty write queue starts the busy clock.
-  if (sk.unsent === 0) tcpChronoStart(sk, TCP_CHRONO_BUSY, sk.tcpClock);
+  if (sk.unsent <= 0) tcpChronoStart(sk, TCP_CHRONO_BUSY, sk.tcpClock);
   sk.written += n;
   sk.writeTimes.push(sk.written, cpu.now);
   if (sk.writeTimes.length > 64) sk.writeTimes.splice(0, sk.writeTimes.length - 64);

@@ -402,7 +402,7 @@ function tcpAck(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
   let newlySacked = 0;
   const blocks = skb.tcpOpts?.sack;
   if (sk.sackOk && blocks && blocks.length >= 2 && priorPackets > 0) {
-    const r = tcpSacktagWriteQueue(host, sk, blocks, ack, cpu.now);
+    const r = tcpSacktagWriteQueue(host, sk, blocks, ack);
     newlySacked = r.newlySacked;
     if (newlySacked) flag |= FLAG_DATA_SACKED;
     if (r.dsack) flag |= FLAG_DSACKING_ACK;

@@ -250,7 +250,7 @@ export function tcpWriteXmit(host: Host, cpu: Cpu, sk: TcpSock): void {
  * the retransmit queue, as tcp_event_new_data_sent accounts a new segment.
  * Returns whether the FIN goes with them.
  */
-function tcpQueueNewSegment(sk: TcpSock, len: number, now: number): boolean {
+function tcpQueueNewSegment(sk: TcpSock, len: number): boolean {
   const seq = sk.sndNxt;
   const fin = len === sk.unsent && sk.finQueued && !sk.finSent;
   const seg = new RtxSegment(seq, seq + len + (fin ? 1 : 0), sk.tcpClock, fin, false);
@@ -270,7 +270,7 @@ export function tcpPushOneSegment(host: Host, cpu: Cpu, sk: TcpSock): boolean {
   if (len <= 0 || sk.sndNxt + len > sk.sndUna + sk.sndWnd) return false;
   const seq = sk.sndNxt;
   const last = len === sk.unsent;
-  const fin = tcpQueueNewSegment(sk, len, cpu.now);
+  const fin = tcpQueueNewSegment(sk, len);
   tcpTransmitSkb(host, cpu, sk, seq, len, TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0), '', writeTimeOf(sk, seq));
   return true;
 }
@@ -285,7 +285,7 @@ export function tcpSendProbe0(host: Host, cpu: Cpu, sk: TcpSock): void {
   if (room > 0 && sk.unsent > 0) {
     const len = Math.min(sk.mss, room, sk.unsent);
     const seq = sk.sndNxt;
-    const fin = tcpQueueNewSegment(sk, len, cpu.now);
+    const fin = tcpQueueNewSegment(sk, len);
     tcpTransmitSkb(host, cpu, sk, seq, len, TCP_ACK | TCP_PSH | (fin ? TCP_FIN : 0), '', writeTimeOf(sk, seq));
     if (!sk.rtoArmed) tcpArmRto(host, sk, cpu.now);
     return;
@@ -353,7 +353,7 @@ function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): numb
       if (tcpSmallQueueCheck(host, sk, txTruesize(IPHDR_LEN + TCPHDR_LEN + Math.min(goal, sk.unsent)), 0)) break;
       batchSeq = seq;
     }
-    const fin = tcpQueueNewSegment(sk, len, cpu.now);
+    const fin = tcpQueueNewSegment(sk, len);
     if (sk.caState === TCP_CA_Recovery) sk.prrOut++;
     batchLen += len;
     // tcp_gso_segment keeps PSH and FIN for the last segment: the skb carries the last one's flags.
@@ -365,7 +365,7 @@ function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): numb
   }
   if (sk.unsent === 0 && sk.finQueued && !sk.finSent && sk.inFlightSegs < sk.cwnd) {
     const seq = sk.sndNxt;
-    tcpQueueNewSegment(sk, 0, cpu.now);
+    tcpQueueNewSegment(sk, 0);
     tcpTransmitSkb(host, cpu, sk, seq, 0, TCP_ACK | TCP_FIN, '', cpu.now);
     sent = true;
   }
@@ -440,7 +440,7 @@ export type RetransKind = '' | 'RTO' | 'fast' | 'slow-start' | 'TLP' | 'SYN' | '
 export function tcpRetransmitSkb(
   host: Host, cpu: Cpu, sk: TcpSock, seg: RtxSegment, kind: RetransKind = 'simple', markRetrans = true,
 ): void {
-  markRetransmitted(sk, seg, cpu.now, markRetrans);
+  markRetransmitted(sk, seg, markRetrans);
   const len = seg.end - seg.seq - (seg.fin ? 1 : 0) - (seg.syn ? 1 : 0);
   let flags = TCP_ACK;
   if (seg.syn) flags = sk.state === TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
@@ -457,14 +457,14 @@ export function tcpRetransmitSkb(
 export function tcpRetransmitRun(host: Host, cpu: Cpu, sk: TcpSock, first: number, n: number, kind: RetransKind): void {
   const head = sk.rtx[first]!;
   const last = sk.rtx[first + n - 1]!;
-  for (let i = first; i < first + n; i++) markRetransmitted(sk, sk.rtx[i]!, cpu.now, true);
+  for (let i = first; i < first + n; i++) markRetransmitted(sk, sk.rtx[i]!, true);
   const len = last.end - head.seq - (last.fin ? 1 : 0);
   const flags = TCP_ACK | (len > 0 ? TCP_PSH : 0) | (last.fin ? TCP_FIN : 0);
   tcpTransmitSkb(host, cpu, sk, head.seq, len, flags, kind, cpu.now, n > 1 ? sk.mss : 0);
 }
 
 /** TCPCB_EVER_RETRANS, and TCPCB_SACKED_RETRANS (in flight again, retrans_out) unless a loss probe. */
-function markRetransmitted(sk: TcpSock, seg: RtxSegment, now: number, markRetrans: boolean): void {
+function markRetransmitted(sk: TcpSock, seg: RtxSegment, markRetrans: boolean): void {
   seg.retrans++;
   seg.sentAt = sk.tcpClock;
   tcpRateSkbSent(sk, seg, seg.sentAt);

@@ -89,7 +89,7 @@ const result: SackTagResult = { newlySacked: 0, dsack: false, reord: Infinity };
  * tcp_sacktag_write_queue: marks the segments the blocks cover. Each newly
  * SACKed segment feeds RACK its send time (tcp_rack_advance).
  */
-export function tcpSacktagWriteQueue(host: Host, sk: TcpSock, blocks: number[], ack: number, now: number): SackTagResult {
+export function tcpSacktagWriteQueue(host: Host, sk: TcpSock, blocks: number[], ack: number): SackTagResult {
   const mib = host.snmp.v;
   result.newlySacked = 0;
   result.dsack = false;
