@@ -114,7 +114,11 @@ const actor = createActor(playerMachine);
 actor.subscribe(() => render());
 actor.start();
 
+/** Counts status messages, so a run that finishes late does not cover a newer one. */
+let statusGen = 0;
+
 function setStatus(text: string, error = false): void {
+  statusGen++;
   status.textContent = text;
   status.classList.toggle('error', error);
 }
@@ -178,6 +182,7 @@ async function runText(text: string, fileName: string, name: string, seed: numbe
     return;
   }
   setStatus(`Running ${name} (seed ${seed})…`);
+  const runningGen = statusGen;
   document.body.dataset.running = 'true';
   const req: RunRequest = { text, fileName, seed, files: new Map(files) };
   const reply = await sim.run(req);
@@ -198,7 +203,8 @@ async function runText(text: string, fileName: string, name: string, seed: numbe
     kind: 'scenario', name, fileName, text, seed, files: req.files, shareable, runMs: reply.ms,
     notes: scenarioNotes(parsed.scenario),
   }, pos);
-  setStatus(`${name} (seed ${seed}): ${reply.events.length} events, ${index!.dropAt.length} drop(s).`);
+  // Something said since (a sweep or file loaded meanwhile, perhaps with an error) keeps the status line.
+  if (statusGen === runningGen) setStatus(`${name} (seed ${seed}): ${reply.events.length} events, ${index!.dropAt.length} drop(s).`);
 }
 
 function validate(text: string): void {
