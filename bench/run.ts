@@ -7,6 +7,7 @@ import { compileScenario } from '../src/scenario/build.js';
 import { simulate } from '../src/scenario/simulate.js';
 import { iptablesRules } from './iptables_rules.js';
 import { conntrackFlows } from './conntrack_flows.js';
+import { memoryLatency } from './memory_latency.js';
 
 interface Workload {
   name: string;
@@ -108,6 +109,9 @@ for (const w of WORKLOADS) {
     wall_s_runs: walls.map((x) => Number(x.toFixed(3))),
   }) + '\n');
 }
+
+// memory-latency: what one dependent miss costs here, the bound on conntrack-flows.
+process.stdout.write(JSON.stringify(memoryLatency()) + '\n');
 
 // conntrack-flows: 1,000,000 SYNs of distinct tuples against nf_conntrack_max 262144, straight through the
 // Conntrack API; `-events` is the same run with the `conntrack -E` event log on (the scenario default).
