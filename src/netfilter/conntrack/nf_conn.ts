@@ -1,12 +1,12 @@
 // One tracked connection (include/net/netfilter/nf_conntrack.h `struct nf_conn`).
 //
-// What a hash-chain walk reads of an entry (status, timeout, protocol, both
-// tuples and both tuplehash nodes' links) lives in a 16-word record of the
-// table's NfConnStore, one 64-byte cache line per entry, so a walk past an
-// entry costs one line and never touches a JS object. Everything else (the TCP
-// tracker's state, accounting, the NAT bysource link, the packet reference
-// count) is on the NfConn object, which owns its record for life and reads it
-// through accessors. Addresses, port pairs and TCP sequence numbers are signed
+// What a hash-chain walk or an eviction reads of an entry (status, timeout,
+// protocol, both tuples, both tuplehash nodes' links, mark and the packet
+// reference count) lives in a 16-word record of the table's NfConnStore, one
+// 64-byte cache line per entry, so neither touches a JS object. Everything
+// else (the TCP tracker's state, accounting, the NAT bysource link) is on the
+// NfConn object, which owns its record for life and reads it through
+// accessors. Addresses, port pairs and TCP sequence numbers are signed
 // 32-bit values; the timeout is absolute jiffies compared with wraparound, as
 // `ct->timeout` (u32) is in the kernel.
 //
@@ -16,9 +16,9 @@
 // of a bucket's first node.
 
 import type { NfConntrack } from '../../model/skb.js';
-import { IPS_DYING } from '../nf_conntrack_common.js';
-import type { NfConnView } from '../nf_conntrack_common.js';
+import { IPS_DYING, type NfConnView } from '../nf_conntrack_common.js';
 import type { NfTuple } from './nf_conntrack_tuple.js';
+
 /** enum tcp_conntrack (include/uapi/linux/netfilter/nf_conntrack_tcp.h). */
 export const TCP_CONNTRACK_NONE = 0;
 export const TCP_CONNTRACK_SYN_SENT = 1;

@@ -13,7 +13,8 @@
 // - Entries leave the table immediately when killed. As in the kernel, the
 //   object is recycled (nf_conntrack_cachep) only once no packet holds a
 //   reference to it (`use`, taken by nf_ct_set and dropped by nf_reset_ct);
-//   an entry still referenced when it dies is left to the garbage collector.
+//   one still referenced when it dies is recycled when the last packet lets
+//   go (nf_conntrack_destroy).
 
 import type { Scheduler } from '../../model/scheduler.js';
 import type { RandomStream } from '../../model/random.js';
