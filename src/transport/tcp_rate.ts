@@ -9,11 +9,10 @@ import type { RtxSegment, TcpSock } from './tcp_sock.js';
 /** struct rate_sample, for the ACK being processed (the kernel keeps it on the stack). */
 class RateSample {
   priorDelivered = 0;
-  /** 0: no segment of this ACK carried a send-time record. */
-  priorMstamp = 0;
+  /** -1: no segment of this ACK carried a send-time record. */
+  priorMstamp = -1;
   intervalNs = 0;
   isAppLimited = false;
-  isRetrans = false;
   lastEndSeq = 0;
 }
 const rs = new RateSample();
@@ -33,25 +32,24 @@ export function tcpRateSkbSent(sk: TcpSock, seg: RtxSegment, now: number): void 
 
 /** Starts the sample of a new ACK. */
 export function tcpRateSampleReset(): void {
-  rs.priorMstamp = 0;
+  rs.priorMstamp = -1;
   rs.priorDelivered = 0;
   rs.intervalNs = 0;
 }
 
 /** tcp_rate_skb_delivered: `seg` was ACKed or SACKed; the most recently sent one sets the sample. */
 export function tcpRateSkbDelivered(sk: TcpSock, seg: RtxSegment): void {
-  if (seg.txDeliveredMstamp === 0) return;
-  if (rs.priorMstamp === 0 || seg.sentAt > sk.firstTxMstamp || (seg.sentAt === sk.firstTxMstamp && seg.end > rs.lastEndSeq)) {
+  if (seg.txDeliveredMstamp < 0) return;
+  if (rs.priorMstamp < 0 || seg.sentAt > sk.firstTxMstamp || (seg.sentAt === sk.firstTxMstamp && seg.end > rs.lastEndSeq)) {
     rs.priorDelivered = seg.txDelivered;
     rs.priorMstamp = seg.txDeliveredMstamp;
     rs.isAppLimited = seg.txAppLimited;
-    rs.isRetrans = seg.retrans > 0;
     rs.lastEndSeq = seg.end;
     sk.firstTxMstamp = seg.sentAt;
     rs.intervalNs = seg.sentAt - seg.txFirstTxMstamp;
   }
   // Once SACKed it must not count again when cumulatively ACKed.
-  if (seg.sacked) seg.txDeliveredMstamp = 0;
+  if (seg.sacked) seg.txDeliveredMstamp = -1;
 }
 
 /**
@@ -61,7 +59,7 @@ export function tcpRateSkbDelivered(sk: TcpSock, seg: RtxSegment): void {
  */
 export function tcpRateGen(sk: TcpSock, delivered: number, now: number): void {
   if (delivered > 0) sk.deliveredMstamp = now;
-  if (rs.priorMstamp === 0) return;
+  if (rs.priorMstamp < 0) return;
   const sampleDelivered = sk.delivered - rs.priorDelivered;
   const intervalUs = Math.floor(Math.max(rs.intervalNs, now - rs.priorMstamp) / 1000);
   if (intervalUs < sk.minRtt || intervalUs <= 0) return;

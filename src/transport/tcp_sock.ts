@@ -59,8 +59,8 @@ export class RtxSegment {
   retransOut = false;
   // tcp_skb_cb.tx (tcp_rate.c): the delivery state when it was last sent.
   txFirstTxMstamp = 0;
-  /** 0 once SACKed, so a later cumulative ACK does not sample it again. */
-  txDeliveredMstamp = 0;
+  /** -1 until sent, and once SACKed, so a later cumulative ACK does not sample it again. */
+  txDeliveredMstamp = -1;
   txDelivered = 0;
   txAppLimited = false;
   constructor(
