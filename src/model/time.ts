@@ -7,6 +7,20 @@ export const NSEC_PER_USEC = 1_000;
 export const NSEC_PER_MSEC = 1_000_000;
 export const NSEC_PER_SEC = 1_000_000_000;
 
+/** CONFIG_HZ of the reference VM: the kernel's timers and timeouts count jiffies of 4 ms. */
+export const HZ = 250;
+export const NSEC_PER_JIFFY = NSEC_PER_SEC / HZ;
+
+/** The jiffies counter at simulated time `ns` (it starts at 0 with the simulation). */
+export function jiffiesOf(ns: Nanos): number {
+  return Math.floor(ns / NSEC_PER_JIFFY);
+}
+
+/** Nanoseconds at which the jiffies counter reaches `j`. */
+export function nsOfJiffies(j: number): Nanos {
+  return j * NSEC_PER_JIFFY;
+}
+
 const UNITS: Record<string, number> = {
   ns: 1,
   us: NSEC_PER_USEC,

@@ -14,7 +14,7 @@ import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
 import { formatIpv4 } from '../model/inet.js';
 import { ipLocalOut, ipRouteOutput, routeSource } from './ip_output.js';
-import { NSEC_PER_MSEC } from '../model/time.js';
+import { HZ, NSEC_PER_JIFFY, NSEC_PER_MSEC, jiffiesOf } from '../model/time.js';
 import { allocLocalSkb } from '../model/skb_alloc.js';
 import {
   ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_EXC_FRAGTIME, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH,
@@ -31,8 +31,6 @@ export {
 const ICMP_ERROR_MAX = 576;
 /** XRLIM_BURST_FACTOR (net/ipv4/inetpeer.c). */
 const XRLIM_BURST_FACTOR = 6;
-/** HZ=250 on the reference machine: rate-limit arithmetic is in 4 ms jiffies. */
-const JIFFY_NS = 4 * NSEC_PER_MSEC;
 
 
 const OUT_COUNTER: Record<number, number> = {
@@ -116,13 +114,13 @@ function icmpGlobalAllow(host: Host, now: number): boolean {
 
 /** inet_peer_xrlim_allow: per-destination tokens in jiffies, capped at 6 × icmp_ratelimit. */
 function icmpPeerAllow(host: Host, daddr: number, now: number): boolean {
-  const timeout = Math.round(host.sysctl.get('net.ipv4.icmp_ratelimit') * NSEC_PER_MSEC / JIFFY_NS);
+  const timeout = Math.round(host.sysctl.get('net.ipv4.icmp_ratelimit') * NSEC_PER_MSEC / NSEC_PER_JIFFY);
   if (timeout === 0) return true;
-  const jiffies = Math.floor(now / JIFFY_NS);
+  const jiffies = jiffiesOf(now);
   let peer = host.icmpPeers.get(daddr);
   if (!peer) {
     // inet_getpeer starts rate_last 60 s in the past: a full burst is available.
-    peer = { tokens: 0, last: jiffies - 60 * 250 };
+    peer = { tokens: 0, last: jiffies - 60 * HZ };
     host.icmpPeers.set(daddr, peer);
   }
   let token = peer.tokens;

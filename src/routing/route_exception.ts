@@ -14,22 +14,14 @@
 // no timer is needed. Time is kept in jiffies (HZ=250 on the reference VM) so
 // the printed seconds truncate as iproute2's do.
 
-import { NSEC_PER_SEC, type Nanos } from '../model/time.js';
+import { HZ, jiffiesOf as jiffies, type Nanos } from '../model/time.js';
 
-/** CONFIG_HZ of the reference VM (reference §0). */
-export const HZ = 250;
 /** USER_HZ: the clock_t unit of RTA_CACHEINFO. */
 const USER_HZ = 100;
 /** net.ipv4.route.mtu_expires default, seconds. */
 export const IP_RT_MTU_EXPIRES = 600;
 /** net.ipv4.route.min_pmtu default (512 + 20 + 20). */
 export const IP_RT_MIN_PMTU = 552;
-
-const NSEC_PER_JIFFY = NSEC_PER_SEC / HZ;
-
-export function jiffies(now: Nanos): number {
-  return Math.floor(now / NSEC_PER_JIFFY);
-}
 
 export interface RouteException {
   daddr: number;

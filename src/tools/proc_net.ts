@@ -7,6 +7,7 @@
 
 import type { Host } from '../model/host.js';
 import { SNMP_GROUPS } from '../model/snmp.js';
+import { HZ, NSEC_PER_JIFFY } from '../model/time.js';
 import type { NetDevice } from '../nic/net_device.js';
 import type { Sock } from '../transport/sock.js';
 import { UdpSock } from '../transport/udp.js';
@@ -167,9 +168,9 @@ export function procNetUdp(host: Host): string {
   return out;
 }
 
-/** jiffies (HZ=250) to USER_HZ clock ticks, from ns. */
+/** jiffies to USER_HZ (100) clock ticks, from ns. */
 function clockT(ns: number): number {
-  return Math.floor(Math.ceil(ns / 4_000_000) * 4 / 10);
+  return Math.floor(Math.ceil(ns / NSEC_PER_JIFFY) * 100 / HZ);
 }
 
 /** /proc/net/tcp (tcp4_seq_show): listeners first, then connections; lines padded to 149 columns. */

@@ -19,6 +19,7 @@ import { renderColumns, ssColumns } from './ss_render.js';
 import { TCP_SERVICES, UDP_SERVICES } from './tcpdump/services.js';
 import { cFormatG } from './cformat.js';
 import { MIB } from '../model/snmp.js';
+import { HZ, NSEC_PER_JIFFY } from '../model/time.js';
 
 /** ss's state names by TCP state number (sstate_name); 7 (CLOSE) is UNCONN. */
 const SSTATE = ['UNKNOWN', 'ESTAB', 'SYN-SENT', 'SYN-RECV', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT', 'UNCONN', 'CLOSE-WAIT', 'LAST-ACK', 'LISTEN', 'CLOSING'];
@@ -257,9 +258,9 @@ export function sprintBw(bw: number, numeric: boolean): string {
   return cFormatG(bw);
 }
 
-/** jiffies_to_msecs(usecs_to_jiffies(ns)) at HZ=250. */
+/** jiffies_to_msecs(usecs_to_jiffies(ns)). */
 function jiffiesMs(ns: number): number {
-  return Math.ceil(ns / 4_000_000) * 4;
+  return Math.ceil(ns / NSEC_PER_JIFFY) * (1000 / HZ);
 }
 
 /** tcp_get_info → tcp_show_info: the -i line of a TCP socket, zero fields omitted as ss does. */

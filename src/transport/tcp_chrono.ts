@@ -6,6 +6,7 @@
 // sndbuf_limited:.
 
 import type { TcpSock } from './tcp_sock.js';
+import { NSEC_PER_JIFFY, jiffiesOf } from '../model/time.js';
 
 /** enum tcp_chrono. */
 export const TCP_CHRONO_UNSPEC = 0;
@@ -13,15 +14,10 @@ export const TCP_CHRONO_BUSY = 1;
 export const TCP_CHRONO_RWND_LIMITED = 2;
 export const TCP_CHRONO_SNDBUF_LIMITED = 3;
 
-const NSEC_PER_JIFFY = 4_000_000;
-
-function tcpJiffies(now: number): number {
-  return Math.floor(now / NSEC_PER_JIFFY);
-}
 
 /** tcp_chrono_set: close the current state's stretch and open `type`'s. */
 function tcpChronoSet(sk: TcpSock, type: number, now: number): void {
-  const j = tcpJiffies(now);
+  const j = jiffiesOf(now);
   if (sk.chronoType > TCP_CHRONO_UNSPEC) sk.chronoStat[sk.chronoType - 1]! += j - sk.chronoStart;
   sk.chronoStart = j;
   sk.chronoType = type;
@@ -44,7 +40,7 @@ export function tcpChronoStats(sk: TcpSock, now: number): [number, number, numbe
   const us = [0, 0, 0];
   for (let i = TCP_CHRONO_BUSY; i <= TCP_CHRONO_SNDBUF_LIMITED; i++) {
     let j = sk.chronoStat[i - 1]!;
-    if (i === sk.chronoType) j += tcpJiffies(now) - sk.chronoStart;
+    if (i === sk.chronoType) j += jiffiesOf(now) - sk.chronoStart;
     us[i - 1] = j * (NSEC_PER_JIFFY / 1000);
   }
   return [us[0]! + us[1]! + us[2]!, us[1]!, us[2]!];

@@ -10,10 +10,9 @@
 // cwnd-limited check (tcp_is_cwnd_limited): cwnd grows on every ACK.
 
 import type { CongestionOps, TcpSock } from './tcp_sock.js';
+// CUBIC keeps its clock in jiffies.
+import { HZ, NSEC_PER_JIFFY } from '../model/time.js';
 
-/** HZ = 250: CUBIC keeps its clock in jiffies. */
-const JIFFY_NS = 4_000_000;
-const HZ = 250;
 /** BICTCP_BETA_SCALE and beta = 717: cwnd × 717/1024 ≈ 0.7 after a loss. */
 const BICTCP_BETA_SCALE = 1024;
 const BETA = 717;
@@ -112,7 +111,7 @@ export class CubicOps implements CongestionOps {
       acked = tcpSlowStart(sk, acked);
       if (!acked) return;
     }
-    this.update(sk, sk.cwnd, acked, Math.floor(now / JIFFY_NS) + 1);
+    this.update(sk, sk.cwnd, acked, Math.floor(now / NSEC_PER_JIFFY) + 1);
     tcpCongAvoidAi(sk, this.cnt, acked);
   }
 
@@ -136,7 +135,7 @@ export class CubicOps implements CongestionOps {
         }
       }
       // t: time since the epoch plus the minimum RTT (delay_min), in 1/1024 s.
-      const delayMinJiffies = Math.ceil((sk.minRtt * 1000) / JIFFY_NS);
+      const delayMinJiffies = Math.ceil((sk.minRtt * 1000) / NSEC_PER_JIFFY);
       const t = Math.floor(((jiffies - this.epochStart + delayMinJiffies) * 2 ** BICTCP_HZ) / HZ);
       const offs = t < this.bicK ? this.bicK - t : t - this.bicK;
       const delta = Math.floor((CUBE_RTT_SCALE * offs * offs * offs) / 2 ** (10 + 3 * BICTCP_HZ));

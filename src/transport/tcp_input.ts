@@ -7,6 +7,7 @@
 
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
+import { NSEC_PER_JIFFY } from '../model/time.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, nfResetCt, type Skb } from '../model/skb.js';
 import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
@@ -36,8 +37,8 @@ import { TCP_CHRONO_BUSY, tcpChronoStop } from './tcp_chrono.js';
 
 const ECONNREFUSED = 111;
 const ECONNRESET = 104;
-/** HZ=250: the RTO is kept in whole jiffies of 4 ms. */
-const JIFFY_US = 4000;
+/** The RTO is kept in whole jiffies. */
+const JIFFY_US = NSEC_PER_JIFFY / 1000;
 
 /** __inet_lookup_established, then __inet_lookup_listener. */
 function tcpLookup(host: Host, skb: Skb): TcpSock | null {

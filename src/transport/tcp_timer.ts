@@ -5,6 +5,8 @@
 // the zero-window probe timer, the delayed-ACK timer, and TIME_WAIT's 60 s.
 import type { Scheduler } from '../model/scheduler.js';
 import type { Host } from '../model/host.js';
+// Timers run in whole jiffies (usecs_to_jiffies rounds up).
+import { NSEC_PER_JIFFY } from '../model/time.js';
 import { CTX_SOFTIRQ } from '../model/cpu.js';
 import { MIB } from '../model/snmp.js';
 import {
@@ -39,8 +41,6 @@ export function tcpClearRto(sk: TcpSock): void {
   sk.tlpArmed = false;
 }
 
-/** HZ=250: timers run in whole jiffies of 4 ms (usecs_to_jiffies rounds up). */
-const JIFFY_NS = 4_000_000;
 /** TCP_TIMEOUT_MIN_US: the TLP allowance when more than one segment is in flight. */
 const TCP_TIMEOUT_MIN_NS = 2_000_000;
 
@@ -74,12 +74,12 @@ export function tcpScheduleLossProbe(host: Host, sk: TcpSock, now: number, advan
   let timeout: number;
   if (sk.srtt) {
     const us = (sk.srtt >> 2) + (sk.packetsOut === 1 ? host.sysctl.hot.tcpRtoMinUs : TCP_TIMEOUT_MIN_NS / 1000);
-    timeout = Math.ceil(us * 1000 / JIFFY_NS) * JIFFY_NS;
+    timeout = Math.ceil(us * 1000 / NSEC_PER_JIFFY) * NSEC_PER_JIFFY;
   } else {
     timeout = TCP_TIMEOUT_INIT;
   }
   const rtoDelta = advancingRto ? sk.rto : tcpRtoDelta(sk, now);
-  if (rtoDelta > 0) timeout = Math.min(timeout, Math.ceil(rtoDelta / JIFFY_NS) * JIFFY_NS);
+  if (rtoDelta > 0) timeout = Math.min(timeout, Math.ceil(rtoDelta / NSEC_PER_JIFFY) * NSEC_PER_JIFFY);
   sk.rtoGen++;
   sk.rtoArmed = false;
   sk.tlpGen++;

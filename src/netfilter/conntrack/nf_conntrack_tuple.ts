@@ -14,19 +14,8 @@ import {
 export const IP_CT_DIR_ORIGINAL = 0;
 export const IP_CT_DIR_REPLY = 1;
 
-/** Jiffies per second on the reference VM (CONFIG_HZ=250); ct->timeout is kept in jiffies like the kernel. */
-export const HZ = 250;
-const NSEC_PER_JIFFY = 1_000_000_000 / HZ;
-
-/** nfct_time_stamp: the current jiffies count for simulated time `now` (ns). */
-export function jiffiesOf(now: number): number {
-  return Math.floor(now / NSEC_PER_JIFFY);
-}
-
-/** Nanoseconds at which jiffies reaches `j`. */
-export function nsOfJiffies(j: number): number {
-  return j * NSEC_PER_JIFFY;
-}
+// ct->timeout is kept in jiffies like the kernel's.
+export { HZ, jiffiesOf, nsOfJiffies } from '../../model/time.js';
 
 export {
   ICMP_ECHOREPLY, ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_ECHO, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB,

@@ -7,10 +7,8 @@ import {
   fail, optionTable, parseUint,
   type ArgReader, type ExtensionDef, type Match, type RuleContext, type Token, type XtActionParam,
 } from '../extension.js';
+import { HZ, NSEC_PER_JIFFY } from '../../../model/time.js';
 
-/** HZ of the reference kernel (see reference §0: netdev_budget_usecs = 2 jiffies). */
-export const HZ = 250;
-export const NSEC_PER_JIFFY = 1_000_000_000 / HZ;
 /** XT_LIMIT_SCALE: `avg` is seconds × 10000 per packet. */
 const XT_LIMIT_SCALE = 10000;
 /** XT_LIMIT_AVG default (3/hour) and XT_LIMIT_BURST default. */

@@ -7,7 +7,7 @@ import {
   fail, optionTable, parseUint, RuleSyntaxError,
   type ArgReader, type ExtensionDef, type Match, type RuleContext, type XtActionParam, type XtNetns,
 } from '../extension.js';
-import { NSEC_PER_JIFFY, HZ } from './limit.js';
+import { NSEC_PER_JIFFY, HZ } from '../../../model/time.js';
 
 const XT_RECENT_CHECK = 1 << 0;
 const XT_RECENT_SET = 1 << 1;
