@@ -350,7 +350,7 @@ function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): numb
       sent = true;
     }
     if (batchLen === 0) {
-      if (tcpSmallQueueCheck(host, sk, txTruesize(IPHDR_LEN + TCPHDR_LEN + Math.min(goal, sk.unsent)), 0)) break;
+      if (tcpSmallQueueCheck(host, sk, Math.min(goal, sk.unsent), 0)) break;
       batchSeq = seq;
     }
     const fin = tcpQueueNewSegment(sk, len);
@@ -396,14 +396,15 @@ export function tcpXmitSizeGoal(sk: TcpSock): number {
 
 /**
  * tcp_small_queue_check (TCP Small Queues): true when the socket already has
- * enough bytes in the qdisc and the driver — max(two skbs of `truesize`,
+ * enough bytes in the qdisc and the driver — max(two skbs of `payload` bytes,
  * ~1 ms at the pacing rate), at most tcp_limit_output_bytes, doubled
  * `factor` times (once for retransmissions) — so the sender stops and
  * TSQ_THROTTLED waits for tcp_wfree. A socket whose retransmit queue holds
  * at most one skb (here: no more in flight than one skb of the size goal)
  * always sends.
  */
-export function tcpSmallQueueCheck(host: Host, sk: TcpSock, truesize: number, factor: number): boolean {
+export function tcpSmallQueueCheck(host: Host, sk: TcpSock, payload: number, factor: number): boolean {
+  const truesize = txTruesize(IPHDR_LEN + TCPHDR_LEN + payload);
   const limit = Math.min(Math.max(2 * truesize, Math.floor(tcpPacingRate(host, sk) / (1 << SK_PACING_SHIFT))),
     host.sysctl.hot.tcpLimitOutputBytes) * (1 << factor);
   if (sk.wmemAlloc <= limit) return false;

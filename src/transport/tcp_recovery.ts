@@ -18,8 +18,6 @@ import {
   TCP_CA_CWR, TCP_CA_Disorder, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery, type RtxSegment, type TcpSock,
 } from './tcp_sock.js';
 import { tcpRetransmitRun, tcpSmallQueueCheck, tcpXmitSizeGoal } from './tcp_output.js';
-import { txTruesize } from './sock.js';
-import { IPHDR_LEN, TCPHDR_LEN } from '../model/skb.js';
 import { tcpArmReoTimer, tcpArmRto } from './tcp_timer.js';
 
 /** tcp_ack flags (tcp_input.c FLAG_*), the ones recovery reads. */
@@ -317,7 +315,7 @@ export function tcpXmitRetransmitQueue(host: Host, cpu: Cpu, sk: TcpSock): void 
       if (!next.lost || next.sacked || next.retransOut || next.seq !== rtx[i + n - 1]!.end || next.end - seg.seq > goal) break;
       n++;
     }
-    if (tcpSmallQueueCheck(host, sk, txTruesize(IPHDR_LEN + TCPHDR_LEN + (rtx[i + n - 1]!.end - seg.seq)), 1)) break;
+    if (tcpSmallQueueCheck(host, sk, rtx[i + n - 1]!.end - seg.seq, 1)) break;
     tcpRetransmitRun(host, cpu, sk, i, n, sk.caState === TCP_CA_Loss ? 'slow-start' : 'fast');
     mib[sk.caState === TCP_CA_Loss ? MIB.TcpExtTCPSlowStartRetrans : MIB.TcpExtTCPFastRetrans] += n;
     if (sk.caState === TCP_CA_Recovery) sk.prrOut += n;

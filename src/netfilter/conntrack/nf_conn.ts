@@ -84,9 +84,12 @@ export class NfConnStore {
     return slot;
   }
 
-  /** nf_conntrack_free: a dead entry goes back to the free list once no packet holds it. */
-  release(ct: NfConn): void {
-    if (this.words[ct.base + CT_USE] === 0) this.free.push(ct);
+  /**
+   * nf_conntrack_free: a dead entry goes back to the free list once no packet
+   * holds it. `base` is its record (a table walk has it without loading `ct`).
+   */
+  release(ct: NfConn, base: number): void {
+    if (this.words[base + CT_USE] === 0) this.free.push(ct);
   }
 }
 
@@ -172,7 +175,7 @@ export class NfConn implements NfConnView, NfConntrack {
 
   /** nf_conntrack_destroy, reached when the last packet lets go (nf_conntrack_put): a dead entry goes back to the free list. */
   destroy(): void {
-    if (this.status & IPS_DYING) this.store.release(this);
+    if (this.status & IPS_DYING) this.store.release(this, this.base);
   }
 
   /** enum ip_conntrack_status bits. */

@@ -397,7 +397,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     }
     if (ct.status & IPS_SRC_NAT_DONE) this.nat.removeBySrc(ct);
     this.count--;
-    this.store.release(ct);
+    this.store.release(ct, ct.base);
   }
 
   /** Frees unconfirmed entries whose packets never reached nf_confirm (see the file comment). */
@@ -470,7 +470,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     }
     if (status & IPS_SRC_NAT_DONE) this.nat.removeBySrc(ct);
     this.count--;
-    if (w[b + CT_USE] === 0) this.store.free.push(ct);
+    this.store.release(ct, b);
     return true;
   }
 
