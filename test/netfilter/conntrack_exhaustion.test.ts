@@ -20,8 +20,15 @@ describe('conntrack exhaustion (whole scenarios)', () => {
         expect(c.count).toBeLessThanOrEqual(max);
         if (r.timeline[i]!.tableFull) expect(c.count).toBe(max);
       });
-      expect(r.stats['drop']).toBe(r.timeline.filter((p) => p.tableFull).length);
-    }), { numRuns: 25 });
+      // conntrack -S drop counts every conntrack drop: a full table at PRE_ROUTING, and also at OUTPUT when
+      // the server's own packet needs a new entry (there are no rules, so every NETFILTER_DROP is conntrack's).
+      expect(r.stats['drop']).toBe(r.drops['NETFILTER_DROP'] ?? 0);
+      expect(r.timeline.filter((p) => p.tableFull).length).toBeLessThanOrEqual(r.stats['drop']!);
+    }), {
+      numRuns: 25,
+      // Found by a long run: one table-full drop here is of a server reply at OUTPUT.
+      examples: [[[{ kind: 'long', atMs: 0, connections: 6, intervalUs: 50 }, { kind: 'short', atMs: 0, connections: 3, intervalUs: 50, bytes: 1 }], 2, 17]],
+    });
   });
 
   it('with only ASSURED entries a new flow is dropped, counted and logged', () => {
