@@ -4,11 +4,10 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compileScenario } from '../../src/scenario/build.js';
+import { compileOrThrow } from '../scenario/run_helpers.js';
 import { simulate } from '../../src/scenario/simulate.js';
-import { TcpSock } from '../../src/transport/tcp_sock.js';
-import type { World } from '../../src/model/world.js';
 import '../../src/tools/index.js';
+import { connectedSock } from './tcp_helpers.js';
 
 function scenario(opts: { server?: string; client?: string; listen?: string; bytes?: string; link?: string } = {}): string {
   return `name: t
@@ -28,16 +27,11 @@ traffic:
 }
 
 function run(text: string, trace = false) {
-  const r = compileScenario(text, 't.yaml');
-  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column}: ${e.message}`).join('\n'));
-  const res = simulate(r.scenario, { collectTrace: trace });
-  return { world: r.scenario.world, trace: res.trace ?? [] };
+  const sc = compileOrThrow(text, 't.yaml');
+  const res = simulate(sc, { collectTrace: trace });
+  return { world: sc.world, trace: res.trace ?? [] };
 }
 
-/** The connection's socket on `host` (not the listener). */
-function conn(w: World, host: string): TcpSock {
-  return w.host(host).sockets.all.find((s): s is TcpSock => s instanceof TcpSock && s.dport !== 0 && s.state !== 10)!;
-}
 
 /** rcvbuf as the receive-queue trace lines show it over time (`rmem A/B`). */
 function rcvbufSeen(trace: { host: string; stage: string; detail: string }[]): number[] {
@@ -51,14 +45,14 @@ describe('receive buffer autotuning (tcp_rcv_space_adjust)', () => {
     const seen = rcvbufSeen(trace);
     expect(seen[0]).toBe(131072);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
-    expect(conn(world, 'server').rcvbuf).toBeGreaterThan(4 * 131072);
-    expect(conn(world, 'server').rcvqSpace).toBeGreaterThan(0);
+    expect(connectedSock(world, 'server').rcvbuf).toBeGreaterThan(4 * 131072);
+    expect(connectedSock(world, 'server').rcvqSpace).toBeGreaterThan(0);
   });
 
   it('stays within tcp_rmem[2] whatever the cap', () => {
     fc.assert(fc.property(fc.integer({ min: 140_000, max: 4_000_000 }), (cap) => {
       const { world } = run(scenario({ server: `net.ipv4.tcp_rmem: "4096 131072 ${cap}"`, bytes: '4MB' }));
-      const sk = conn(world, 'server');
+      const sk = connectedSock(world, 'server');
       expect(sk.rcvbuf).toBeLessThanOrEqual(Math.max(cap, 131072));
       expect(sk.rcvbuf).toBeGreaterThanOrEqual(131072);
     }), { numRuns: 5, seed: 7 });
@@ -66,9 +60,9 @@ describe('receive buffer autotuning (tcp_rcv_space_adjust)', () => {
 
   it('is off for a socket with SO_RCVBUF (rcvbuf:) and with tcp_moderate_rcvbuf = 0', () => {
     const locked = run(scenario({ listen: '{ proto: tcp, port: 5001, rcvbuf: 262144 }' })).world;
-    expect(conn(locked, 'server').rcvbuf).toBe(262144);
+    expect(connectedSock(locked, 'server').rcvbuf).toBe(262144);
     const off = run(scenario({ server: 'net.ipv4.tcp_moderate_rcvbuf: 0' })).world;
-    expect(conn(off, 'server').rcvbuf).toBe(131072);
+    expect(connectedSock(off, 'server').rcvbuf).toBe(131072);
   });
 });
 
@@ -76,12 +70,12 @@ describe('send buffer autotuning (tcp_sndbuf_expand)', () => {
   it('expands to two initial windows at the handshake, then follows cwnd up to tcp_wmem[2]', () => {
     const small = run(scenario({ bytes: '1kB' })).world;
     // 2 × max(cwnd 10, reordering + 1) × 4352 bytes per segment.
-    expect(conn(small, 'client').sndbuf).toBe(2 * 10 * 4352);
+    expect(connectedSock(small, 'client').sndbuf).toBe(2 * 10 * 4352);
     const bulk = run(scenario()).world;
-    const sk = conn(bulk, 'client');
+    const sk = connectedSock(bulk, 'client');
     expect(sk.sndbuf).toBeGreaterThan(2 * 10 * 4352);
     expect(sk.sndbuf).toBeLessThanOrEqual(4194304);
     const capped = run(scenario({ client: 'net.ipv4.tcp_wmem: "4096 16384 100000"' })).world;
-    expect(conn(capped, 'client').sndbuf).toBe(100000);
+    expect(connectedSock(capped, 'client').sndbuf).toBe(100000);
   });
 });

@@ -3,9 +3,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { compileScenario } from '../../src/scenario/build.js';
+import { compileOrThrow } from '../scenario/run_helpers.js';
+import { connectedSock } from './tcp_helpers.js';
 import { simulate } from '../../src/scenario/simulate.js';
-import { TcpSock } from '../../src/transport/tcp_sock.js';
+import type { TcpSock } from '../../src/transport/tcp_sock.js';
 import { tcpDeliveryRate } from '../../src/transport/tcp_rate.js';
 import { tcpChronoStats } from '../../src/transport/tcp_chrono.js';
 import type { World } from '../../src/model/world.js';
@@ -31,29 +32,27 @@ traffic:
 
 /** Runs `text` to `untilNs` and returns the client's connected socket. */
 function clientAt(text: string, untilNs: number): { world: World; sk: TcpSock } {
-  const r = compileScenario(text, 'rate.yaml');
-  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column}: ${e.message}`).join('\n'));
-  simulate(r.scenario, { untilNs });
-  const world = r.scenario.world;
-  const sk = world.host('client').sockets.all.find((s): s is TcpSock => s instanceof TcpSock && s.dport === 5001)!;
+  const sc = compileOrThrow(text, 'rate.yaml');
+  simulate(sc, { untilNs });
+  const world = sc.world;
+  const sk = connectedSock(world, 'client');
   return { world, sk };
 }
 
 describe('delivery rate (tcp_rate.c)', () => {
   it('a bulk sender measures about the bottleneck rate, less the headers, and never more than the link', () => {
     for (const rate of ['100Mbit', '1Gbit']) {
-      const r = compileScenario(bulk(rate, '1GB'), 'rate.yaml');
-      if (!r.ok) throw new Error('bad scenario');
-      const world = r.scenario.world;
+      const sc = compileOrThrow(bulk(rate, '1GB'), 'rate.yaml');
+      const world = sc.world;
       const samples: number[] = [];
       const sample = (sim: Scheduler): void => {
-        const sk = world.host('client').sockets.all.find((s): s is TcpSock => s instanceof TcpSock && s.dport === 5001)!;
+        const sk = connectedSock(world, 'client');
         samples.push(tcpDeliveryRate(sk) * 8);
         expect(sk.rateAppLimited).toBe(false);
         if (sim.now < 1_000_000_000) sim.at(sim.now + 25_000_000, sample);
       };
       world.sim.at(300_000_000, sample);
-      simulate(r.scenario, { untilNs: 1_001_000_000 });
+      simulate(sc, { untilNs: 1_001_000_000 });
       const linkBps = rate === '1Gbit' ? 1e9 : 1e8;
       const sorted = [...samples].sort((a, b) => a - b);
       // 1448 payload bytes in a 1538-byte slot on the wire: at most ~94 % of the link.

@@ -5,10 +5,10 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compileScenario } from '../../src/scenario/build.js';
+import { compileOrThrow } from '../scenario/run_helpers.js';
+import { connectedSock } from './tcp_helpers.js';
 import { simulate, counterValue } from '../../src/scenario/simulate.js';
 import type { Scheduler } from '../../src/model/scheduler.js';
-import { TcpSock } from '../../src/transport/tcp_sock.js';
 import { tcpPacingRate } from '../../src/transport/tcp_output.js';
 import { txTruesize } from '../../src/transport/sock.js';
 import type { World } from '../../src/model/world.js';
@@ -44,24 +44,19 @@ traffic:
 `;
 }
 
-/** The client's connected socket. */
-function clientSock(w: World): TcpSock {
-  return w.host('client').sockets.all.find((s): s is TcpSock => s instanceof TcpSock && s.dport === 5001)!;
-}
 
 interface Sample { wmem: number; limit: number; maxSkb: number }
 
 /** Runs the bulk transfer, sampling the sender's sk_wmem_alloc and its TSQ limit every 20 µs. */
 function runBulk(b: Bulk): { world: World; samples: Sample[] } {
-  const r = compileScenario(scenario(b), 'tsq.yaml');
-  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column}: ${e.message}`).join('\n'));
-  const world = r.scenario.world;
+  const sc = compileOrThrow(scenario(b), 'tsq.yaml');
+  const world = sc.world;
   const samples: Sample[] = [];
   const host = world.host('client');
   // The biggest skb TCP builds: one 64 KB TSO/GSO skb, or one MSS.
   const maxSkb = txTruesize(b.tso ? 65536 : b.mtu);
   const sample = (sim: Scheduler): void => {
-    const sk = clientSock(world);
+    const sk = connectedSock(world, 'client');
     if (sk) {
       const limit = Math.min(Math.max(2 * maxSkb, Math.floor(tcpPacingRate(host, sk) / 1024)), host.sysctl.hot.tcpLimitOutputBytes);
       samples.push({ wmem: sk.wmemAlloc, limit, maxSkb });
@@ -69,7 +64,7 @@ function runBulk(b: Bulk): { world: World; samples: Sample[] } {
     if (sim.now < 29_000_000) sim.at(sim.now + 20_000, sample);
   };
   world.sim.at(1_000_000, sample);
-  simulate(r.scenario);
+  simulate(sc);
   return { world, samples };
 }
 
@@ -97,10 +92,9 @@ describe('TCP Small Queues (tcp_small_queue_check)', () => {
     const variants = ex.experiment.variants.filter((v) => v.params[0] === 1500);
     expect(variants).toHaveLength(4);
     for (const v of variants) {
-      const r = compileScenario(v.text, 'variant.yaml');
-      if (!r.ok) throw new Error('bad variant');
-      simulate(r.scenario);
-      expect(r.scenario.world.packets.dropsByReason[DropReason.QDISC_DROP]).toBe(0);
+      const sc = compileOrThrow(v.text, 'variant.yaml');
+      simulate(sc);
+      expect(sc.world.packets.dropsByReason[DropReason.QDISC_DROP]).toBe(0);
     }
   });
 
@@ -113,17 +107,16 @@ describe('TCP Small Queues (tcp_small_queue_check)', () => {
   });
 
   it('every TX completion and drop gives the socket its bytes back: nothing stays charged once the transfer is done', () => {
-    const r = compileScenario(scenario({ rate: '10Gbit', mtu: 1500, tso: true }).replace('bytes: 1GB', 'bytes: 4MB'), 't.yaml');
-    if (!r.ok) throw new Error('bad scenario');
-    simulate(r.scenario);
-    expect(clientSock(r.scenario.world).wmemAlloc).toBe(0);
+    const sc = compileOrThrow(scenario({ rate: '10Gbit', mtu: 1500, tso: true }).replace('bytes: 1GB', 'bytes: 4MB'), 't.yaml');
+    simulate(sc);
+    expect(connectedSock(sc.world, 'client').wmemAlloc).toBe(0);
   });
 });
 
 describe('tcp_tso_autosize', () => {
   /** Segments per TSO/GSO skb the client sent (first transmissions). */
   function skbSegments(link: string, duration: string): number[] {
-    const r = compileScenario(`name: autosize
+    const sc = compileOrThrow(`name: autosize
 seed: 1
 duration: ${duration}
 hosts:
@@ -138,8 +131,7 @@ links:
 traffic:
   - { from: client, kind: tcp, to: 10.0.0.2:5001, bytes: 1GB, at: 1ms }
 `, 'a.yaml');
-    if (!r.ok) throw new Error('bad scenario');
-    const res = simulate(r.scenario, { collectTrace: true });
+    const res = simulate(sc, { collectTrace: true });
     return res.trace!.filter((e) => e.host === 'client' && e.stage === 'l4-tx' && / len [1-9]/.test(e.detail) && !e.detail.startsWith('retransmit'))
       .map((e) => Number(/as one (\d+)-segment/.exec(e.detail)?.[1] ?? 1));
   }
