@@ -70,12 +70,12 @@ export class NfConnStore {
     this.words = new Int32Array(capacity << CT_SHIFT);
   }
 
-  /** A slot for a new object. Grows by doubling up to `sizeHint` (nf_conntrack_max), then by an eighth. */
+  /** A slot for a new object. Grows by doubling up to `sizeHint` (nf_conntrack_max), then by 1/64. */
   take(obj: NfConn, sizeHint: number): number {
     const slot = this.objs.length;
     const cap = this.words.length >> CT_SHIFT;
     if (slot === cap) {
-      const grown = cap < sizeHint ? Math.min(cap * 2, sizeHint) : cap + Math.max(cap >> 3, 256);
+      const grown = cap < sizeHint ? Math.min(cap * 2, sizeHint) : cap + Math.max(cap >> 6, 256);
       const words = new Int32Array(grown << CT_SHIFT);
       words.set(this.words);
       this.words = words;

@@ -396,7 +396,8 @@ export class Conntrack implements ConntrackApi, L4Context {
         return null;
       }
     }
-    const ct = spare ?? this.store.free.pop() ?? new NfConn(this.store, max);
+    // With no spare, a new object, not a victim: the victims stay free for the next packets to prefetch.
+    const ct = spare ?? new NfConn(this.store, max);
     ct.init(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport), repl.src, repl.dst, packPorts(repl.sport, repl.dport));
     // init_conntrack keeps the ORIGINAL tuple's hash in the unhashed REPLY node's pprev for __nf_conntrack_confirm.
     this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY] = hash;
