@@ -169,7 +169,7 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
     expect(fields(ra)).toEqual(fields(rb));
   });
 
-  it('the record store grows by doubling up to nf_conntrack_max, then by an eighth (at least 256 slots)', () => {
+  it('the record store grows by doubling up to nf_conntrack_max, then by 1/64 (at least 256 slots)', () => {
     const r = rig({ sysctl: { nf_conntrack_max: 1000, nf_conntrack_buckets: 64 }, eventLogSize: 0 });
     for (let p = 0; p < 1000; p++) flowStep(r, 1, 1000 + p);
     expect(r.ct.count).toBe(1000);
@@ -179,5 +179,19 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
     inbound(r, udp('10.9.0.1', 1, '10.1.0.2', 53));
     expect(r.ct.store.words.length >> CT_SHIFT).toBe(1256);
     expect(checkTable(r.ct).size).toBe(1);
+  });
+
+  it('under a SYN flood at nf_conntrack_max, early_drop victims are reused: the pool stays at max + 1 objects', () => {
+    const max = 64;
+    const r = rig({ sysctl: { nf_conntrack_max: max, nf_conntrack_buckets: max }, eventLogSize: 0 });
+    for (let i = 0; i < 5000; i++) {
+      const syn = tcp(`10.2.${i >> 8 & 255}.${i & 255}`, 1024 + i, '10.1.0.2', 80, TCP_SYN, i, 0, 64240);
+      expect(inbound(r, syn)).toBe(NF_ACCEPT);
+      nfResetCt(syn);
+    }
+    expect(r.ct.stats.total('early_drop')).toBeGreaterThan(4000);
+    expect(r.ct.count).toBeLessThanOrEqual(max);
+    expect(r.ct.store.objs.length).toBeLessThanOrEqual(max + 1);
+    checkTable(r.ct);
   });
 });
