@@ -109,6 +109,8 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** Unconfirmed entries waiting for their packet to reach nf_confirm. */
   private pending: NfConn[] = [];
+  /** How many of `pending` are waiting: the array keeps its length between reaps, so it is not regrown every event. */
+  private npending = 0;
   private reaperQueued = false;
 
   /** Where prefetchForNew's loads go, so the JIT keeps them. */
@@ -402,7 +404,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     // init_conntrack keeps the ORIGINAL tuple's hash in the unhashed REPLY node's pprev for __nf_conntrack_confirm.
     this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY] = hash;
     if (this.sysctl.nf_conntrack_acct) ct.acct = [0, 0, 0, 0];
-    this.pending.push(ct);
+    this.pending[this.npending++] = ct;
     if (!this.reaperQueued) {
       this.reaperQueued = true;
       this.sched.after(0, reapUnconfirmedEvent, this);
@@ -428,10 +430,11 @@ export class Conntrack implements ConntrackApi, L4Context {
   reapUnconfirmed(): void {
     this.reaperQueued = false;
     const p = this.pending;
-    for (let i = 0; i < p.length; i++) this.putUnconfirmed(p[i]!);
+    const n = this.npending;
+    this.npending = 0;
+    for (let i = 0; i < n; i++) this.putUnconfirmed(p[i]!);
     // Drop the backing store after a burst so it does not hold memory per entry.
     if (p.length > 1024) this.pending = [];
-    else p.length = 0;
   }
 
   /** early_drop: scan NF_CT_EVICTION_RANGE buckets from the new tuple's, evicting every unassured entry of the first bucket that has any. */
