@@ -372,7 +372,8 @@ function tcpHandleInvalid(c: L4Context, ct: NfConn, dir: number, index: number):
 function tcpNew(c: L4Context, ct: NfConn, skb: Skb): boolean {
   const newState = TCP_CONNTRACKS[0]![getConntrackIndex(skb.tcpFlags)]![TCP_CONNTRACK_NONE]!;
   if (newState >= TCP_CONNTRACK_MAX) return false; // invalid new
-  resetTcp(ct);
+  // tcp_new's memset of proto.tcp: NfConn.init (__nf_conntrack_alloc's memset_after) zeroed it already, and
+  // tcp_new only ever sees an entry fresh from init, so it is not repeated.
   const s = load(ct, 0, SENDER);
   s.end = segmentEnd(skb);
   s.maxwin = skb.window & 0xffff;
@@ -391,13 +392,6 @@ function tcpNew(c: L4Context, ct: NfConn, skb: Skb): boolean {
   }
   setLast(ct, 0, TCP_NONE_SET);
   return true;
-}
-
-function resetTcp(ct: NfConn): void {
-  ct.tcpState = TCP_CONNTRACK_NONE;
-  ct.tdEnd0 = ct.tdEnd1 = ct.tdMaxend0 = ct.tdMaxend1 = ct.tdMaxwin0 = ct.tdMaxwin1 = 0;
-  ct.tdFlags0 = ct.tdFlags1 = ct.tdMaxack0 = ct.tdMaxack1 = 0;
-  ct.lastInfo = ct.lastSeq = ct.lastAck = ct.lastEnd = ct.lastWin = 0;
 }
 
 /** nf_ct_tcp_state_reset. */
