@@ -107,8 +107,8 @@ export class Conntrack implements ConntrackApi, L4Context {
   private ratelimitPrinted = 0;
   private ratelimitMissed = 0;
 
-  /** Unconfirmed entries waiting for their packet to reach nf_confirm. */
-  private pending: NfConn[] = [];
+  /** Records (bases) of the unconfirmed entries waiting for their packet to reach nf_confirm. */
+  private pending: number[] = [];
   /** How many of `pending` are waiting: the array keeps its length between reaps, so it is not regrown every event. */
   private npending = 0;
   private reaperQueued = false;
@@ -404,7 +404,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     // init_conntrack keeps the ORIGINAL tuple's hash in the unhashed REPLY node's pprev for __nf_conntrack_confirm.
     this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY] = hash;
     if (this.sysctl.nf_conntrack_acct) ct.acct = [0, 0, 0, 0];
-    this.pending[this.npending++] = ct;
+    this.pending[this.npending++] = ct.base;
     if (!this.reaperQueued) {
       this.reaperQueued = true;
       this.sched.after(0, reapUnconfirmedEvent, this);
@@ -431,8 +431,13 @@ export class Conntrack implements ConntrackApi, L4Context {
     this.reaperQueued = false;
     const p = this.pending;
     const n = this.npending;
+    const w = this.store.words;
     this.npending = 0;
-    for (let i = 0; i < n; i++) this.putUnconfirmed(p[i]!);
+    // Nearly all were confirmed by now: their records tell, without loading the objects.
+    for (let i = 0; i < n; i++) {
+      const b = p[i]!;
+      if (!(w[b + CT_STATUS]! & (IPS_CONFIRMED | IPS_DYING))) this.putUnconfirmed(this.store.objs[b >> CT_SHIFT]!);
+    }
     // Drop the backing store after a burst so it does not hold memory per entry.
     if (p.length > 1024) this.pending = [];
   }
