@@ -42,7 +42,7 @@ import { defaultSysctls, type ConntrackSysctls } from './nf_conntrack_sysctl.js'
 import {
   IPCT_DESTROY, IPCT_NEW, IPCT_REPLY, NF_CT_INVALID, NF_CT_REPEAT, type L4Context,
 } from './nf_conntrack_l4proto.js';
-import { nfConntrackTcpPacket, tcpCanEarlyDrop } from './nf_conntrack_proto_tcp.js';
+import { nfConntrackTcpPacket, tcpCanEarlyDrop, tcpTimeouts } from './nf_conntrack_proto_tcp.js';
 import { nfConntrackGenericPacket, nfConntrackUdpPacket } from './nf_conntrack_proto_udp.js';
 import { nfConntrackIcmpPacket, quotedTuple } from './nf_conntrack_proto_icmp.js';
 import { snapshotEntry, type ConntrackEntry } from './nf_conntrack_entry.js';
@@ -82,6 +82,7 @@ export interface ConntrackOptions {
 /** Per-host conntrack: the table, the hooks, the sysctls and the statistics. Implements ConntrackApi for rule targets. */
 export class Conntrack implements ConntrackApi, L4Context {
   readonly sysctl: ConntrackSysctls;
+  readonly tcpTimeouts: Float64Array;
   readonly stats: ConntrackStats;
   readonly events: ConntrackEventLog;
   readonly nat: NfNat;
@@ -135,6 +136,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     this.hostName = opts.hostName;
     this.initNet = opts.initNet ?? true;
     this.sysctl = { ...defaultSysctls(), ...opts.sysctl };
+    this.tcpTimeouts = tcpTimeouts(this.sysctl);
     this.stats = new ConntrackStats(opts.ncpus ?? 1);
     this.events = new ConntrackEventLog(opts.eventLogSize ?? 4096);
     this.hashSeed = this.rnd.nextU32();
@@ -815,6 +817,7 @@ export class Conntrack implements ConntrackApi, L4Context {
       return null;
     }
     this.sysctl[key as keyof ConntrackSysctls] = value;
+    tcpTimeouts(this.sysctl, this.tcpTimeouts);
     return null;
   }
 

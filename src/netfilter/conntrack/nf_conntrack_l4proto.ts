@@ -20,6 +20,8 @@ export const IPCT_MARK = 1 << 8;
 
 export interface L4Context {
   readonly sysctl: ConntrackSysctls;
+  /** nf_tcp_net->timeouts: each TCP state's timeout in jiffies, kept in step with the sysctls (tcpTimeouts). */
+  readonly tcpTimeouts: Float64Array;
   /** nfct_time_stamp (jiffies). */
   readonly nowJiffies: number;
   /** nf_ct_refresh_acct: new timeout `extra` jiffies from now (unless FIXED_TIMEOUT), plus accounting. */

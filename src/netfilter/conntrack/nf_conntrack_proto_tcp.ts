@@ -71,7 +71,7 @@ export const TCP_CONNTRACKS: readonly (readonly (readonly number[])[])[] = [
 ];
 
 /** Timeout (seconds) of each state, indexed like tcp_timeouts[], including RETRANS (12) and UNACK (13). */
-export function tcpTimeoutSecs(s: ConntrackSysctls, state: number): number {
+function tcpTimeoutSecs(s: ConntrackSysctls, state: number): number {
   switch (state) {
     case TCP_CONNTRACK_SYN_SENT: return s.nf_conntrack_tcp_timeout_syn_sent;
     case TCP_CONNTRACK_SYN_RECV: return s.nf_conntrack_tcp_timeout_syn_recv;
@@ -91,8 +91,14 @@ export function tcpTimeoutSecs(s: ConntrackSysctls, state: number): number {
 const TCP_CONNTRACK_RETRANS = 12;
 const TCP_CONNTRACK_UNACK = 13;
 
-function tout(s: ConntrackSysctls, state: number): number {
-  return tcpTimeoutSecs(s, state) * HZ;
+/**
+ * nf_tcp_net->timeouts: the sysctls in jiffies, indexed by state (the proc
+ * handler converts on every write), so a segment reads its timeouts from a
+ * table rather than from the sysctl object.
+ */
+export function tcpTimeouts(s: ConntrackSysctls, out: Float64Array = new Float64Array(TCP_CONNTRACK_UNACK + 1)): Float64Array {
+  for (let state = 0; state <= TCP_CONNTRACK_UNACK; state++) out[state] = tcpTimeoutSecs(s, state) * HZ;
+  return out;
 }
 
 /** get_conntrack_index. */
@@ -361,7 +367,7 @@ function tcpHandleInvalid(c: L4Context, ct: NfConn, dir: number, index: number):
   if (lastDir(ct) !== dir && (lastIndex(ct) === TCP_FIN_SET || lastIndex(ct) === TCP_RST_SET)) {
     const expires = (ct.timeout - c.nowJiffies) | 0;
     if (expires < 120 * HZ) return;
-    const timeout = tout(c.sysctl, TCP_CONNTRACK_UNACK);
+    const timeout = c.tcpTimeouts[TCP_CONNTRACK_UNACK]!;
     if (expires > timeout) ct.timeout = c.nowJiffies + timeout;
   } else {
     setLast(ct, dir, index);
@@ -548,17 +554,18 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
   }
 
   const s = c.sysctl;
+  const t = c.tcpTimeouts;
   let timeout: number;
-  if (retrans(ct) >= s.nf_conntrack_tcp_max_retrans && tout(s, newState) > tout(s, TCP_CONNTRACK_RETRANS)) {
-    timeout = tout(s, TCP_CONNTRACK_RETRANS);
+  if (retrans(ct) >= s.nf_conntrack_tcp_max_retrans && t[newState]! > t[TCP_CONNTRACK_RETRANS]!) {
+    timeout = t[TCP_CONNTRACK_RETRANS]!;
   } else if (index === TCP_RST_SET) {
-    timeout = tout(s, TCP_CONNTRACK_CLOSE);
-  } else if ((ct.tdFlags0 | ct.tdFlags1) & IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED && tout(s, newState) > tout(s, TCP_CONNTRACK_UNACK)) {
-    timeout = tout(s, TCP_CONNTRACK_UNACK);
-  } else if (ct.lastWin === 0 && tout(s, newState) > tout(s, TCP_CONNTRACK_RETRANS)) {
-    timeout = tout(s, TCP_CONNTRACK_RETRANS);
+    timeout = t[TCP_CONNTRACK_CLOSE]!;
+  } else if ((ct.tdFlags0 | ct.tdFlags1) & IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED && t[newState]! > t[TCP_CONNTRACK_UNACK]!) {
+    timeout = t[TCP_CONNTRACK_UNACK]!;
+  } else if (ct.lastWin === 0 && t[newState]! > t[TCP_CONNTRACK_RETRANS]!) {
+    timeout = t[TCP_CONNTRACK_RETRANS]!;
   } else {
-    timeout = tout(s, newState);
+    timeout = t[newState]!;
   }
 
   if (newState !== oldState) c.eventCache(ct, IPCT_PROTOINFO);
@@ -573,7 +580,7 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
     // Do not renew the timeout on a SYN retransmit, or port reuse could keep the entry alive forever.
     if (index === TCP_SYN_SET && oldState === TCP_CONNTRACK_SYN_SENT) return NF_ACCEPT;
     // Mid-connection pickup with loose=1: avoid the large ESTABLISHED timeout.
-    if (newState === TCP_CONNTRACK_ESTABLISHED && timeout > tout(s, TCP_CONNTRACK_UNACK)) timeout = tout(s, TCP_CONNTRACK_UNACK);
+    if (newState === TCP_CONNTRACK_ESTABLISHED && timeout > t[TCP_CONNTRACK_UNACK]!) timeout = t[TCP_CONNTRACK_UNACK]!;
   } else if (!(ct.status & IPS_ASSURED) && (oldState === TCP_CONNTRACK_SYN_RECV || oldState === TCP_CONNTRACK_ESTABLISHED) &&
     newState === TCP_CONNTRACK_ESTABLISHED) {
     // Valid ACK in ESTABLISHED after SYN_RECV, or a valid answer for a picked-up connection.

@@ -153,6 +153,18 @@ describe('TCP tracker (nf_conntrack_proto_tcp.c)', () => {
     expect(only(r).timeout).toBe(432000);
   });
 
+  it('a TCP timeout written with sysctl takes effect at the next segment, caps included', () => {
+    const r = rig();
+    handshake(r);
+    expect(r.ct.setSysctl('net.netfilter.nf_conntrack_tcp_timeout_established', 600)).toBeNull();
+    outbound(r, tcp(S, 80, C, 40000, TCP_ACK, 5001, 1001, 509));
+    expect(only(r).timeout).toBe(600);
+    // Unacknowledged data caps ESTABLISHED at tcp_timeout_unacknowledged, itself a sysctl.
+    expect(r.ct.setSysctl('net.netfilter.nf_conntrack_tcp_timeout_unacknowledged', 90)).toBeNull();
+    inbound(r, tcp(C, 40000, S, 80, TCP_ACK, 1001, 5001, 502, 1000));
+    expect(only(r).timeout).toBe(90);
+  });
+
   it('a new SYN on a TIME_WAIT entry reopens the connection as a new SYN_SENT entry', () => {
     const r = rig();
     handshake(r);
