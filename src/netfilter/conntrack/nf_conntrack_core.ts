@@ -114,6 +114,8 @@ export class Conntrack implements ConntrackApi, L4Context {
   private npending = 0;
   private reaperQueued = false;
 
+  private jiffiesAt = -1;
+  private jiffies = 0;
   /** Where prefetchForNew's and findHashed's early loads go, so the JIT keeps them. */
   private prefetched = 0;
   /** Direction of the node the last lookup found. */
@@ -147,8 +149,14 @@ export class Conntrack implements ConntrackApi, L4Context {
     this.confirmOps = { name: 'nf_confirm', priority: NF_IP_PRI_CONNTRACK_CONFIRM, hook: (skb, st) => self.nfConfirm(skb, st) };
   }
 
+  /** nfct_time_stamp: jiffies now, worked out once per simulated instant. */
   get nowJiffies(): number {
-    return jiffiesOf(this.sched.now);
+    const now = this.sched.now;
+    if (now !== this.jiffiesAt) {
+      this.jiffiesAt = now;
+      this.jiffies = jiffiesOf(now);
+    }
+    return this.jiffies;
   }
 
   // ---------------------------------------------------------------- hooks
