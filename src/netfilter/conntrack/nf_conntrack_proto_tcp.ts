@@ -454,7 +454,9 @@ function tcpIgnore(ct: NfConn, skb: Skb, dir: number, index: number, oldState: n
  */
 export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo: number): number {
   if (tcpError(skb)) return NF_CT_INVALID;
-  if (!(ct.status & IPS_CONFIRMED) && !tcpNew(c, ct, skb)) return NF_CT_INVALID;
+  // Nothing below changes the status before its last read here: one load serves them all.
+  const status = ct.status;
+  if (!(status & IPS_CONFIRMED) && !tcpNew(c, ct, skb)) return NF_CT_INVALID;
 
   const oldState = ct.tcpState;
   const dir = ctinfo >= IP_CT_IS_REPLY ? IP_CT_DIR_REPLY : IP_CT_DIR_ORIGINAL;
@@ -520,8 +522,8 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
           }
         }
       }
-      if ((((ct.status & IPS_SEEN_REPLY) && lastIndex(ct) === TCP_SYN_SET) ||
-        (!(ct.status & IPS_ASSURED) && lastIndex(ct) === TCP_ACK_SET)) && (skb.ackSeq | 0) === ct.lastEnd) {
+      if ((((status & IPS_SEEN_REPLY) && lastIndex(ct) === TCP_SYN_SET) ||
+        (!(status & IPS_ASSURED) && lastIndex(ct) === TCP_ACK_SET)) && (skb.ackSeq | 0) === ct.lastEnd) {
         // RST answering an invalid SYN or ACK we let through: delete the entry, skip the window check.
         skipWindow = true;
         break;
@@ -570,7 +572,7 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
 
   if (newState !== oldState) c.eventCache(ct, IPCT_PROTOINFO);
 
-  if (!(ct.status & IPS_SEEN_REPLY)) {
+  if (!(status & IPS_SEEN_REPLY)) {
     // Only reply is a RST: not an established connection, delete the entry immediately.
     if (skb.tcpFlags & TCP_RST) {
       c.refreshAcct(ct, ctinfo, skb, 0);
@@ -581,7 +583,7 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
     if (index === TCP_SYN_SET && oldState === TCP_CONNTRACK_SYN_SENT) return NF_ACCEPT;
     // Mid-connection pickup with loose=1: avoid the large ESTABLISHED timeout.
     if (newState === TCP_CONNTRACK_ESTABLISHED && timeout > t[TCP_CONNTRACK_UNACK]!) timeout = t[TCP_CONNTRACK_UNACK]!;
-  } else if (!(ct.status & IPS_ASSURED) && (oldState === TCP_CONNTRACK_SYN_RECV || oldState === TCP_CONNTRACK_ESTABLISHED) &&
+  } else if (!(status & IPS_ASSURED) && (oldState === TCP_CONNTRACK_SYN_RECV || oldState === TCP_CONNTRACK_ESTABLISHED) &&
     newState === TCP_CONNTRACK_ESTABLISHED) {
     // Valid ACK in ESTABLISHED after SYN_RECV, or a valid answer for a picked-up connection.
     ct.status |= IPS_ASSURED;
