@@ -660,6 +660,8 @@ export class Conntrack implements ConntrackApi, L4Context {
     this.link(ct, IP_CT_DIR_ORIGINAL, hash);
     this.link(ct, IP_CT_DIR_REPLY, replyHash);
     ct.status |= IPS_CONFIRMED;
+    // Usually the entry just allocated: it need not wait for the reaper.
+    if (this.npending > 0 && this.pending[this.npending - 1] === ct.base) this.npending--;
     this.eventCache(ct, IPCT_NEW);
     return NF_ACCEPT;
   }
