@@ -114,6 +114,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   private npending = 0;
   private reaperQueued = false;
 
+  /** nowJiffies' last answer, and the simulated instant it was for. */
   private jiffiesAt = -1;
   private jiffies = 0;
   /** Where prefetchForNew's and findHashed's early loads go, so the JIT keeps them. */
