@@ -7,24 +7,7 @@ import fc from 'fast-check';
 import { compileOrThrow } from '../scenario/run_helpers.js';
 import { simulate } from '../../src/scenario/simulate.js';
 import '../../src/tools/index.js';
-import { connectedSock } from './tcp_helpers.js';
-
-function scenario(opts: { server?: string; client?: string; listen?: string; bytes?: string; link?: string } = {}): string {
-  return `name: t
-seed: 1
-duration: 3s
-hosts:
-  client:
-    nics: { eth0: { addr: 10.0.0.1/24 } }
-${opts.client ? `    sysctl: { ${opts.client} }\n` : ''}  server:
-    nics: { eth0: { addr: 10.0.0.2/24 } }
-${opts.server ? `    sysctl: { ${opts.server} }\n` : ''}    listen: [ ${opts.listen ?? 'tcp:5001'} ]
-links:
-  - { a: client:eth0, b: server:eth0, ${opts.link ?? 'rate: 1Gbit, delay: 5ms'} }
-traffic:
-  - { from: client, kind: tcp, to: 10.0.0.2:5001, bytes: ${opts.bytes ?? '8MB'}, at: 1ms }
-`;
-}
+import { connectedSock, tcpPair } from './tcp_helpers.js';
 
 function run(text: string, trace = false) {
   const sc = compileOrThrow(text, 't.yaml');
@@ -41,7 +24,7 @@ function rcvbufSeen(trace: { host: string; stage: string; detail: string }[]): n
 
 describe('receive buffer autotuning (tcp_rcv_space_adjust)', () => {
   it('starts at tcp_rmem[1], grows as the reader keeps up, and never shrinks', () => {
-    const { world, trace } = run(scenario(), true);
+    const { world, trace } = run(tcpPair(), true);
     const seen = rcvbufSeen(trace);
     expect(seen[0]).toBe(131072);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
@@ -51,7 +34,7 @@ describe('receive buffer autotuning (tcp_rcv_space_adjust)', () => {
 
   it('stays within tcp_rmem[2] whatever the cap', () => {
     fc.assert(fc.property(fc.integer({ min: 140_000, max: 4_000_000 }), (cap) => {
-      const { world } = run(scenario({ server: `net.ipv4.tcp_rmem: "4096 131072 ${cap}"`, bytes: '4MB' }));
+      const { world } = run(tcpPair({ server: `net.ipv4.tcp_rmem: "4096 131072 ${cap}"`, bytes: '4MB' }));
       const sk = connectedSock(world, 'server');
       expect(sk.rcvbuf).toBeLessThanOrEqual(Math.max(cap, 131072));
       expect(sk.rcvbuf).toBeGreaterThanOrEqual(131072);
@@ -59,23 +42,23 @@ describe('receive buffer autotuning (tcp_rcv_space_adjust)', () => {
   });
 
   it('is off for a socket with SO_RCVBUF (rcvbuf:) and with tcp_moderate_rcvbuf = 0', () => {
-    const locked = run(scenario({ listen: '{ proto: tcp, port: 5001, rcvbuf: 262144 }' })).world;
+    const locked = run(tcpPair({ listen: '{ proto: tcp, port: 5001, rcvbuf: 262144 }' })).world;
     expect(connectedSock(locked, 'server').rcvbuf).toBe(262144);
-    const off = run(scenario({ server: 'net.ipv4.tcp_moderate_rcvbuf: 0' })).world;
+    const off = run(tcpPair({ server: 'net.ipv4.tcp_moderate_rcvbuf: 0' })).world;
     expect(connectedSock(off, 'server').rcvbuf).toBe(131072);
   });
 });
 
 describe('send buffer autotuning (tcp_sndbuf_expand)', () => {
   it('expands to two initial windows at the handshake, then follows cwnd up to tcp_wmem[2]', () => {
-    const small = run(scenario({ bytes: '1kB' })).world;
+    const small = run(tcpPair({ bytes: '1kB' })).world;
     // 2 × max(cwnd 10, reordering + 1) × 4352 bytes per segment.
     expect(connectedSock(small, 'client').sndbuf).toBe(2 * 10 * 4352);
-    const bulk = run(scenario()).world;
+    const bulk = run(tcpPair()).world;
     const sk = connectedSock(bulk, 'client');
     expect(sk.sndbuf).toBeGreaterThan(2 * 10 * 4352);
     expect(sk.sndbuf).toBeLessThanOrEqual(4194304);
-    const capped = run(scenario({ client: 'net.ipv4.tcp_wmem: "4096 16384 100000"' })).world;
+    const capped = run(tcpPair({ client: 'net.ipv4.tcp_wmem: "4096 16384 100000"' })).world;
     expect(connectedSock(capped, 'client').sndbuf).toBe(100000);
   });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { compileOrThrow } from '../scenario/run_helpers.js';
-import { connectedSock } from './tcp_helpers.js';
+import { connectedSock, tcpPair } from './tcp_helpers.js';
 import { simulate } from '../../src/scenario/simulate.js';
 import type { TcpSock } from '../../src/transport/tcp_sock.js';
 import { tcpDeliveryRate } from '../../src/transport/tcp_rate.js';
@@ -13,21 +13,12 @@ import type { World } from '../../src/model/world.js';
 import type { Scheduler } from '../../src/model/scheduler.js';
 import '../../src/tools/index.js';
 
+/** A bulk transfer over a `rate` link of 1 ms delay; `rcvbuf` fixes the server's tcp_rmem. */
 function bulk(rate: string, bytes: string, rcvbuf = ''): string {
-  return `name: rate
-seed: 1
-duration: 3s
-hosts:
-  client:
-    nics: { eth0: { addr: 10.0.0.1/24 } }
-  server:
-    nics: { eth0: { addr: 10.0.0.2/24 } }
-${rcvbuf ? `    sysctl: { net.ipv4.tcp_rmem: "${rcvbuf}", net.ipv4.tcp_moderate_rcvbuf: 0 }\n` : ''}    listen: [ tcp:5001 ]
-links:
-  - { a: client:eth0, b: server:eth0, rate: ${rate}, delay: 1ms }
-traffic:
-  - { from: client, kind: tcp, to: 10.0.0.2:5001, bytes: ${bytes}, at: 1ms }
-`;
+  return tcpPair({
+    link: `rate: ${rate}, delay: 1ms`, bytes,
+    server: rcvbuf ? `net.ipv4.tcp_rmem: "${rcvbuf}", net.ipv4.tcp_moderate_rcvbuf: 0` : undefined,
+  });
 }
 
 /** Runs `text` to `untilNs` and returns the client's connected socket. */

@@ -13,6 +13,7 @@ import { parseExperiment } from '../../src/sweep/experiment.js';
 import '../../src/tools/index.js';
 import { tcpCreateSock } from '../../src/transport/tcp.js';
 import type { TcpSock } from '../../src/transport/tcp_sock.js';
+import { tcpPair } from './tcp_helpers.js';
 import {
   FLAG_DATA_ACKED, FLAG_DSACKING_ACK, FLAG_SND_UNA_ADVANCED, tcpProcessTlpAck,
 } from '../../src/transport/tcp_recovery.js';
@@ -33,21 +34,7 @@ const bytesRead = (w: World): number =>
   ((w.host('server') as unknown as { processes: { bytes?: number }[] }).processes).reduce((s, p) => s + (p.bytes ?? 0), 0);
 
 function pair(link: string, bytes: string, duration: string, seed = 1): string {
-  return `name: t
-seed: ${seed}
-duration: ${duration}
-hosts:
-  client:
-    nics: { eth0: { addr: 10.0.0.1/24 } }
-    sysctl: { net.ipv4.tcp_wmem: "4096 1048576 4194304" }
-  server:
-    nics: { eth0: { addr: 10.0.0.2/24 } }
-    listen: [ tcp:5001 ]
-links:
-  - { a: client:eth0, b: server:eth0, ${link} }
-traffic:
-  - { from: client, kind: tcp, to: 10.0.0.2:5001, bytes: ${bytes}, at: 1ms }
-`;
+  return tcpPair({ link, bytes, duration, seed, client: 'net.ipv4.tcp_wmem: "4096 1048576 4194304"' });
 }
 
 describe('retransmission scenarios', () => {
