@@ -16,6 +16,11 @@ export function jiffiesOf(ns: Nanos): number {
   return Math.floor(ns / NSEC_PER_JIFFY);
 }
 
+/** A duration of `ns` in whole jiffies, rounded up as usecs_to_jiffies and msecs_to_jiffies round. */
+export function jiffiesCeilOf(ns: Nanos): number {
+  return Math.ceil(ns / NSEC_PER_JIFFY);
+}
+
 /** Nanoseconds at which the jiffies counter reaches `j`. */
 export function nsOfJiffies(j: number): Nanos {
   return j * NSEC_PER_JIFFY;

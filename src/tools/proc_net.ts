@@ -7,7 +7,7 @@
 
 import type { Host } from '../model/host.js';
 import { SNMP_GROUPS } from '../model/snmp.js';
-import { HZ, NSEC_PER_JIFFY } from '../model/time.js';
+import { HZ, jiffiesCeilOf } from '../model/time.js';
 import type { NetDevice } from '../nic/net_device.js';
 import type { Sock } from '../transport/sock.js';
 import { UdpSock } from '../transport/udp.js';
@@ -170,7 +170,7 @@ export function procNetUdp(host: Host): string {
 
 /** jiffies to USER_HZ (100) clock ticks, from ns. */
 function clockT(ns: number): number {
-  return Math.floor(Math.ceil(ns / NSEC_PER_JIFFY) * 100 / HZ);
+  return Math.floor(jiffiesCeilOf(ns) * 100 / HZ);
 }
 
 /** /proc/net/tcp (tcp4_seq_show): listeners first, then connections; lines padded to 149 columns. */

@@ -19,7 +19,7 @@ import { renderColumns, ssColumns } from './ss_render.js';
 import { TCP_SERVICES, UDP_SERVICES } from './tcpdump/services.js';
 import { cFormatG } from './cformat.js';
 import { MIB } from '../model/snmp.js';
-import { HZ, NSEC_PER_JIFFY } from '../model/time.js';
+import { HZ, jiffiesCeilOf } from '../model/time.js';
 
 /** ss's state names by TCP state number (sstate_name); 7 (CLOSE) is UNCONN. */
 const SSTATE = ['UNKNOWN', 'ESTAB', 'SYN-SENT', 'SYN-RECV', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT', 'UNCONN', 'CLOSE-WAIT', 'LAST-ACK', 'LISTEN', 'CLOSING'];
@@ -260,7 +260,7 @@ export function sprintBw(bw: number, numeric: boolean): string {
 
 /** jiffies_to_msecs(usecs_to_jiffies(ns)). */
 function jiffiesMs(ns: number): number {
-  return Math.ceil(ns / NSEC_PER_JIFFY) * (1000 / HZ);
+  return jiffiesCeilOf(ns) * (1000 / HZ);
 }
 
 /** tcp_get_info → tcp_show_info: the -i line of a TCP socket, zero fields omitted as ss does. */

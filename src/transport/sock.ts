@@ -2,7 +2,6 @@
 // and sk_sndbuf, the receive queue, drops, and the tables the L4 demux looks
 // sockets up in. Lookups use numeric keys (port, or local<<16|remote port).
 
-import type { Skb } from '../model/skb.js';
 import { SkbQueue } from '../nic/skb_queue.js';
 import type { Process } from './process.js';
 

@@ -11,7 +11,7 @@
 
 import type { CongestionOps, TcpSock } from './tcp_sock.js';
 // CUBIC keeps its clock in jiffies.
-import { HZ, NSEC_PER_JIFFY } from '../model/time.js';
+import { HZ, jiffiesCeilOf, jiffiesOf } from '../model/time.js';
 
 /** BICTCP_BETA_SCALE and beta = 717: cwnd × 717/1024 ≈ 0.7 after a loss. */
 const BICTCP_BETA_SCALE = 1024;
@@ -111,7 +111,7 @@ export class CubicOps implements CongestionOps {
       acked = tcpSlowStart(sk, acked);
       if (!acked) return;
     }
-    this.update(sk, sk.cwnd, acked, Math.floor(now / NSEC_PER_JIFFY) + 1);
+    this.update(sk, sk.cwnd, acked, jiffiesOf(now) + 1);
     tcpCongAvoidAi(sk, this.cnt, acked);
   }
 
@@ -135,7 +135,7 @@ export class CubicOps implements CongestionOps {
         }
       }
       // t: time since the epoch plus the minimum RTT (delay_min), in 1/1024 s.
-      const delayMinJiffies = Math.ceil((sk.minRtt * 1000) / NSEC_PER_JIFFY);
+      const delayMinJiffies = jiffiesCeilOf(sk.minRtt * 1000);
       const t = Math.floor(((jiffies - this.epochStart + delayMinJiffies) * 2 ** BICTCP_HZ) / HZ);
       const offs = t < this.bicK ? this.bicK - t : t - this.bicK;
       const delta = Math.floor((CUBE_RTT_SCALE * offs * offs * offs) / 2 ** (10 + 3 * BICTCP_HZ));

@@ -17,7 +17,7 @@ import { formatIpv4 } from '../model/inet.js';
 import { rxTruesize, tcpEstabKey } from './sock.js';
 import { TcpSock } from './tcp_sock.js';
 import {
-  EV, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LAST_ACK,
+  EV, TCP_CLOSE, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LAST_ACK,
   TCP_LISTEN, TCP_STATE_NAMES, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT,
 } from './tcp_states.js';
 import { tcpFlagsString, tcpReceiveWindow, tcpSendAck, tcpSendSynAck, tcpV4SendReset, tcpWriteXmit } from './tcp_output.js';

@@ -153,7 +153,7 @@ export function tcpEnterRecovery(host: Host, cpu: Cpu, sk: TcpSock): void {
  * tcp_enter_loss, from the retransmission timer: every segment not SACKed
  * and not sent within the last RTT is lost; cwnd restarts at in-flight + 1.
  */
-export function tcpEnterLoss(host: Host, cpu: Cpu, sk: TcpSock): void {
+export function tcpEnterLoss(host: Host, sk: TcpSock): void {
   // tcp_timeout_mark_lost.
   if (!sk.sackOk) sk.sackedOut = 0;
   const rttNs = sk.rackRttUs * 1000;

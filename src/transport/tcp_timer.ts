@@ -6,7 +6,7 @@
 import type { Scheduler } from '../model/scheduler.js';
 import type { Host } from '../model/host.js';
 // Timers run in whole jiffies (usecs_to_jiffies rounds up).
-import { NSEC_PER_JIFFY } from '../model/time.js';
+import { NSEC_PER_JIFFY, jiffiesCeilOf } from '../model/time.js';
 import { CTX_SOFTIRQ } from '../model/cpu.js';
 import { MIB } from '../model/snmp.js';
 import {
@@ -74,12 +74,12 @@ export function tcpScheduleLossProbe(host: Host, sk: TcpSock, now: number, advan
   let timeout: number;
   if (sk.srtt) {
     const us = (sk.srtt >> 2) + (sk.packetsOut === 1 ? host.sysctl.hot.tcpRtoMinUs : TCP_TIMEOUT_MIN_NS / 1000);
-    timeout = Math.ceil(us * 1000 / NSEC_PER_JIFFY) * NSEC_PER_JIFFY;
+    timeout = jiffiesCeilOf(us * 1000) * NSEC_PER_JIFFY;
   } else {
     timeout = TCP_TIMEOUT_INIT;
   }
   const rtoDelta = advancingRto ? sk.rto : tcpRtoDelta(sk, now);
-  if (rtoDelta > 0) timeout = Math.min(timeout, Math.ceil(rtoDelta / NSEC_PER_JIFFY) * NSEC_PER_JIFFY);
+  if (rtoDelta > 0) timeout = Math.min(timeout, jiffiesCeilOf(rtoDelta) * NSEC_PER_JIFFY);
   sk.rtoGen++;
   sk.rtoArmed = false;
   sk.tlpGen++;
@@ -173,7 +173,7 @@ function tcpRetransmitTimer(sim: Scheduler, sk: TcpSock, gen: number): void {
     mib[MIB.TcpExtTCPSynRetrans]++;
   } else {
     // tcp_enter_loss: everything unSACKed is lost, cwnd restarts at one segment, state Loss.
-    tcpEnterLoss(host, cpu, sk);
+    tcpEnterLoss(host, sk);
   }
   if (sk.retransmits === 0) sk.retransStamp = sk.rtx[0]!.sentAt;
   sk.retransmits++;

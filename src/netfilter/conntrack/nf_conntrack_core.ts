@@ -30,8 +30,7 @@ import {
   IP_CT_UNTRACKED, type ConntrackApi, type NatRange,
 } from '../nf_conntrack_common.js';
 import {
-  CT_NEXT, CT_PPREV, CT_PROTO, CT_SHIFT, CT_STATUS, CT_TIMEOUT, CT_TUPLE, CT_USE, NULLS, NfConn, NfConnStore, nextPastOwn, nfCtTuple,
-  packPorts,
+  CT_NEXT, CT_PPREV, CT_PROTO, CT_SHIFT, CT_STATUS, CT_TIMEOUT, CT_TUPLE, CT_USE, NULLS, NfConn, NfConnStore, nextPastOwn, packPorts,
 } from './nf_conn.js';
 import {
   HZ, IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY, NR_ICMP_TYPES, NfTuple, hashTuple, icmpIsErr, invertTuple, jiffiesOf,
@@ -40,7 +39,7 @@ import {
 import { ConntrackStats, type IpConntrackStat } from './nf_conntrack_stat.js';
 import { defaultSysctls, type ConntrackSysctls } from './nf_conntrack_sysctl.js';
 import {
-  IPCT_DESTROY, IPCT_NEW, IPCT_REPLY, NF_CT_INVALID, NF_CT_REPEAT, type L4Context,
+  IPCT_DESTROY, IPCT_NEW, IPCT_REPLY, NF_CT_REPEAT, type L4Context,
 } from './nf_conntrack_l4proto.js';
 import { nfConntrackTcpPacket, tcpCanEarlyDrop, tcpTimeouts } from './nf_conntrack_proto_tcp.js';
 import { nfConntrackGenericPacket, nfConntrackUdpPacket } from './nf_conntrack_proto_udp.js';
@@ -357,10 +356,10 @@ export class Conntrack implements ConntrackApi, L4Context {
       if (objs[n >> 1] === undefined) this.prefetched++;
       if (((w[b + CT_TIMEOUT]! - now) | 0) <= 0) {
         next = nextPastOwn(w, n, next);
-        this.gcExpired(this.store.objs[n >> 1]!);
+        this.gcExpired(objs[n >> 1]!);
       } else if (w[b + CT_STATUS]! & IPS_CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
         this.foundDir = n & 1;
-        return this.store.objs[n >> 1]!;
+        return objs[n >> 1]!;
       }
       n = next;
     }

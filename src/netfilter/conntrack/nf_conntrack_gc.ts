@@ -102,11 +102,13 @@ export function gcWorkerRun(ct: Conntrack, l4CanEarlyDrop: (ct: NfConn) => boole
       nextRun += expires;
 
       const status = w[b + CT_STATUS]!;
-      if (max95 !== 0 && status & IPS_CONFIRMED && !(status & IPS_DYING) && ct.count >= max95 &&
-        canEarlyDrop(ct.store.objs[n >> 1]!, l4CanEarlyDrop)) {
-        next = nextPastOwn(w, n, next);
-        ct.kill(ct.store.objs[n >> 1]!);
-        expiredCount++;
+      if (max95 !== 0 && status & IPS_CONFIRMED && !(status & IPS_DYING) && ct.count >= max95) {
+        const c = ct.store.objs[n >> 1]!;
+        if (canEarlyDrop(c, l4CanEarlyDrop)) {
+          next = nextPastOwn(w, n, next);
+          ct.kill(c);
+          expiredCount++;
+        }
       }
       n = next;
     }

@@ -7,7 +7,7 @@ import {
   fail, optionTable, parseUint,
   type ArgReader, type ExtensionDef, type Match, type RuleContext, type Token, type XtActionParam,
 } from '../extension.js';
-import { HZ, NSEC_PER_JIFFY } from '../../../model/time.js';
+import { HZ, jiffiesOf } from '../../../model/time.js';
 
 /** XT_LIMIT_SCALE: `avg` is seconds × 10000 per packet. */
 const XT_LIMIT_SCALE = 10000;
@@ -85,7 +85,7 @@ export class LimitMatch implements Match {
 
   /** limit_mt. */
   match(_skb: Skb, par: XtActionParam): boolean {
-    const now = Math.floor(par.state.now / NSEC_PER_JIFFY);
+    const now = jiffiesOf(par.state.now);
     if (this.prev < 0) this.prev = now;
     this.credit += (now - this.prev) * CREDITS_PER_JIFFY;
     this.prev = now;

@@ -7,7 +7,7 @@ import {
   fail, optionTable, parseUint, RuleSyntaxError,
   type ArgReader, type ExtensionDef, type Match, type RuleContext, type XtActionParam, type XtNetns,
 } from '../extension.js';
-import { NSEC_PER_JIFFY, HZ } from '../../../model/time.js';
+import { HZ, jiffiesOf } from '../../../model/time.js';
 
 const XT_RECENT_CHECK = 1 << 0;
 const XT_RECENT_SET = 1 << 1;
@@ -154,7 +154,7 @@ export class RecentMatch implements Match {
   /** recent_mt. */
   match(skb: Skb, par: XtActionParam): boolean {
     const t = this.table!;
-    const now = Math.floor(par.state.now / NSEC_PER_JIFFY);
+    const now = jiffiesOf(par.state.now);
     const addr = ((this.side === XT_RECENT_DEST ? skb.daddr : skb.saddr) & this.mask) >>> 0;
     let ttl = skb.ttl;
     // Use the TTL as seen before forwarding.
