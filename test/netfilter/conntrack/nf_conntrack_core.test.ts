@@ -45,6 +45,16 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     expect(r.ct.entries()).toHaveLength(0);
   });
 
+  it('the entry of a packet dropped before confirm is reaped even when a later packet of the same event is confirmed', () => {
+    const r = rig();
+    r.hooks.run(NF_INET_PRE_ROUTING, udp('10.1.0.1', 1000, '10.1.0.2', 53), 'eth0', 2, '', 0, 0);
+    expect(inbound(r, udp('10.1.0.1', 1001, '10.1.0.2', 53))).toBe(NF_ACCEPT);
+    expect(r.ct.count).toBe(2);
+    advance(r, 0.001);
+    expect(r.ct.count).toBe(1);
+    expect(r.ct.entries().map((e) => e.orig.sport)).toEqual([1001]);
+  });
+
   it('a reply is ESTABLISHED_REPLY and marks the entry replied', () => {
     const r = rig();
     udpFlow(r, 1000, false);
