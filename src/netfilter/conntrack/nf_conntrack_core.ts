@@ -508,7 +508,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     if (w[b + CT_STATUS]! & IPS_DYING) return false;
     if (this.cacheCt === ct) this.flushEvents();
     w[b + CT_STATUS] |= IPS_DYING;
-    if (this.events.enabled) this.events.add(this.sched.now, IPCT_DESTROY, snapshotEntry(ct, this.nowJiffies));
+    if (this.events.enabled) this.events.add(this.sched.now, IPCT_DESTROY, ct, this.nowJiffies);
     const status = w[b + CT_STATUS]!;
     if (status & IPS_CONFIRMED) {
       if (!(status & IPS_NAT_CLASH)) this.unlink(b, IP_CT_DIR_ORIGINAL);
@@ -555,7 +555,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   private flushEvents(): void {
     const ct = this.cacheCt;
     if (ct !== null && this.cacheMask !== 0 && ct.status & IPS_CONFIRMED && !(ct.status & IPS_DYING)) {
-      this.events.add(this.sched.now, this.cacheMask, snapshotEntry(ct, this.nowJiffies));
+      this.events.add(this.sched.now, this.cacheMask, ct, this.nowJiffies);
     }
     this.cacheCt = null;
     this.cacheMask = 0;

@@ -1,8 +1,14 @@
 // The conntrack event log (net/netfilter/nf_conntrack_ecache.c as seen through
 // `conntrack -E`): NEW, UPDATE and DESTROY events with their simulated times
-// and a snapshot of the entry. A bounded ring: the oldest events are dropped.
+// and the entry as it was. A bounded ring: the oldest events are dropped.
+//
+// An event is recorded on the packet path (every NEW and DESTROY of a flood),
+// so the ring keeps the entry's record fields in typed arrays, as
+// ctnetlink_conntrack_event copies them into a netlink message, and builds
+// ConntrackEntry objects only when `conntrack -E` reads the log.
 
-import type { ConntrackEntry } from './nf_conntrack_entry.js';
+import { entryOf, expiresSeconds, type ConntrackEntry } from './nf_conntrack_entry.js';
+import type { NfConn } from './nf_conn.js';
 import { IPCT_DESTROY, IPCT_NEW, IPCT_RELATED } from './nf_conntrack_l4proto.js';
 
 export type ConntrackEventType = 'NEW' | 'UPDATE' | 'DESTROY';
@@ -16,8 +22,26 @@ export interface ConntrackEvent {
   entry: ConntrackEntry;
 }
 
+// Words of one event in `words`.
+const EV_MASK = 0;
+const EV_PROTO = 1;
+const EV_TUPLES = 2; // oSrc, oDst, oPorts, rSrc, rDst, rPorts
+const EV_TCP_STATE = 8;
+const EV_STATUS = 9;
+const EV_TIMEOUT = 10;
+const EV_MARK = 11;
+const EV_HAS_ACCT = 12;
+const EV_WORDS = 13;
+/** The ring's first allocation; it doubles up to `capacity` as events arrive. */
+const INITIAL_SLOTS = 64;
+
 export class ConntrackEventLog {
-  private readonly ring: ConntrackEvent[] = [];
+  private t = new Float64Array(0);
+  private words = new Int32Array(0);
+  private acct = new Float64Array(0);
+  /** Events held, at most `capacity`. */
+  private length = 0;
+  /** Slot of the oldest event once the ring has wrapped. */
   private start = 0;
 
   constructor(readonly capacity: number) {}
@@ -26,26 +50,72 @@ export class ConntrackEventLog {
     return this.capacity > 0;
   }
 
-  /** Records events `mask` (ctnetlink_conntrack_event's NEW / DESTROY / UPDATE classification). */
-  add(t: number, mask: number, entry: ConntrackEntry): void {
-    const type: ConntrackEventType = mask & IPCT_DESTROY ? 'DESTROY' : mask & (IPCT_NEW | IPCT_RELATED) ? 'NEW' : 'UPDATE';
-    const ev: ConntrackEvent = { t, type, mask, entry };
-    if (this.ring.length < this.capacity) {
-      this.ring.push(ev);
+  /** Records events `mask` of `ct` at simulated time `t` (ns) and jiffies `nowJ`. */
+  add(t: number, mask: number, ct: NfConn, nowJ: number): void {
+    let slot: number;
+    if (this.length < this.capacity) {
+      slot = this.length++;
+      if (slot === this.t.length) this.grow();
     } else {
-      this.ring[this.start] = ev;
+      slot = this.start;
       this.start = (this.start + 1) % this.capacity;
     }
+    this.t[slot] = t;
+    const w = this.words;
+    const k = slot * EV_WORDS;
+    w[k + EV_MASK] = mask;
+    w[k + EV_PROTO] = ct.proto;
+    w[k + EV_TUPLES] = ct.oSrc;
+    w[k + EV_TUPLES + 1] = ct.oDst;
+    w[k + EV_TUPLES + 2] = ct.oPorts;
+    w[k + EV_TUPLES + 3] = ct.rSrc;
+    w[k + EV_TUPLES + 4] = ct.rDst;
+    w[k + EV_TUPLES + 5] = ct.rPorts;
+    w[k + EV_TCP_STATE] = ct.tcpState;
+    w[k + EV_STATUS] = ct.status;
+    w[k + EV_TIMEOUT] = expiresSeconds(ct, nowJ);
+    w[k + EV_MARK] = ct.mark;
+    const a = ct.acct;
+    w[k + EV_HAS_ACCT] = a === null ? 0 : 1;
+    if (a !== null) this.acct.set(a, slot * 4);
   }
 
   /** Events at or after `since` (ns), oldest first. */
   since(since = 0): ConntrackEvent[] {
     const out: ConntrackEvent[] = [];
-    const n = this.ring.length;
+    const n = this.length;
     for (let i = 0; i < n; i++) {
-      const ev = this.ring[(this.start + i) % n]!;
-      if (ev.t >= since) out.push(ev);
+      const slot = (this.start + i) % n;
+      if (this.t[slot]! >= since) out.push(this.event(slot));
     }
     return out;
+  }
+
+  private event(slot: number): ConntrackEvent {
+    const w = this.words;
+    const k = slot * EV_WORDS;
+    const mask = w[k + EV_MASK]!;
+    const acct = w[k + EV_HAS_ACCT] ? Array.from(this.acct.subarray(slot * 4, slot * 4 + 4)) : null;
+    const entry = entryOf(
+      w[k + EV_PROTO]!, w[k + EV_TUPLES]!, w[k + EV_TUPLES + 1]!, w[k + EV_TUPLES + 2]!, w[k + EV_TUPLES + 3]!,
+      w[k + EV_TUPLES + 4]!, w[k + EV_TUPLES + 5]!, w[k + EV_TCP_STATE]!, w[k + EV_STATUS]!, w[k + EV_TIMEOUT]!,
+      w[k + EV_MARK]!, acct,
+    );
+    // ctnetlink_conntrack_event's NEW / DESTROY / UPDATE classification.
+    const type: ConntrackEventType = mask & IPCT_DESTROY ? 'DESTROY' : mask & (IPCT_NEW | IPCT_RELATED) ? 'NEW' : 'UPDATE';
+    return { t: this.t[slot]!, type, mask, entry };
+  }
+
+  private grow(): void {
+    const slots = Math.min(this.capacity, Math.max(INITIAL_SLOTS, this.t.length * 2));
+    const t = new Float64Array(slots);
+    t.set(this.t);
+    const words = new Int32Array(slots * EV_WORDS);
+    words.set(this.words);
+    const acct = new Float64Array(slots * 4);
+    acct.set(this.acct);
+    this.t = t;
+    this.words = words;
+    this.acct = acct;
   }
 }

@@ -2,7 +2,7 @@
 // the event log. Built from an NfConn when asked for; never on the packet path.
 
 import { IPPROTO_ICMP } from '../../model/skb.js';
-import { TCP_CONNTRACK_NAMES, TCP_CONNTRACK_NONE, portsDport, portsSport, type NfConn } from './nf_conn.js';
+import { TCP_CONNTRACK_NAMES, portsDport, portsSport, type NfConn } from './nf_conn.js';
 import { HZ } from './nf_conntrack_tuple.js';
 
 export interface ConntrackTupleView {
@@ -32,16 +32,31 @@ export interface ConntrackEntry {
 
 /** Snapshot of `ct` at jiffies `nowJ`. */
 export function snapshotEntry(ct: NfConn, nowJ: number, withTimeout = true): ConntrackEntry {
-  const expires = Math.max((ct.timeout - nowJ) | 0, 0);
+  return entryOf(
+    ct.proto, ct.oSrc, ct.oDst, ct.oPorts, ct.rSrc, ct.rDst, ct.rPorts, ct.tcpState, ct.status,
+    withTimeout ? expiresSeconds(ct, nowJ) : -1, ct.mark, ct.acct ? ct.acct.slice() : null,
+  );
+}
+
+/** nf_ct_expires / HZ: whole seconds `ct` has left at jiffies `nowJ`. */
+export function expiresSeconds(ct: NfConn, nowJ: number): number {
+  return Math.floor(Math.max((ct.timeout - nowJ) | 0, 0) / HZ);
+}
+
+/** An entry from its record's fields (ports packed as packPorts, addresses signed). */
+export function entryOf(
+  proto: number, oSrc: number, oDst: number, oPorts: number, rSrc: number, rDst: number, rPorts: number,
+  tcpState: number, status: number, timeout: number, mark: number, acct: readonly number[] | null,
+): ConntrackEntry {
   return {
-    proto: ct.proto,
-    orig: { src: ct.oSrc >>> 0, dst: ct.oDst >>> 0, sport: portsSport(ct.oPorts), dport: portsDport(ct.oPorts) },
-    reply: { src: ct.rSrc >>> 0, dst: ct.rDst >>> 0, sport: portsSport(ct.rPorts), dport: portsDport(ct.rPorts) },
-    state: ct.proto === 6 && ct.tcpState !== TCP_CONNTRACK_NONE ? TCP_CONNTRACK_NAMES[ct.tcpState]! : ct.proto === 6 ? 'NONE' : null,
-    status: ct.status,
-    timeout: withTimeout ? Math.floor(expires / HZ) : -1,
-    mark: ct.mark >>> 0,
-    acct: ct.acct ? ct.acct.slice() : null,
+    proto,
+    orig: { src: oSrc >>> 0, dst: oDst >>> 0, sport: portsSport(oPorts), dport: portsDport(oPorts) },
+    reply: { src: rSrc >>> 0, dst: rDst >>> 0, sport: portsSport(rPorts), dport: portsDport(rPorts) },
+    state: proto === 6 ? TCP_CONNTRACK_NAMES[tcpState] ?? 'NONE' : null,
+    status,
+    timeout,
+    mark: mark >>> 0,
+    acct,
   };
 }
 
