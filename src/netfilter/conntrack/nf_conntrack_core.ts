@@ -299,8 +299,8 @@ export class Conntrack implements ConntrackApi, L4Context {
     const tuple = tupleFromSkb(this.t1, skb);
     const hash = hashTuple(tuple.src, tuple.dst, tuple.sport, tuple.dport, tuple.proto, this.hashSeed);
     const canInvert = invertTuple(this.t2, tuple);
-    if (canInvert && (skb.protocol !== IPPROTO_TCP || skb.tcpFlags & TCP_SYN)) this.prefetchForNew(this.t2);
-    let ct = this.findHashed(tuple, hash);
+    const reply = canInvert && (skb.protocol !== IPPROTO_TCP || skb.tcpFlags & TCP_SYN) ? this.prefetchForNew(this.t2) : NULLS;
+    let ct = this.findHashed(tuple, hash, reply);
     let dir = this.foundDir;
     if (ct === null) {
       // init_conntrack
@@ -323,26 +323,30 @@ export class Conntrack implements ConntrackApi, L4Context {
   /**
    * Speed only, no kernel counterpart: starts the cache misses that creating
    * an entry for this packet would wait on, so that they overlap with the
-   * lookup's own chain walk instead of following it: the REPLY tuple's bucket
-   * head and first node (walked at confirm) and the object alloc takes from
-   * the free list. Changes nothing. TCP segments without SYN skip it: they
-   * are nearly always a known connection's.
+   * lookup's own chain walk instead of following it. Loads the object alloc
+   * takes from the free list, and the REPLY tuple's bucket head (walked at
+   * confirm), which it returns for findHashed to follow down its chain one
+   * node per node of its own walk. Changes nothing. TCP segments without SYN
+   * skip it: they are nearly always a known connection's.
    */
-  private prefetchForNew(reply: NfTuple): void {
-    const n = this.heads[this.bucketOfTuple(reply)]!;
-    let sink = n === NULLS ? 0 : this.store.words[((n >> 1) << CT_SHIFT) + CT_NEXT + (n & 1)]!;
+  private prefetchForNew(reply: NfTuple): number {
     const free = this.store.free;
-    if (free.length > 0) sink ^= free[free.length - 1]!.base;
-    this.prefetched ^= sink;
+    if (free.length > 0) this.prefetched ^= free[free.length - 1]!.base;
+    return this.heads[this.bucketOfTuple(reply)]!;
   }
 
   /** nf_conntrack_find_get on a tuple; sets foundDir. */
   find(t: NfTuple): NfConn | null {
-    return this.findHashed(t, hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed));
+    return this.findHashed(t, hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), NULLS);
   }
 
-  /** ____nf_conntrack_find: walks the chain, reaping expired entries on the way (nf_ct_gc_expired). */
-  private findHashed(t: NfTuple, hash: number): NfConn | null {
+  /**
+   * ____nf_conntrack_find: walks the chain, reaping expired entries on the way
+   * (nf_ct_gc_expired). `reply` is a node of another chain, or NULLS, that the
+   * walk follows in step (speed only): two chains of dependent misses then
+   * overlap instead of running one after the other.
+   */
+  private findHashed(t: NfTuple, hash: number, reply: number): NfConn | null {
     const now = this.nowJiffies;
     const w = this.store.words;
     const ports = packPorts(t.sport, t.dport);
@@ -354,15 +358,18 @@ export class Conntrack implements ConntrackApi, L4Context {
       // Speed only: the entry's object pointer loads while the next node's miss is in flight, so an
       // early_drop that walks this chain again for the new entry finds its victims' pointers cached.
       if (objs[n >> 1] === undefined) this.prefetched++;
+      if (reply !== NULLS) reply = w[((reply >> 1) << CT_SHIFT) + CT_NEXT + (reply & 1)]!;
       if (((w[b + CT_TIMEOUT]! - now) | 0) <= 0) {
         next = nextPastOwn(w, n, next);
         this.gcExpired(objs[n >> 1]!);
       } else if (w[b + CT_STATUS]! & IPS_CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
         this.foundDir = n & 1;
+        this.prefetched ^= reply;
         return objs[n >> 1]!;
       }
       n = next;
     }
+    this.prefetched ^= reply;
     return null;
   }
 
