@@ -53,6 +53,8 @@ export const CT_PPREV = 11;
 export const CT_MARK = 13;
 /** ct_general.use: references held by packets (the table's own reference is implied while the entry is not dying). */
 export const CT_USE = 14;
+/** Speed only, no kernel field: the REPLY tuple's hash while the entry is unconfirmed, worked out once at lookup for confirm. */
+export const CT_REPLY_HASH = 15;
 /** The end of a hash chain (the kernel's hlist_nulls marker). */
 export const NULLS = -1;
 

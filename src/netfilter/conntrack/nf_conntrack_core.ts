@@ -30,7 +30,7 @@ import {
   IP_CT_UNTRACKED, type ConntrackApi, type NatRange,
 } from '../nf_conntrack_common.js';
 import {
-  CT_NEXT, CT_PPREV, CT_PROTO, CT_SHIFT, CT_STATUS, CT_TIMEOUT, CT_TUPLE, CT_USE, NULLS, NfConn, NfConnStore, nextPastOwn, packPorts,
+  CT_NEXT, CT_PPREV, CT_PROTO, CT_REPLY_HASH, CT_SHIFT, CT_STATUS, CT_TIMEOUT, CT_TUPLE, CT_USE, NULLS, NfConn, NfConnStore, nextPastOwn, packPorts,
 } from './nf_conn.js';
 import {
   HZ, IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY, NR_ICMP_TYPES, NfTuple, hashTuple, icmpIsErr, invertTuple, jiffiesOf,
@@ -298,14 +298,22 @@ export class Conntrack implements ConntrackApi, L4Context {
   private resolveNormalCt(skb: Skb): number {
     const tuple = tupleFromSkb(this.t1, skb);
     const hash = hashTuple(tuple.src, tuple.dst, tuple.sport, tuple.dport, tuple.proto, this.hashSeed);
-    const canInvert = invertTuple(this.t2, tuple);
-    const reply = canInvert && (skb.protocol !== IPPROTO_TCP || skb.tcpFlags & TCP_SYN) ? this.prefetchForNew(this.t2) : NULLS;
-    let ct = this.findHashed(tuple, hash, reply);
+    const reply = this.t2;
+    const canInvert = invertTuple(reply, tuple);
+    // The REPLY tuple's hash, worked out here only for a packet that may create an entry.
+    let replyHash = -1;
+    let replyHead = NULLS;
+    if (canInvert && (skb.protocol !== IPPROTO_TCP || skb.tcpFlags & TCP_SYN)) {
+      replyHash = hashTuple(reply.src, reply.dst, reply.sport, reply.dport, reply.proto, this.hashSeed);
+      replyHead = this.prefetchForNew(replyHash);
+    }
+    let ct = this.findHashed(tuple, hash, replyHead);
     let dir = this.foundDir;
     if (ct === null) {
       // init_conntrack
       if (!canInvert) return 0;
-      ct = this.alloc(tuple, this.t2, hash, skb.cpu);
+      if (replyHash < 0) replyHash = hashTuple(reply.src, reply.dst, reply.sport, reply.dport, reply.proto, this.hashSeed);
+      ct = this.alloc(tuple, reply, hash, replyHash, skb.cpu);
       if (ct === null) return -1;
       dir = IP_CT_DIR_ORIGINAL;
     }
@@ -329,10 +337,10 @@ export class Conntrack implements ConntrackApi, L4Context {
    * node per node of its own walk. Changes nothing. TCP segments without SYN
    * skip it: they are nearly always a known connection's.
    */
-  private prefetchForNew(reply: NfTuple): number {
+  private prefetchForNew(replyHash: number): number {
     const free = this.store.free;
     if (free.length > 0) this.prefetched ^= free[free.length - 1]!.base;
-    return this.heads[this.bucketOfTuple(reply)]!;
+    return this.heads[reciprocalScale(replyHash, this.htableSize)]!;
   }
 
   /** nf_conntrack_find_get on a tuple; sets foundDir. */
@@ -403,7 +411,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   // ---------------------------------------------------------------- alloc / free
 
   /** __nf_conntrack_alloc: count first, then early_drop or refuse when over nf_conntrack_max. */
-  private alloc(orig: NfTuple, repl: NfTuple, hash: number, cpu: number): NfConn | null {
+  private alloc(orig: NfTuple, repl: NfTuple, hash: number, replyHash: number, cpu: number): NfConn | null {
     const max = this.sysctl.nf_conntrack_max;
     // Taken before early_drop adds its victims to the free list: the object prefetchForNew loaded.
     const spare = this.store.free.pop();
@@ -424,6 +432,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     ct.init(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport), repl.src, repl.dst, packPorts(repl.sport, repl.dport));
     // init_conntrack keeps the ORIGINAL tuple's hash in the unhashed REPLY node's pprev for __nf_conntrack_confirm.
     this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY] = hash;
+    this.store.words[ct.base + CT_REPLY_HASH] = replyHash;
     if (this.sysctl.nf_conntrack_acct) ct.acct = [0, 0, 0, 0];
     this.pending[this.npending++] = ct.base;
     if (!this.reaperQueued) {
@@ -651,7 +660,7 @@ export class Conntrack implements ConntrackApi, L4Context {
       return NF_DROP;
     }
     const hash = reciprocalScale(this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY]! >>> 0, this.htableSize);
-    const replyHash = this.bucketOf(ct, IP_CT_DIR_REPLY);
+    const replyHash = reciprocalScale(this.store.words[ct.base + CT_REPLY_HASH]! >>> 0, this.htableSize);
     const maxChainlen = MIN_CHAINLEN + Math.floor(this.rnd.next() * MAX_CHAINLEN);
     // See if there's one in the list already, including reverse: if so, we lost a race.
     let clash = this.chainFind(hash, ct, IP_CT_DIR_ORIGINAL, maxChainlen);
@@ -748,6 +757,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** nf_conntrack_alter_reply: NAT rewrote the reply tuple of an unconfirmed entry. */
   alterReply(ct: NfConn, t: NfTuple): void {
     ct.setReply(t.src, t.dst, packPorts(t.sport, t.dport));
+    this.store.words[ct.base + CT_REPLY_HASH] = hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed);
   }
 
   // ---------------------------------------------------------------- logging
