@@ -1,18 +1,23 @@
 // Interleaved A/B of the conntrack-flows workload between two builds, for
 // judging a change on a machine whose speed drifts by 2x over minutes:
 //
-//   node dist/bench/conntrack_ab.js <buildA> <buildB> [rounds]
+//   node dist/bench/conntrack_ab.js <buildA> <buildB> [rounds] [processes]
 //
 // where each build is a directory holding a compiled `src/` (this repo's
-// `dist`, or `tsc --outDir` of another commit's worktree). Both tables are
-// filled to nf_conntrack_max 262144, then fed alternately 50,000 SYNs at a
-// time (A first in even rounds, B first in odd ones), so both see the same
-// drift. Prints each build's median rate and the median of B's per-round
-// speedup over A with its quartiles. Each build runs its own copy of the
-// driving loop, so the two never share the JIT's type feedback.
+// `dist`, or `tsc --outDir` of another commit's worktree). In each process
+// both tables are filled to nf_conntrack_max 262144, then fed alternately
+// 50,000 SYNs at a time (A first in even rounds, B first in odd ones), so
+// both see the same drift; each build runs its own copy of the driving loop,
+// so the two never share the JIT's type feedback. One process is not enough:
+// where each table happens to land in memory moves the same build's rate by
+// up to 10% from one process to the next, and the build loaded second tends
+// to gain. So the comparison runs in `processes` (default 6) child processes,
+// loading B first in every other one, and prints each one's median speedup
+// of B over A and their geometric mean.
 
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const MAX = 262144;
 const CHUNK = 50_000;
@@ -68,40 +73,80 @@ function quantile(xs: number[], q: number): number {
   return [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))]!;
 }
 
-const [buildA, buildB, roundsArg] = process.argv.slice(2);
+interface RunResult {
+  a_flows_per_s: number;
+  b_flows_per_s: number;
+  speedup_median: number;
+}
+
+/** One process: both builds interleaved; `first` is the build loaded (and filled) first. */
+async function compareInProcess(buildA: string, buildB: string, rounds: number, first: 'a' | 'b'): Promise<RunResult> {
+  let a: Chunk;
+  let b: Chunk;
+  if (first === 'a') {
+    a = await load(buildA);
+    b = await load(buildB);
+  } else {
+    b = await load(buildB);
+    a = await load(buildA);
+  }
+  // Fill both tables and let the JIT settle.
+  a(2 * MAX);
+  b(2 * MAX);
+  const rateA: number[] = [];
+  const rateB: number[] = [];
+  const speedup: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let ta: number;
+    let tb: number;
+    if (r % 2 === 0) {
+      ta = timed(a);
+      tb = timed(b);
+    } else {
+      tb = timed(b);
+      ta = timed(a);
+    }
+    rateA.push((CHUNK / ta) * 1000);
+    rateB.push((CHUNK / tb) * 1000);
+    speedup.push(ta / tb);
+  }
+  return {
+    a_flows_per_s: Math.round(quantile(rateA, 0.5)),
+    b_flows_per_s: Math.round(quantile(rateB, 0.5)),
+    speedup_median: Number(quantile(speedup, 0.5).toFixed(3)),
+  };
+}
+
+const CHILD_ENV = 'PKTPATH_CONNTRACK_AB_FIRST';
+const [buildA, buildB, roundsArg, processesArg] = process.argv.slice(2);
 if (!buildA || !buildB) {
-  process.stderr.write('usage: node dist/bench/conntrack_ab.js <buildA> <buildB> [rounds]\n');
+  process.stderr.write('usage: node dist/bench/conntrack_ab.js <buildA> <buildB> [rounds] [processes]\n');
   process.exit(2);
 }
-const rounds = Number(roundsArg ?? 40);
-const a = await load(buildA);
-const b = await load(buildB);
-// Fill both tables and let the JIT settle.
-a(2 * MAX);
-b(2 * MAX);
-const rateA: number[] = [];
-const rateB: number[] = [];
-const speedup: number[] = [];
-for (let r = 0; r < rounds; r++) {
-  let ta: number;
-  let tb: number;
-  if (r % 2 === 0) {
-    ta = timed(a);
-    tb = timed(b);
-  } else {
-    tb = timed(b);
-    ta = timed(a);
+const rounds = Number(roundsArg ?? 20);
+const first = process.env[CHILD_ENV];
+if (first === 'a' || first === 'b') {
+  process.stdout.write(`${JSON.stringify(await compareInProcess(buildA, buildB, rounds, first))}\n`);
+} else {
+  const processes = Number(processesArg ?? 6);
+  const runs: RunResult[] = [];
+  for (let i = 0; i < processes; i++) {
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), buildA, buildB, String(rounds)], {
+      env: { ...process.env, [CHILD_ENV]: i % 2 === 0 ? 'a' : 'b' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (child.status !== 0) process.exit(child.status ?? 1);
+    runs.push(JSON.parse(child.stdout) as RunResult);
   }
-  rateA.push((CHUNK / ta) * 1000);
-  rateB.push((CHUNK / tb) * 1000);
-  speedup.push(ta / tb);
+  const speedups = runs.map((r) => r.speedup_median);
+  const geomean = Math.exp(speedups.reduce((sum, x) => sum + Math.log(x), 0) / speedups.length);
+  process.stdout.write(`${JSON.stringify({
+    name: 'conntrack-ab',
+    a: buildA, b: buildB, rounds, processes,
+    a_flows_per_s: runs.map((r) => r.a_flows_per_s),
+    b_flows_per_s: runs.map((r) => r.b_flows_per_s),
+    speedup_per_process: speedups,
+    speedup_geomean: Number(geomean.toFixed(3)),
+  })}\n`);
 }
-process.stdout.write(`${JSON.stringify({
-  name: 'conntrack-ab',
-  a: buildA, b: buildB, rounds,
-  a_flows_per_s: Math.round(quantile(rateA, 0.5)),
-  b_flows_per_s: Math.round(quantile(rateB, 0.5)),
-  speedup_median: Number(quantile(speedup, 0.5).toFixed(3)),
-  speedup_q1: Number(quantile(speedup, 0.25).toFixed(3)),
-  speedup_q3: Number(quantile(speedup, 0.75).toFixed(3)),
-})}\n`);
