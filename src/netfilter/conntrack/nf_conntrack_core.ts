@@ -363,9 +363,6 @@ export class Conntrack implements ConntrackApi, L4Context {
     while (n !== NULLS) {
       const b = (n >> 1) << CT_SHIFT;
       let next = w[b + CT_NEXT + (n & 1)]!;
-      // Speed only: the entry's object pointer loads while the next node's miss is in flight, so an
-      // early_drop that walks this chain again for the new entry finds its victims' pointers cached.
-      if (objs[n >> 1] === undefined) this.prefetched++;
       if (reply !== NULLS) reply = w[((reply >> 1) << CT_SHIFT) + CT_NEXT + (reply & 1)]!;
       if (((w[b + CT_TIMEOUT]! - now) | 0) <= 0) {
         next = nextPastOwn(w, n, next);
