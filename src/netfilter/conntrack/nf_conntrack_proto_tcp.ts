@@ -218,9 +218,9 @@ function tcpInitSender(sender: TcpSeen, receiver: TcpSeen, skb: Skb, end: number
   }
 }
 
-const NFCT_TCP_IGNORE = 0;
-const NFCT_TCP_INVALID = 1;
-const NFCT_TCP_ACCEPT = 2;
+export const NFCT_TCP_IGNORE = 0;
+export const NFCT_TCP_INVALID = 1;
+export const NFCT_TCP_ACCEPT = 2;
 
 /** nf_tcp_log_invalid: be_liberal (per-flow or sysctl) turns a rejection into acceptance. */
 function logInvalid(c: L4Context, sender: TcpSeen, ret: number): number {
@@ -229,7 +229,7 @@ function logInvalid(c: L4Context, sender: TcpSeen, ret: number): number {
 }
 
 /** tcp_in_window: is the segment inside both peers' windows? Updates the window state when it is. */
-function tcpInWindow(c: L4Context, ct: NfConn, dir: number, index: number, skb: Skb): number {
+export function tcpInWindow(c: L4Context, ct: NfConn, dir: number, index: number, skb: Skb): number {
   const sender = load(ct, dir, SENDER);
   const receiver = load(ct, 1 - dir, RECEIVER);
   const flags = skb.tcpFlags;
@@ -375,7 +375,7 @@ function tcpHandleInvalid(c: L4Context, ct: NfConn, dir: number, index: number):
 }
 
 /** tcp_new: may this segment create an entry? Initialises the ORIGINAL window state. */
-function tcpNew(c: L4Context, ct: NfConn, skb: Skb): boolean {
+export function tcpNew(c: L4Context, ct: NfConn, skb: Skb): boolean {
   const newState = TCP_CONNTRACKS[0]![getConntrackIndex(skb.tcpFlags)]![TCP_CONNTRACK_NONE]!;
   if (newState >= TCP_CONNTRACK_MAX) return false; // invalid new
   // tcp_new's memset of proto.tcp: NfConn.init (__nf_conntrack_alloc's memset_after) zeroed it already, and
@@ -538,7 +538,11 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
       break;
   }
 
-  if (!skipWindow) {
+  if (!skipWindow && !(status & IPS_CONFIRMED) && index === TCP_SYN_SET) {
+    // tcp_in_window on the SYN tcp_new has just taken in: it accepts, and of the REPLY side, still
+    // unseen, only sets td_maxend to the end of the window the SYN offers (sack + win, plus one when 0).
+    ct.tdMaxend1 = (skb.window & 0xffff) || 1;
+  } else if (!skipWindow) {
     const res = tcpInWindow(c, ct, dir, index, skb);
     if (res === NFCT_TCP_IGNORE) return NF_ACCEPT;
     if (res === NFCT_TCP_INVALID) {

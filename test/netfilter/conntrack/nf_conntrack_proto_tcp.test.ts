@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../../src/model/skb.js';
+import fc from 'fast-check';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, TcpOptions } from '../../../src/model/skb.js';
 import {
   IPS_ASSURED, IPS_SEEN_REPLY, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW,
 } from '../../../src/netfilter/nf_conntrack_common.js';
 import { NF_ACCEPT } from '../../../src/netfilter/hooks.js';
+import { NfConn, NfConnStore } from '../../../src/netfilter/conntrack/nf_conn.js';
+import { NFCT_TCP_ACCEPT, TCP_SYN_SET, tcpInWindow, tcpNew } from '../../../src/netfilter/conntrack/nf_conntrack_proto_tcp.js';
 import { advance, inbound, outbound, rig, synOpts, tcp, type Rig } from './helpers.js';
 
 const C = '10.0.0.1', S = '10.0.0.2';
@@ -189,5 +192,34 @@ describe('TCP tracker (nf_conntrack_proto_tcp.c)', () => {
     expect(r.ct.count).toBe(1);
     advance(r, 0.2 + 60);
     expect(r.ct.count).toBe(0);
+  });
+
+  it('a SYN that creates an entry leaves the window state tcp_in_window would, though it skips it', () => {
+    const windowState = (ct: NfConn) => [ct.tdEnd0, ct.tdMaxend0, ct.tdMaxwin0, ct.tdFlags0, ct.tdMaxack0,
+      ct.tdEnd1, ct.tdMaxend1, ct.tdMaxwin1, ct.tdFlags1, ct.tdMaxack1];
+    const segment = fc.record({
+      seq: fc.nat({ max: 0xffffffff }),
+      win: fc.oneof(fc.constant(0), fc.nat({ max: 0xffff })),
+      payload: fc.nat({ max: 1460 }),
+      extra: fc.subarray([TCP_URG, TCP_PSH, TCP_ECE, TCP_CWR]),
+      opts: fc.option(fc.record({ sackOk: fc.boolean(), wscale: fc.integer({ min: -1, max: 14 }) })),
+    });
+    fc.assert(fc.property(segment, (g) => {
+      const syn = tcp(C, 40000, S, 80, g.extra.reduce((f, x) => f | x, TCP_SYN), g.seq, 0, g.win, g.payload);
+      if (g.opts) {
+        syn.tcpOpts = new TcpOptions();
+        syn.tcpOpts.sackOk = g.opts.sackOk;
+        syn.tcpOpts.wscale = g.opts.wscale;
+      }
+      const r = rig({ eventLogSize: 0 });
+      expect(inbound(r, syn)).toBe(NF_ACCEPT);
+      const tracked = r.ct.store.objs[0]!;
+      // The same segment through tcp_new and the full tcp_in_window, on an entry of its own.
+      const ct = new NfConn(new NfConnStore(), 1);
+      ct.init(tracked.proto, tracked.oSrc, tracked.oDst, tracked.oPorts, tracked.rSrc, tracked.rDst, tracked.rPorts);
+      expect(tcpNew(r.ct, ct, syn)).toBe(true);
+      expect(tcpInWindow(r.ct, ct, 0, TCP_SYN_SET, syn)).toBe(NFCT_TCP_ACCEPT);
+      expect(windowState(tracked)).toEqual(windowState(ct));
+    }));
   });
 });
