@@ -17,6 +17,19 @@ export interface ToolResult {
 
 const PROG = 'conntrack v1.4.7 (conntrack-tools)';
 
+/**
+ * The netlink ports a conntrack process binds (netlink_autobind), worked out
+ * only when a request needs one: its first socket takes the process's pid,
+ * a second one a random id in [S32_MIN, -4097] (shown unsigned).
+ */
+export interface NetlinkPorts {
+  pid(): number;
+  rover(): number;
+}
+
+/** Ports for callers that model no processes (tests driving a bare table). */
+const NO_PROCESS: NetlinkPorts = { pid: () => 1, rover: () => 0x80000000 };
+
 const USAGE = `Command line interface for the connection tracking system. Version 1.4.7
 Usage: conntrack [commands] [options]
 
@@ -178,16 +191,16 @@ function matches(e: ConntrackEntry, f: Filter): boolean {
 }
 
 /** Runs `conntrack ARGV...` (argv without the program name) against `ct` at simulated time `now` (ns). */
-export function runConntrack(argv: readonly string[], ct: Conntrack, now: number): ToolResult {
+export function runConntrack(argv: readonly string[], ct: Conntrack, now: number, ports: NetlinkPorts = NO_PROCESS): ToolResult {
   try {
-    return run(argv, ct, now);
+    return run(argv, ct, now, ports);
   } catch (e) {
     if (e instanceof UsageError) return { stdout: '', stderr: e.message, exitCode: 2 };
     throw e;
   }
 }
 
-function run(argv: readonly string[], ct: Conntrack, now: number): ToolResult {
+function run(argv: readonly string[], ct: Conntrack, now: number, ports: NetlinkPorts): ToolResult {
   if (argv.length === 0) return { stdout: USAGE, stderr: '', exitCode: 0 };
   let cmd: Command | null = null;
   const f: Filter = {
@@ -300,13 +313,15 @@ function run(argv: readonly string[], ct: Conntrack, now: number): ToolResult {
       return { stdout: out, stderr: `${PROG}: ${list.length} flow entries have been shown.\n`, exitCode: 0 };
     }
     case 'D': {
-      const gone = ct.deleteWhere((e) => matches(e, f));
+      // 1.4.7 dumps the table on its first socket and deletes through a second one.
+      ports.pid();
+      const gone = ct.deleteWhere((e) => matches(e, f), ports.rover());
       let out = '';
       for (const e of gone) out += `${ctLine(e, { extended, listing: true })}\n`;
       return { stdout: out, stderr: `${PROG}: ${gone.length} flow entries have been deleted.\n`, exitCode: gone.length > 0 ? 0 : 1 };
     }
     case 'F':
-      ct.flush();
+      ct.flush(ports.pid());
       return { stdout: '', stderr: `${PROG}: connection tracking table has been emptied.\n`, exitCode: 0 };
     case 'S':
       return { stdout: ctStatsText(ct.stats), stderr: '', exitCode: 0 };
@@ -316,7 +331,7 @@ function run(argv: readonly string[], ct: Conntrack, now: number): ToolResult {
       const evs = ct.events.since(0).filter((ev) => ev.t <= now && matches(ev.entry, f));
       let out = '';
       for (const ev of evs) {
-        const line = ctLine(ev.entry, { extended, event: ev.type });
+        const line = ctLine(ev.entry, { extended, event: ev.type, portid: ev.portid });
         out += outputs.has('timestamp') ? `[${(ev.t / 1e9).toFixed(6)}]\t${line}\n` : `${line}\n`;
       }
       return { stdout: out, stderr: `${PROG}: ${evs.length} flow events have been shown.\n`, exitCode: 0 };

@@ -37,11 +37,15 @@ registerTool('iptables-restore', (host, argv): CommandResult => {
   return r;
 });
 
-registerTool('conntrack', (host, argv) => {
+registerTool('conntrack', (host, argv, world) => {
   const nf = hostNetfilter(host);
   // ctnetlink autoloads nf_conntrack, so the tool always finds a table.
   nf.requireConntrack();
-  return runConntrack(argv, nf.ct!, host.sim.now);
+  let pid = -1;
+  return runConntrack(argv, nf.ct!, host.sim.now, {
+    pid: () => (pid < 0 ? (pid = host.nextPid++) : pid),
+    rover: () => 0x80000000 + (world.streams.get(`host:${host.name}:netlink`).nextU32() % (0x80000000 - 4096)),
+  });
 });
 
 /** dmesg: the kernel log ring; -c prints then clears it, -C clears it. */

@@ -109,15 +109,38 @@ describe('conntrack -D / -F / -C / -S / -E', () => {
     inbound(r, tcp('10.9.0.1', 38856, '10.9.0.2', 5001, TCP_SYN, 1000, 0, 64240));
     outbound(r, tcp('10.9.0.2', 5001, '10.9.0.1', 38856, TCP_SYN | TCP_ACK, 5000, 1001, 65160));
     inbound(r, tcp('10.9.0.1', 38856, '10.9.0.2', 5001, TCP_ACK, 1001, 5001, 502));
-    runConntrack(['-F'], r.ct, 0);
+    runConntrack(['-F'], r.ct, 0, { pid: () => 5174, rover: () => 2674693626 });
     const res = runConntrack(['-E'], r.ct, 0);
     expect(res.stdout.split('\n').filter(Boolean)).toEqual([
       '    [NEW] tcp      6 120 SYN_SENT src=10.9.0.1 dst=10.9.0.2 sport=38856 dport=5001 [UNREPLIED] src=10.9.0.2 dst=10.9.0.1 sport=5001 dport=38856',
       ' [UPDATE] tcp      6 60 SYN_RECV src=10.9.0.1 dst=10.9.0.2 sport=38856 dport=5001 src=10.9.0.2 dst=10.9.0.1 sport=5001 dport=38856',
       ' [UPDATE] tcp      6 432000 ESTABLISHED src=10.9.0.1 dst=10.9.0.2 sport=38856 dport=5001 src=10.9.0.2 dst=10.9.0.1 sport=5001 dport=38856 [ASSURED]',
-      '[DESTROY] tcp      6 432000 ESTABLISHED src=10.9.0.1 dst=10.9.0.2 sport=38856 dport=5001 src=10.9.0.2 dst=10.9.0.1 sport=5001 dport=38856 [ASSURED]',
+      // Deleted by `conntrack -F`, whose one netlink socket took its pid.
+      '[DESTROY] tcp      6 432000 ESTABLISHED src=10.9.0.1 dst=10.9.0.2 sport=38856 dport=5001 src=10.9.0.2 dst=10.9.0.1 sport=5001 dport=38856 [ASSURED] [USERSPACE] portid=5174',
     ]);
     expect(res.stderr).toBe('conntrack v1.4.7 (conntrack-tools): 4 flow events have been shown.\n');
+  });
+
+  it('-E shows a DESTROY of an expired entry without its timeout, and counters on DESTROY only (as 6.18 printed them)', () => {
+    const r = rig({ sysctl: { nf_conntrack_acct: 1 } });
+    inbound(r, udp('10.77.0.1', 45057, '10.77.0.2', 5003, 1));
+    advance(r, 130);
+    expect(r.ct.count).toBe(0);
+    expect(runConntrack(['-E'], r.ct, r.sim.now).stdout.split('\n').filter(Boolean)).toEqual([
+      '    [NEW] udp      17 30 src=10.77.0.1 dst=10.77.0.2 sport=45057 dport=5003 [UNREPLIED] src=10.77.0.2 dst=10.77.0.1 sport=5003 dport=45057',
+      '[DESTROY] udp      17 src=10.77.0.1 dst=10.77.0.2 sport=45057 dport=5003 packets=1 bytes=29 [UNREPLIED] src=10.77.0.2 dst=10.77.0.1 sport=5003 dport=45057 packets=0 bytes=0',
+    ]);
+  });
+
+  it('-E shows a DESTROY requested by conntrack -D with the time left and the port of its second netlink socket', () => {
+    const r = rig();
+    inbound(r, udp('10.77.0.1', 43243, '10.77.0.2', 5005));
+    advance(r, 2);
+    runConntrack(['-D', '-p', 'udp'], r.ct, r.sim.now, { pid: () => 5180, rover: () => 2674693626 });
+    expect(runConntrack(['-E'], r.ct, r.sim.now).stdout.split('\n').filter(Boolean)).toEqual([
+      '    [NEW] udp      17 30 src=10.77.0.1 dst=10.77.0.2 sport=43243 dport=5005 [UNREPLIED] src=10.77.0.2 dst=10.77.0.1 sport=5005 dport=43243',
+      '[DESTROY] udp      17 28 src=10.77.0.1 dst=10.77.0.2 sport=43243 dport=5005 [UNREPLIED] src=10.77.0.2 dst=10.77.0.1 sport=5005 dport=43243 [USERSPACE] portid=2674693626',
+    ]);
   });
 });
 

@@ -510,18 +510,22 @@ export class Conntrack implements ConntrackApi, L4Context {
     if (ct.status & IPS_CONFIRMED && !(ct.status & IPS_DYING)) this.delete(ct);
   }
 
-  /** nf_ct_delete: DESTROY event, unlink both nodes, release the NAT binding. False if already dying. */
-  delete(ct: NfConn): boolean {
-    return this.deleteAt(ct, ct.base);
+  /**
+   * nf_ct_delete: DESTROY event, unlink both nodes, release the NAT binding.
+   * False if already dying. `portid` is the netlink port of a userspace
+   * request (ctnetlink), 0 when the kernel deletes.
+   */
+  delete(ct: NfConn, portid = 0): boolean {
+    return this.deleteAt(ct, ct.base, portid);
   }
 
   /** nf_ct_delete of the entry whose record starts at `b`: a table walk has the record at hand, and need not load the object. */
-  private deleteAt(ct: NfConn, b: number): boolean {
+  private deleteAt(ct: NfConn, b: number, portid = 0): boolean {
     const w = this.store.words;
     if (w[b + CT_STATUS]! & IPS_DYING) return false;
     if (this.cacheCt === ct) this.flushEvents();
     w[b + CT_STATUS] |= IPS_DYING;
-    if (this.events.enabled) this.events.add(this.sched.now, IPCT_DESTROY, ct, this.nowJiffies);
+    if (this.events.enabled) this.events.add(this.sched.now, IPCT_DESTROY, ct, this.nowJiffies, portid);
     const status = w[b + CT_STATUS]!;
     if (status & IPS_CONFIRMED) {
       if (!(status & IPS_NAT_CLASH)) this.unlink(b, IP_CT_DIR_ORIGINAL);
@@ -800,8 +804,12 @@ export class Conntrack implements ConntrackApi, L4Context {
     return out;
   }
 
-  /** ctnetlink_del_conntrack over a filter: deletes matching entries, returns their snapshots (taken before deletion). */
-  deleteWhere(pred: (e: ConntrackEntry) => boolean): ConntrackEntry[] {
+  /**
+   * ctnetlink_del_conntrack over a filter, for the process bound to netlink
+   * port `portid`: deletes matching entries, returns their snapshots (taken
+   * before deletion).
+   */
+  deleteWhere(pred: (e: ConntrackEntry) => boolean, portid = 0): ConntrackEntry[] {
     const victims: NfConn[] = [];
     const snaps: ConntrackEntry[] = [];
     const now = this.nowJiffies;
@@ -812,13 +820,13 @@ export class Conntrack implements ConntrackApi, L4Context {
         snaps.push(e);
       }
     });
-    for (const ct of victims) this.delete(ct);
+    for (const ct of victims) this.delete(ct, portid);
     return snaps;
   }
 
-  /** nf_ct_iterate_cleanup_net with kill-all: `conntrack -F`. */
-  flush(): number {
-    return this.deleteWhere(() => true).length;
+  /** nf_ct_iterate_cleanup_net with kill-all: `conntrack -F` from netlink port `portid`. */
+  flush(portid = 0): number {
+    return this.deleteWhere(() => true, portid).length;
   }
 
   /** Reads a sysctl by its name after `net.netfilter.` (or `net.nf_conntrack_max`); null if unknown. */

@@ -5,7 +5,10 @@
 // An event is recorded on the packet path (every NEW and DESTROY of a flood),
 // so the ring keeps the entry's record fields in typed arrays, as
 // ctnetlink_conntrack_event copies them into a netlink message, and builds
-// ConntrackEntry objects only when `conntrack -E` reads the log.
+// ConntrackEntry objects only when `conntrack -E` reads the log. It keeps
+// what that message carries: a DESTROY has the counters and, unless it is 0
+// (an expired entry), the timeout; NEW and UPDATE have the timeout and no
+// counters.
 
 import { entryOf, expiresSeconds, type ConntrackEntry } from './nf_conntrack_entry.js';
 import type { NfConn } from './nf_conn.js';
@@ -19,6 +22,8 @@ export interface ConntrackEvent {
   type: ConntrackEventType;
   /** The IPCT_* bits delivered together. */
   mask: number;
+  /** Netlink port of the process whose request deleted the entry (`conntrack -D`, `-F`); 0 when the kernel did. */
+  portid: number;
   entry: ConntrackEntry;
 }
 
@@ -31,7 +36,8 @@ const EV_STATUS = 9;
 const EV_TIMEOUT = 10;
 const EV_MARK = 11;
 const EV_HAS_ACCT = 12;
-const EV_WORDS = 13;
+const EV_PORTID = 13;
+const EV_WORDS = 14;
 /** The ring's first allocation; it doubles up to `capacity` as events arrive. */
 const INITIAL_SLOTS = 64;
 
@@ -50,8 +56,8 @@ export class ConntrackEventLog {
     return this.capacity > 0;
   }
 
-  /** Records events `mask` of `ct` at simulated time `t` (ns) and jiffies `nowJ`. */
-  add(t: number, mask: number, ct: NfConn, nowJ: number): void {
+  /** Records events `mask` of `ct` at simulated time `t` (ns) and jiffies `nowJ`; `portid` as in ConntrackEvent. */
+  add(t: number, mask: number, ct: NfConn, nowJ: number, portid = 0): void {
     let slot: number;
     if (this.length < this.capacity) {
       slot = this.length++;
@@ -73,11 +79,16 @@ export class ConntrackEventLog {
     w[k + EV_TUPLES + 5] = ct.rPorts;
     w[k + EV_TCP_STATE] = ct.tcpState;
     w[k + EV_STATUS] = ct.status;
-    w[k + EV_TIMEOUT] = expiresSeconds(ct, nowJ);
+    const destroy = (mask & IPCT_DESTROY) !== 0;
+    const timeout = expiresSeconds(ct, nowJ);
+    // ctnetlink_dump_timeout(..., skip_zero = destroy).
+    w[k + EV_TIMEOUT] = destroy && timeout === 0 ? -1 : timeout;
     w[k + EV_MARK] = ct.mark;
-    const a = ct.acct;
+    // ctnetlink_dump_acct: DESTROY only.
+    const a = destroy ? ct.acct : null;
     w[k + EV_HAS_ACCT] = a === null ? 0 : 1;
     if (a !== null) this.acct.set(a, slot * 4);
+    w[k + EV_PORTID] = portid;
   }
 
   /** Events at or after `since` (ns), oldest first. */
@@ -103,7 +114,7 @@ export class ConntrackEventLog {
     );
     // ctnetlink_conntrack_event's NEW / DESTROY / UPDATE classification.
     const type: ConntrackEventType = mask & IPCT_DESTROY ? 'DESTROY' : mask & (IPCT_NEW | IPCT_RELATED) ? 'NEW' : 'UPDATE';
-    return { t: this.t[slot]!, type, mask, entry };
+    return { t: this.t[slot]!, type, mask, portid: w[k + EV_PORTID]! >>> 0, entry };
   }
 
   private grow(): void {

@@ -59,6 +59,8 @@ export interface CtFormatOptions {
   event?: ConntrackEvent['type'];
   /** Listing (`-L`/`-D`): mark and use are shown; events show mark only when non-zero. */
   listing?: boolean;
+  /** An event's netlink port: a non-zero one (a userspace request) is shown after the entry. */
+  portid?: number;
 }
 
 /** One conntrack-tools line, without newline. */
@@ -75,6 +77,7 @@ export function ctLine(e: ConntrackEntry, o: CtFormatOptions = {}): string {
   if (e.status & IPS_ASSURED) s += '[ASSURED] ';
   if (o.listing || e.mark !== 0) s += `mark=${e.mark} `;
   if (o.listing) s += 'use=1 ';
+  if (o.portid) s += `[USERSPACE] portid=${o.portid} `;
   return s.endsWith(' ') ? s.slice(0, -1) : s;
 }
 
