@@ -1,12 +1,12 @@
 // One tracked connection (include/net/netfilter/nf_conntrack.h `struct nf_conn`).
 //
 // What a hash-chain walk or an eviction reads of an entry (status, timeout,
-// protocol, both tuples, both tuplehash nodes' links, mark and the packet
-// reference count) lives in a 16-word record of the table's NfConnStore, one
-// 64-byte cache line per entry, so neither touches a JS object. Everything
-// else (the TCP tracker's state, accounting, the NAT bysource link) is on the
-// NfConn object, which owns its record for life and reads it through
-// accessors. Addresses, port pairs and TCP sequence numbers are signed
+// protocol, both tuples, both tuplehash nodes' links, mark, the packet
+// reference count and the TCP state) lives in a 16-word record of the table's
+// NfConnStore, one 64-byte cache line per entry, so neither touches a JS
+// object. Everything else (the TCP tracker's window state, accounting, the
+// NAT bysource link) is on the NfConn object, which owns its record for life
+// and reads it through accessors. Addresses, port pairs and TCP sequence numbers are signed
 // 32-bit values; the timeout is absolute jiffies compared with wraparound, as
 // `ct->timeout` (u32) is in the kernel.
 //
@@ -53,8 +53,8 @@ export const CT_PPREV = 11;
 export const CT_MARK = 13;
 /** ct_general.use: references held by packets (the table's own reference is implied while the entry is not dying). */
 export const CT_USE = 14;
-/** Speed only, no kernel field: the REPLY tuple's hash while the entry is unconfirmed, worked out once at lookup for confirm. */
-export const CT_REPLY_HASH = 15;
+/** proto.tcp.state (enum tcp_conntrack): on the record so that a DESTROY event and the gc worker need not load the object. */
+export const CT_TCP_STATE = 15;
 /** The end of a hash chain (the kernel's hlist_nulls marker). */
 export const NULLS = -1;
 
@@ -101,13 +101,14 @@ export class NfConn implements NfConnView, NfConntrack {
   readonly base: number;
   /** nf_nat_bysource chain (SRC-NATed or null-bound entries). */
   nextBySrc: NfConn | null = null;
+  /** Speed only, no kernel field: the REPLY tuple's hash while the entry is unconfirmed, worked out once at lookup for confirm. */
+  replyHash = 0;
   /** nf_conn_acct: [orig packets, orig bytes, reply packets, reply bytes], when acct was on at creation. */
   acct: number[] | null = null;
 
   // union nf_conntrack_proto. struct ip_ct_tcp (proto.tcp); seen[0] is the ORIGINAL
   // sender, seen[1] the REPLY sender. UDP's proto.udp.stream_ts overlays
   // seen[0].td_end (tdEnd0) as in the kernel's union: see udpStreamTs.
-  tcpState = TCP_CONNTRACK_NONE;
   tdEnd0 = 0;
   tdEnd1 = 0;
   tdMaxend0 = 0;
@@ -157,7 +158,7 @@ export class NfConn implements NfConnView, NfConntrack {
     w[b + CT_USE] = 0;
     this.nextBySrc = null;
     this.acct = null;
-    this.tcpState = TCP_CONNTRACK_NONE;
+    w[b + CT_TCP_STATE] = TCP_CONNTRACK_NONE;
     this.tdEnd0 = 0;
     this.tdEnd1 = 0;
     this.tdMaxend0 = 0;
@@ -197,6 +198,8 @@ export class NfConn implements NfConnView, NfConntrack {
   set mark(v: number) { this.store.words[this.base + CT_MARK] = v; }
   get use(): number { return this.store.words[this.base + CT_USE]!; }
   set use(v: number) { this.store.words[this.base + CT_USE] = v; }
+  get tcpState(): number { return this.store.words[this.base + CT_TCP_STATE]!; }
+  set tcpState(v: number) { this.store.words[this.base + CT_TCP_STATE] = v; }
 
   /** nf_conntrack_alter_reply's write of the reply tuple. */
   setReply(src: number, dst: number, ports: number): void {

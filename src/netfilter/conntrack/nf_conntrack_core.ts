@@ -30,7 +30,7 @@ import {
   IP_CT_UNTRACKED, type ConntrackApi, type NatRange,
 } from '../nf_conntrack_common.js';
 import {
-  CT_NEXT, CT_PPREV, CT_PROTO, CT_REPLY_HASH, CT_SHIFT, CT_STATUS, CT_TIMEOUT, CT_TUPLE, CT_USE, NULLS, NfConn, NfConnStore, nextPastOwn, packPorts,
+  CT_NEXT, CT_PPREV, CT_PROTO, CT_SHIFT, CT_STATUS, CT_TIMEOUT, CT_TUPLE, CT_USE, NULLS, NfConn, NfConnStore, nextPastOwn, packPorts,
 } from './nf_conn.js';
 import {
   HZ, IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY, NR_ICMP_TYPES, NfTuple, hashTuple, icmpIsErr, invertTuple, jiffiesOf,
@@ -118,6 +118,8 @@ export class Conntrack implements ConntrackApi, L4Context {
   private jiffies = 0;
   /** Where prefetchForNew's and findHashed's early loads go, so the JIT keeps them. */
   private prefetched = 0;
+  /** Whether any entry was ever given counters: until then, an eviction need not load its victim's object to look. */
+  private acctSeen = false;
   /** Direction of the node the last lookup found. */
   private foundDir = 0;
   private readonly t1 = new NfTuple();
@@ -429,8 +431,11 @@ export class Conntrack implements ConntrackApi, L4Context {
     ct.init(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport), repl.src, repl.dst, packPorts(repl.sport, repl.dport));
     // init_conntrack keeps the ORIGINAL tuple's hash in the unhashed REPLY node's pprev for __nf_conntrack_confirm.
     this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY] = hash;
-    this.store.words[ct.base + CT_REPLY_HASH] = replyHash;
-    if (this.sysctl.nf_conntrack_acct) ct.acct = [0, 0, 0, 0];
+    ct.replyHash = replyHash;
+    if (this.sysctl.nf_conntrack_acct) {
+      ct.acct = [0, 0, 0, 0];
+      this.acctSeen = true;
+    }
     this.pending[this.npending++] = ct.base;
     if (!this.reaperQueued) {
       this.reaperQueued = true;
@@ -525,7 +530,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     if (w[b + CT_STATUS]! & IPS_DYING) return false;
     if (this.cacheCt === ct) this.flushEvents();
     w[b + CT_STATUS] |= IPS_DYING;
-    if (this.events.enabled) this.events.add(this.sched.now, IPCT_DESTROY, ct, this.nowJiffies, portid);
+    if (this.events.enabled) this.events.add(this.sched.now, IPCT_DESTROY, w, b, this.acctSeen ? ct.acct : null, this.nowJiffies, portid);
     const status = w[b + CT_STATUS]!;
     if (status & IPS_CONFIRMED) {
       if (!(status & IPS_NAT_CLASH)) this.unlink(b, IP_CT_DIR_ORIGINAL);
@@ -572,7 +577,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   private flushEvents(): void {
     const ct = this.cacheCt;
     if (ct !== null && this.cacheMask !== 0 && ct.status & IPS_CONFIRMED && !(ct.status & IPS_DYING)) {
-      this.events.add(this.sched.now, this.cacheMask, ct, this.nowJiffies);
+      this.events.add(this.sched.now, this.cacheMask, this.store.words, ct.base, ct.acct, this.nowJiffies);
     }
     this.cacheCt = null;
     this.cacheMask = 0;
@@ -661,7 +666,7 @@ export class Conntrack implements ConntrackApi, L4Context {
       return NF_DROP;
     }
     const hash = reciprocalScale(this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY]! >>> 0, this.htableSize);
-    const replyHash = reciprocalScale(this.store.words[ct.base + CT_REPLY_HASH]! >>> 0, this.htableSize);
+    const replyHash = reciprocalScale(ct.replyHash, this.htableSize);
     const maxChainlen = MIN_CHAINLEN + Math.floor(this.rnd.next() * MAX_CHAINLEN);
     // See if there's one in the list already, including reverse: if so, we lost a race.
     let clash = this.chainFind(hash, ct, IP_CT_DIR_ORIGINAL, maxChainlen);
@@ -758,7 +763,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** nf_conntrack_alter_reply: NAT rewrote the reply tuple of an unconfirmed entry. */
   alterReply(ct: NfConn, t: NfTuple): void {
     ct.setReply(t.src, t.dst, packPorts(t.sport, t.dport));
-    this.store.words[ct.base + CT_REPLY_HASH] = hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed);
+    ct.replyHash = hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed);
   }
 
   // ---------------------------------------------------------------- logging

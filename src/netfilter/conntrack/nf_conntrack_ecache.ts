@@ -11,7 +11,7 @@
 // counters.
 
 import { entryOf, expiresSeconds, type ConntrackEntry } from './nf_conntrack_entry.js';
-import type { NfConn } from './nf_conn.js';
+import { CT_MARK, CT_PROTO, CT_STATUS, CT_TCP_STATE, CT_TIMEOUT, CT_TUPLE } from './nf_conn.js';
 import { IPCT_DESTROY, IPCT_NEW, IPCT_RELATED } from './nf_conntrack_l4proto.js';
 
 export type ConntrackEventType = 'NEW' | 'UPDATE' | 'DESTROY';
@@ -56,8 +56,13 @@ export class ConntrackEventLog {
     return this.capacity > 0;
   }
 
-  /** Records events `mask` of `ct` at simulated time `t` (ns) and jiffies `nowJ`; `portid` as in ConntrackEvent. */
-  add(t: number, mask: number, ct: NfConn, nowJ: number, portid = 0): void {
+  /**
+   * Records events `mask` of the entry whose record starts at `b` in `w`, with
+   * its counters `acct` (null if it has none), at simulated time `t` (ns) and
+   * jiffies `nowJ`; `portid` as in ConntrackEvent. Only the record is read, so
+   * an eviction's DESTROY does not load the evicted entry's object.
+   */
+  add(t: number, mask: number, w: Int32Array, b: number, acct: readonly number[] | null, nowJ: number, portid = 0): void {
     let slot: number;
     if (this.length < this.capacity) {
       slot = this.length++;
@@ -67,28 +72,23 @@ export class ConntrackEventLog {
       this.start = (this.start + 1) % this.capacity;
     }
     this.t[slot] = t;
-    const w = this.words;
+    const e = this.words;
     const k = slot * EV_WORDS;
-    w[k + EV_MASK] = mask;
-    w[k + EV_PROTO] = ct.proto;
-    w[k + EV_TUPLES] = ct.oSrc;
-    w[k + EV_TUPLES + 1] = ct.oDst;
-    w[k + EV_TUPLES + 2] = ct.oPorts;
-    w[k + EV_TUPLES + 3] = ct.rSrc;
-    w[k + EV_TUPLES + 4] = ct.rDst;
-    w[k + EV_TUPLES + 5] = ct.rPorts;
-    w[k + EV_TCP_STATE] = ct.tcpState;
-    w[k + EV_STATUS] = ct.status;
+    e[k + EV_MASK] = mask;
+    e[k + EV_PROTO] = w[b + CT_PROTO]!;
+    for (let i = 0; i < 6; i++) e[k + EV_TUPLES + i] = w[b + CT_TUPLE + i]!;
+    e[k + EV_TCP_STATE] = w[b + CT_TCP_STATE]!;
+    e[k + EV_STATUS] = w[b + CT_STATUS]!;
     const destroy = (mask & IPCT_DESTROY) !== 0;
-    const timeout = expiresSeconds(ct, nowJ);
+    const timeout = expiresSeconds(w[b + CT_TIMEOUT]!, nowJ);
     // ctnetlink_dump_timeout(..., skip_zero = destroy).
-    w[k + EV_TIMEOUT] = destroy && timeout === 0 ? -1 : timeout;
-    w[k + EV_MARK] = ct.mark;
+    e[k + EV_TIMEOUT] = destroy && timeout === 0 ? -1 : timeout;
+    e[k + EV_MARK] = w[b + CT_MARK]!;
     // ctnetlink_dump_acct: DESTROY only.
-    const a = destroy ? ct.acct : null;
-    w[k + EV_HAS_ACCT] = a === null ? 0 : 1;
+    const a = destroy ? acct : null;
+    e[k + EV_HAS_ACCT] = a === null ? 0 : 1;
     if (a !== null) this.acct.set(a, slot * 4);
-    w[k + EV_PORTID] = portid;
+    e[k + EV_PORTID] = portid;
   }
 
   /** Events at or after `since` (ns), oldest first. */

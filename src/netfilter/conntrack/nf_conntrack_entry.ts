@@ -34,13 +34,13 @@ export interface ConntrackEntry {
 export function snapshotEntry(ct: NfConn, nowJ: number, withTimeout = true): ConntrackEntry {
   return entryOf(
     ct.proto, ct.oSrc, ct.oDst, ct.oPorts, ct.rSrc, ct.rDst, ct.rPorts, ct.tcpState, ct.status,
-    withTimeout ? expiresSeconds(ct, nowJ) : -1, ct.mark, ct.acct ? ct.acct.slice() : null,
+    withTimeout ? expiresSeconds(ct.timeout, nowJ) : -1, ct.mark, ct.acct ? ct.acct.slice() : null,
   );
 }
 
-/** nf_ct_expires / HZ: whole seconds `ct` has left at jiffies `nowJ`. */
-export function expiresSeconds(ct: NfConn, nowJ: number): number {
-  return Math.floor(Math.max((ct.timeout - nowJ) | 0, 0) / HZ);
+/** nf_ct_expires / HZ: whole seconds an entry expiring at jiffies `timeout` has left at jiffies `nowJ`. */
+export function expiresSeconds(timeout: number, nowJ: number): number {
+  return Math.floor(Math.max((timeout - nowJ) | 0, 0) / HZ);
 }
 
 /** An entry from its record's fields (ports packed as packPorts, addresses signed). */

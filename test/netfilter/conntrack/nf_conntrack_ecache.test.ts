@@ -38,7 +38,7 @@ describe('conntrack event log', () => {
         ct.timeout = e.timeout;
         ct.mark = e.mark;
         ct.acct = e.acct ? [...e.acct] : null;
-        log.add(t, e.mask, ct, 0, e.portid);
+        log.add(t, e.mask, store.words, ct.base, ct.acct, 0, e.portid);
         const destroy = (e.mask & IPCT_DESTROY) !== 0;
         const type = destroy ? 'DESTROY' : e.mask & IPCT_NEW ? 'NEW' : 'UPDATE';
         const entry = snapshotEntry(ct, 0);
