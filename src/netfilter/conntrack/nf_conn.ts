@@ -101,7 +101,11 @@ export class NfConn implements NfConnView, NfConntrack {
   readonly base: number;
   /** nf_nat_bysource chain (SRC-NATed or null-bound entries). */
   nextBySrc: NfConn | null = null;
-  /** Speed only, no kernel field: the REPLY tuple's hash while the entry is unconfirmed, worked out once at lookup for confirm. */
+  /**
+   * Speed only, no kernel field: the REPLY tuple's hash while the entry is
+   * unconfirmed, worked out once at lookup for confirm. Kept signed, so V8
+   * stores it inline rather than boxing a number above 2^31.
+   */
   replyHash = 0;
   /** nf_conn_acct: [orig packets, orig bytes, reply packets, reply bytes], when acct was on at creation. */
   acct: number[] | null = null;

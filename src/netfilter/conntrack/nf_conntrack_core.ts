@@ -431,7 +431,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     ct.init(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport), repl.src, repl.dst, packPorts(repl.sport, repl.dport));
     // init_conntrack keeps the ORIGINAL tuple's hash in the unhashed REPLY node's pprev for __nf_conntrack_confirm.
     this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY] = hash;
-    ct.replyHash = replyHash;
+    ct.replyHash = replyHash | 0;
     if (this.sysctl.nf_conntrack_acct) {
       ct.acct = [0, 0, 0, 0];
       this.acctSeen = true;
@@ -666,7 +666,7 @@ export class Conntrack implements ConntrackApi, L4Context {
       return NF_DROP;
     }
     const hash = reciprocalScale(this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY]! >>> 0, this.htableSize);
-    const replyHash = reciprocalScale(ct.replyHash, this.htableSize);
+    const replyHash = reciprocalScale(ct.replyHash >>> 0, this.htableSize);
     const maxChainlen = MIN_CHAINLEN + Math.floor(this.rnd.next() * MAX_CHAINLEN);
     // See if there's one in the list already, including reverse: if so, we lost a race.
     let clash = this.chainFind(hash, ct, IP_CT_DIR_ORIGINAL, maxChainlen);
@@ -763,7 +763,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** nf_conntrack_alter_reply: NAT rewrote the reply tuple of an unconfirmed entry. */
   alterReply(ct: NfConn, t: NfTuple): void {
     ct.setReply(t.src, t.dst, packPorts(t.sport, t.dport));
-    ct.replyHash = hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed);
+    ct.replyHash = hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed) | 0;
   }
 
   // ---------------------------------------------------------------- logging
