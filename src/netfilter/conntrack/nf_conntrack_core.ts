@@ -299,14 +299,14 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** resolve_normal_ct: 0 with skb.nfct set (or left null: untrackable), or -1 when allocation failed. */
   private resolveNormalCt(skb: Skb): number {
     const tuple = tupleFromSkb(this.t1, skb);
-    const hash = hashTuple(tuple.src, tuple.dst, tuple.sport, tuple.dport, tuple.proto, this.hashSeed);
+    const hash = this.tupleHash(tuple);
     const reply = this.t2;
     const canInvert = invertTuple(reply, tuple);
     // The REPLY tuple's hash, worked out here only for a packet that may create an entry.
     let replyHash = -1;
     let replyHead = NULLS;
     if (canInvert && (skb.protocol !== IPPROTO_TCP || skb.tcpFlags & TCP_SYN)) {
-      replyHash = hashTuple(reply.src, reply.dst, reply.sport, reply.dport, reply.proto, this.hashSeed);
+      replyHash = this.tupleHash(reply);
       replyHead = this.prefetchForNew(replyHash);
     }
     let ct = this.findHashed(tuple, hash, replyHead);
@@ -314,7 +314,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     if (ct === null) {
       // init_conntrack
       if (!canInvert) return 0;
-      if (replyHash < 0) replyHash = hashTuple(reply.src, reply.dst, reply.sport, reply.dport, reply.proto, this.hashSeed);
+      if (replyHash < 0) replyHash = this.tupleHash(reply);
       ct = this.alloc(tuple, reply, hash, replyHash, skb.cpu);
       if (ct === null) return -1;
       dir = IP_CT_DIR_ORIGINAL;
@@ -347,7 +347,7 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** nf_conntrack_find_get on a tuple; sets foundDir. */
   find(t: NfTuple): NfConn | null {
-    return this.findHashed(t, hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), NULLS);
+    return this.findHashed(t, this.tupleHash(t), NULLS);
   }
 
   /**
@@ -617,7 +617,12 @@ export class Conntrack implements ConntrackApi, L4Context {
   }
 
   private bucketOfTuple(t: NfTuple): number {
-    return reciprocalScale(hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed), this.htableSize);
+    return reciprocalScale(this.tupleHash(t), this.htableSize);
+  }
+
+  /** hash_conntrack_raw of a tuple, with this table's seed. */
+  private tupleHash(t: NfTuple): number {
+    return hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed);
   }
 
   private allocTable(size: number): void {
@@ -763,7 +768,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** nf_conntrack_alter_reply: NAT rewrote the reply tuple of an unconfirmed entry. */
   alterReply(ct: NfConn, t: NfTuple): void {
     ct.setReply(t.src, t.dst, packPorts(t.sport, t.dport));
-    ct.replyHash = hashTuple(t.src, t.dst, t.sport, t.dport, t.proto, this.hashSeed) | 0;
+    ct.replyHash = this.tupleHash(t) | 0;
   }
 
   // ---------------------------------------------------------------- logging
