@@ -6,9 +6,9 @@
 // NfConnStore, one 64-byte cache line per entry, so neither touches a JS
 // object. Everything else (the TCP tracker's window state, accounting, the
 // NAT bysource link) is on the NfConn object, which owns its record for life
-// and reads it through accessors. Addresses, port pairs and TCP sequence numbers are signed
-// 32-bit values; the timeout is absolute jiffies compared with wraparound, as
-// `ct->timeout` (u32) is in the kernel.
+// and reads it through accessors. Addresses, port pairs and TCP sequence
+// numbers are signed 32-bit values; the timeout is absolute jiffies compared
+// with wraparound, as `ct->timeout` (u32) is in the kernel.
 //
 // The kernel's two tuplehash nodes (ORIGINAL and REPLY, each on a hash chain)
 // are node references `slot << 1 | dir`; hnnode.next and hnnode.pprev are
@@ -53,7 +53,7 @@ export const CT_PPREV = 11;
 export const CT_MARK = 13;
 /** ct_general.use: references held by packets (the table's own reference is implied while the entry is not dying). */
 export const CT_USE = 14;
-/** proto.tcp.state (enum tcp_conntrack): on the record so that a DESTROY event and the gc worker need not load the object. */
+/** proto.tcp.state (enum tcp_conntrack): on the record so that an eviction's DESTROY event need not load the object. */
 export const CT_TCP_STATE = 15;
 /** The end of a hash chain (the kernel's hlist_nulls marker). */
 export const NULLS = -1;
