@@ -218,8 +218,8 @@ function tcpInitSender(sender: TcpSeen, receiver: TcpSeen, skb: Skb, end: number
   }
 }
 
-export const NFCT_TCP_IGNORE = 0;
-export const NFCT_TCP_INVALID = 1;
+const NFCT_TCP_IGNORE = 0;
+const NFCT_TCP_INVALID = 1;
 export const NFCT_TCP_ACCEPT = 2;
 
 /** nf_tcp_log_invalid: be_liberal (per-flow or sysctl) turns a rejection into acceptance. */
