@@ -4,7 +4,7 @@
 // and error messages (checked against conntrack 1.4.7 on Linux 6.18).
 
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../model/skb.js';
-import { IPS_ASSURED, IPS_SEEN_REPLY } from '../netfilter/nf_conntrack_common.js';
+import { Ips } from '../netfilter/nf_conntrack_common.js';
 import {
   type Conntrack, type ConntrackEntry, TCP_CONNTRACK_NAMES, ctLine, ctStatsText,
 } from '../netfilter/conntrack/index.js';
@@ -273,8 +273,8 @@ function run(argv: readonly string[], ct: Conntrack, now: number, ports: Netlink
       case 'status': {
         let bits = 0;
         for (const s of val.split(',')) {
-          if (s === 'ASSURED') bits |= IPS_ASSURED;
-          else if (s === 'SEEN_REPLY') bits |= IPS_SEEN_REPLY;
+          if (s === 'ASSURED') bits |= Ips.ASSURED;
+          else if (s === 'SEEN_REPLY') bits |= Ips.SEEN_REPLY;
           else if (s !== 'UNSET' && s !== 'FIXED_TIMEOUT' && s !== 'EXPECTED' && s !== 'CONFIRMED' && s !== 'DYING' &&
             s !== 'SRC_NAT' && s !== 'DST_NAT' && s !== 'SEQ_ADJUST' && s !== 'SRC_NAT_DONE' && s !== 'DST_NAT_DONE' &&
             s !== 'TEMPLATE' && s !== 'UNTRACKED') throw usageError(`Bad parameter \`${s}'`);

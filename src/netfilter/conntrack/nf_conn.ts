@@ -16,51 +16,61 @@
 // of a bucket's first node.
 
 import type { NfConntrack } from '../../model/skb.js';
-import { IPS_DYING, type NfConnView } from '../nf_conntrack_common.js';
+import { Ips, type NfConnView } from '../nf_conntrack_common.js';
 import type { NfTuple } from './nf_conntrack_tuple.js';
 
-/** enum tcp_conntrack (include/uapi/linux/netfilter/nf_conntrack_tcp.h). */
-export const TCP_CONNTRACK_NONE = 0;
-export const TCP_CONNTRACK_SYN_SENT = 1;
-export const TCP_CONNTRACK_SYN_RECV = 2;
-export const TCP_CONNTRACK_ESTABLISHED = 3;
-export const TCP_CONNTRACK_FIN_WAIT = 4;
-export const TCP_CONNTRACK_CLOSE_WAIT = 5;
-export const TCP_CONNTRACK_LAST_ACK = 6;
-export const TCP_CONNTRACK_TIME_WAIT = 7;
-export const TCP_CONNTRACK_CLOSE = 8;
-export const TCP_CONNTRACK_SYN_SENT2 = 9;
-export const TCP_CONNTRACK_MAX = 10;
-export const TCP_CONNTRACK_IGNORE = 11;
-export const TCP_CONNTRACK_RETRANS = 12;
-export const TCP_CONNTRACK_UNACK = 13;
+/**
+ * enum tcp_conntrack (include/uapi/linux/netfilter/nf_conntrack_tcp.h). Like
+ * the other constants the per-packet path reads, a `const enum`: tsc writes
+ * each use as a literal, where an imported `const` would cost V8 a load and a
+ * hole check at every use.
+ */
+export const enum TcpConntrack {
+  NONE = 0,
+  SYN_SENT = 1,
+  SYN_RECV = 2,
+  ESTABLISHED = 3,
+  FIN_WAIT = 4,
+  CLOSE_WAIT = 5,
+  LAST_ACK = 6,
+  TIME_WAIT = 7,
+  CLOSE = 8,
+  SYN_SENT2 = 9,
+  MAX = 10,
+  IGNORE = 11,
+  RETRANS = 12,
+  UNACK = 13,
+}
 
 export const TCP_CONNTRACK_NAMES = [
   'NONE', 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE', 'SYN_SENT2',
 ] as const;
 
-/** log2 of the words in an entry's record. */
-export const CT_SHIFT = 4;
-export const CT_STATUS = 0;
-export const CT_TIMEOUT = 1;
-export const CT_PROTO = 2;
-/** tuplehash[dir].tuple: src, dst, ports at CT_TUPLE + 3 * dir (+0, +1, +2); ports as sport << 16 | dport (packPorts). */
-export const CT_TUPLE = 3;
-/** tuplehash[dir].hnnode.next at CT_NEXT + dir: a node reference, or NULLS. */
-export const CT_NEXT = 9;
-/** tuplehash[dir].hnnode.pprev at CT_PPREV + dir: the previous node, `-2 - bucket` for a bucket's first node, NULLS when unhashed. */
-export const CT_PPREV = 11;
-export const CT_MARK = 13;
-/** ct_general.use: references held by packets (the table's own reference is implied while the entry is not dying). */
-export const CT_USE = 14;
-/** proto.tcp.state (enum tcp_conntrack): on the record so that an eviction's DESTROY event need not load the object. */
-export const CT_TCP_STATE = 15;
-/** The end of a hash chain (the kernel's hlist_nulls marker). */
-export const NULLS = -1;
+/** The words of an entry's record, and the end-of-chain node. */
+export const enum Ct {
+  /** log2 of the words in an entry's record. */
+  SHIFT = 4,
+  STATUS = 0,
+  TIMEOUT = 1,
+  PROTO = 2,
+  /** tuplehash[dir].tuple: src, dst, ports at TUPLE + 3 * dir (+0, +1, +2); ports as sport << 16 | dport (packPorts). */
+  TUPLE = 3,
+  /** tuplehash[dir].hnnode.next at NEXT + dir: a node reference, or NULLS. */
+  NEXT = 9,
+  /** tuplehash[dir].hnnode.pprev at PPREV + dir: the previous node, `-2 - bucket` for a bucket's first node, NULLS when unhashed. */
+  PPREV = 11,
+  MARK = 13,
+  /** ct_general.use: references held by packets (the table's own reference is implied while the entry is not dying). */
+  USE = 14,
+  /** proto.tcp.state (enum tcp_conntrack): on the record so that an eviction's DESTROY event need not load the object. */
+  TCP_STATE = 15,
+  /** The end of a hash chain (the kernel's hlist_nulls marker): a node value, not a word. */
+  NULLS = -1,
+}
 
 /**
  * The records of one table's entries (the nf_conntrack_cachep slab): slot s
- * is words[s << CT_SHIFT ...], owned by objs[s] for life. Dead entries no
+ * is words[s << Ct.SHIFT ...], owned by objs[s] for life. Dead entries no
  * packet references wait on `free` to be reused with their slot.
  */
 export class NfConnStore {
@@ -69,16 +79,16 @@ export class NfConnStore {
   free: NfConn[] = [];
 
   constructor(capacity = 256) {
-    this.words = new Int32Array(capacity << CT_SHIFT);
+    this.words = new Int32Array(capacity << Ct.SHIFT);
   }
 
   /** A slot for a new object. Grows by doubling up to `sizeHint` (nf_conntrack_max), then by 1/64. */
   take(obj: NfConn, sizeHint: number): number {
     const slot = this.objs.length;
-    const cap = this.words.length >> CT_SHIFT;
+    const cap = this.words.length >> Ct.SHIFT;
     if (slot === cap) {
       const grown = cap < sizeHint ? Math.min(cap * 2, sizeHint) : cap + Math.max(cap >> 6, 256);
-      const words = new Int32Array(grown << CT_SHIFT);
+      const words = new Int32Array(grown << Ct.SHIFT);
       words.set(this.words);
       this.words = words;
     }
@@ -91,7 +101,7 @@ export class NfConnStore {
    * holds it. `base` is its record (a table walk has it without loading `ct`).
    */
   release(ct: NfConn, base: number): void {
-    if (this.words[base + CT_USE] === 0) this.free.push(ct);
+    if (this.words[base + Ct.USE] === 0) this.free.push(ct);
   }
 }
 
@@ -134,7 +144,7 @@ export class NfConn implements NfConnView, NfConntrack {
   /** A new entry with its own record; `init` gives it its tuples. */
   constructor(store: NfConnStore, sizeHint: number) {
     this.store = store;
-    this.base = store.take(this, sizeHint) << CT_SHIFT;
+    this.base = store.take(this, sizeHint) << Ct.SHIFT;
   }
 
   /**
@@ -145,24 +155,24 @@ export class NfConn implements NfConnView, NfConntrack {
   init(proto: number, oSrc: number, oDst: number, oPorts: number, rSrc: number, rDst: number, rPorts: number): void {
     const w = this.store.words;
     const b = this.base;
-    w[b + CT_STATUS] = 0;
-    w[b + CT_TIMEOUT] = 0;
-    w[b + CT_PROTO] = proto;
-    w[b + CT_TUPLE] = oSrc;
-    w[b + CT_TUPLE + 1] = oDst;
-    w[b + CT_TUPLE + 2] = oPorts;
-    w[b + CT_TUPLE + 3] = rSrc;
-    w[b + CT_TUPLE + 4] = rDst;
-    w[b + CT_TUPLE + 5] = rPorts;
-    w[b + CT_NEXT] = NULLS;
-    w[b + CT_NEXT + 1] = NULLS;
-    w[b + CT_PPREV] = NULLS;
-    w[b + CT_PPREV + 1] = NULLS;
-    w[b + CT_MARK] = 0;
-    w[b + CT_USE] = 0;
+    w[b + Ct.STATUS] = 0;
+    w[b + Ct.TIMEOUT] = 0;
+    w[b + Ct.PROTO] = proto;
+    w[b + Ct.TUPLE] = oSrc;
+    w[b + Ct.TUPLE + 1] = oDst;
+    w[b + Ct.TUPLE + 2] = oPorts;
+    w[b + Ct.TUPLE + 3] = rSrc;
+    w[b + Ct.TUPLE + 4] = rDst;
+    w[b + Ct.TUPLE + 5] = rPorts;
+    w[b + Ct.NEXT] = Ct.NULLS;
+    w[b + Ct.NEXT + 1] = Ct.NULLS;
+    w[b + Ct.PPREV] = Ct.NULLS;
+    w[b + Ct.PPREV + 1] = Ct.NULLS;
+    w[b + Ct.MARK] = 0;
+    w[b + Ct.USE] = 0;
     this.nextBySrc = null;
     this.acct = null;
-    w[b + CT_TCP_STATE] = TCP_CONNTRACK_NONE;
+    w[b + Ct.TCP_STATE] = TcpConntrack.NONE;
     this.tdEnd0 = 0;
     this.tdEnd1 = 0;
     this.tdMaxend0 = 0;
@@ -182,35 +192,35 @@ export class NfConn implements NfConnView, NfConntrack {
 
   /** nf_conntrack_destroy, reached when the last packet lets go (nf_conntrack_put): a dead entry goes back to the free list. */
   destroy(): void {
-    if (this.status & IPS_DYING) this.store.release(this, this.base);
+    if (this.status & Ips.DYING) this.store.release(this, this.base);
   }
 
   /** enum ip_conntrack_status bits. */
-  get status(): number { return this.store.words[this.base + CT_STATUS]!; }
-  set status(v: number) { this.store.words[this.base + CT_STATUS] = v; }
+  get status(): number { return this.store.words[this.base + Ct.STATUS]!; }
+  set status(v: number) { this.store.words[this.base + Ct.STATUS] = v; }
   /** Absolute expiry in jiffies once confirmed; relative (a duration) before, as in the kernel. */
-  get timeout(): number { return this.store.words[this.base + CT_TIMEOUT]!; }
-  set timeout(v: number) { this.store.words[this.base + CT_TIMEOUT] = v; }
-  get proto(): number { return this.store.words[this.base + CT_PROTO]!; }
-  get oSrc(): number { return this.store.words[this.base + CT_TUPLE]!; }
-  get oDst(): number { return this.store.words[this.base + CT_TUPLE + 1]!; }
-  get oPorts(): number { return this.store.words[this.base + CT_TUPLE + 2]!; }
-  get rSrc(): number { return this.store.words[this.base + CT_TUPLE + 3]!; }
-  get rDst(): number { return this.store.words[this.base + CT_TUPLE + 4]!; }
-  get rPorts(): number { return this.store.words[this.base + CT_TUPLE + 5]!; }
-  get mark(): number { return this.store.words[this.base + CT_MARK]!; }
-  set mark(v: number) { this.store.words[this.base + CT_MARK] = v; }
-  get use(): number { return this.store.words[this.base + CT_USE]!; }
-  set use(v: number) { this.store.words[this.base + CT_USE] = v; }
-  get tcpState(): number { return this.store.words[this.base + CT_TCP_STATE]!; }
-  set tcpState(v: number) { this.store.words[this.base + CT_TCP_STATE] = v; }
+  get timeout(): number { return this.store.words[this.base + Ct.TIMEOUT]!; }
+  set timeout(v: number) { this.store.words[this.base + Ct.TIMEOUT] = v; }
+  get proto(): number { return this.store.words[this.base + Ct.PROTO]!; }
+  get oSrc(): number { return this.store.words[this.base + Ct.TUPLE]!; }
+  get oDst(): number { return this.store.words[this.base + Ct.TUPLE + 1]!; }
+  get oPorts(): number { return this.store.words[this.base + Ct.TUPLE + 2]!; }
+  get rSrc(): number { return this.store.words[this.base + Ct.TUPLE + 3]!; }
+  get rDst(): number { return this.store.words[this.base + Ct.TUPLE + 4]!; }
+  get rPorts(): number { return this.store.words[this.base + Ct.TUPLE + 5]!; }
+  get mark(): number { return this.store.words[this.base + Ct.MARK]!; }
+  set mark(v: number) { this.store.words[this.base + Ct.MARK] = v; }
+  get use(): number { return this.store.words[this.base + Ct.USE]!; }
+  set use(v: number) { this.store.words[this.base + Ct.USE] = v; }
+  get tcpState(): number { return this.store.words[this.base + Ct.TCP_STATE]!; }
+  set tcpState(v: number) { this.store.words[this.base + Ct.TCP_STATE] = v; }
 
   /** nf_conntrack_alter_reply's write of the reply tuple. */
   setReply(src: number, dst: number, ports: number): void {
     const w = this.store.words;
-    w[this.base + CT_TUPLE + 3] = src;
-    w[this.base + CT_TUPLE + 4] = dst;
-    w[this.base + CT_TUPLE + 5] = ports;
+    w[this.base + Ct.TUPLE + 3] = src;
+    w[this.base + Ct.TUPLE + 4] = dst;
+    w[this.base + Ct.TUPLE + 5] = ports;
   }
 }
 
@@ -219,7 +229,7 @@ export class NfConn implements NfConnView, NfConntrack {
  * deleted: `next`, unless that is the same entry's other node, which goes too.
  */
 export function nextPastOwn(w: Int32Array, n: number, next: number): number {
-  return next !== NULLS && next >> 1 === n >> 1 ? w[((n >> 1) << CT_SHIFT) + CT_NEXT + (next & 1)]! : next;
+  return next !== Ct.NULLS && next >> 1 === n >> 1 ? w[((n >> 1) << Ct.SHIFT) + Ct.NEXT + (next & 1)]! : next;
 }
 
 /** A tuple's two 16-bit ports (or ICMP id, type<<8|code) in one signed 32-bit value. */

@@ -24,17 +24,10 @@ import {
   NF_ACCEPT, NF_DROP, NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING,
   NF_IP_PRI_CONNTRACK, NF_IP_PRI_CONNTRACK_CONFIRM, type NfHook, type NfHookEntries, type NfHookOps, type NfHookState,
 } from '../hooks.js';
+import { type ConntrackApi, IpCt, Ips, type NatRange } from '../nf_conntrack_common.js';
+import { Ct, nextPastOwn, NfConn, NfConnStore, packPorts } from './nf_conn.js';
 import {
-  IPS_ASSURED, IPS_CONFIRMED, IPS_DYING, IPS_EXPECTED, IPS_FIXED_TIMEOUT, IPS_NAT_CLASH, IPS_OFFLOAD, IPS_SEEN_REPLY,
-  IPS_SRC_NAT_DONE, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_IS_REPLY, IP_CT_NEW, IP_CT_RELATED,
-  IP_CT_UNTRACKED, type ConntrackApi, type NatRange,
-} from '../nf_conntrack_common.js';
-import {
-  CT_NEXT, CT_PPREV, CT_PROTO, CT_SHIFT, CT_STATUS, CT_TIMEOUT, CT_TUPLE, CT_USE, NULLS, NfConn, NfConnStore, nextPastOwn, packPorts,
-} from './nf_conn.js';
-import {
-  HZ, IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY, NR_ICMP_TYPES, NfTuple, hashTuple, icmpIsErr, invertTuple, jiffiesOf,
-  nsOfJiffies, reciprocalScale, tupleFromSkb,
+  hashTuple, HZ, icmpIsErr, invertTuple, IpCtDir, jiffiesOf, NfTuple, NR_ICMP_TYPES, nsOfJiffies, reciprocalScale, tupleFromSkb,
 } from './nf_conntrack_tuple.js';
 import { ConntrackStats, type IpConntrackStat } from './nf_conntrack_stat.js';
 import { defaultSysctls, type ConntrackSysctls } from './nf_conntrack_sysctl.js';
@@ -206,7 +199,7 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   notrack(skb: Skb): void {
     nfResetCt(skb);
-    skb.ctinfo = IP_CT_UNTRACKED;
+    skb.ctinfo = IpCt.UNTRACKED;
   }
 
   // ---------------------------------------------------------------- nf_conntrack_in
@@ -214,7 +207,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** nf_conntrack_in: attach the packet's entry (creating an unconfirmed one on a miss) and run the L4 tracker. */
   nfConntrackIn(skb: Skb, state: NfHookState): number {
     // Previously seen (loopback) or untracked? Ignore.
-    if (skb.nfct !== null || skb.ctinfo === IP_CT_UNTRACKED) return NF_ACCEPT;
+    if (skb.nfct !== null || skb.ctinfo === IpCt.UNTRACKED) return NF_ACCEPT;
     const st = this.stats.cpu(skb.cpu);
     // get_l4proto: a non-first fragment has no L4 header (defrag runs first, so this is rare).
     if (skb.fragOff & IP_OFFSET) {
@@ -246,7 +239,7 @@ export class Conntrack implements ConntrackApi, L4Context {
         return NF_ACCEPT;
       }
       const ctinfo = skb.ctinfo;
-      if ((ct.status & IPS_CONFIRMED) === 0) state.ctNew++;
+      if ((ct.status & Ips.CONFIRMED) === 0) state.ctNew++;
       const ret = this.handlePacket(ct, skb, ctinfo);
       if (ret <= 0) {
         nfResetCt(skb);
@@ -257,8 +250,8 @@ export class Conntrack implements ConntrackApi, L4Context {
         if (ret === NF_DROP) st.drop++;
         return ret === NF_DROP ? NF_DROP : -ret;
       }
-      if (ctinfo === IP_CT_ESTABLISHED_REPLY && !(ct.status & IPS_SEEN_REPLY)) {
-        ct.status |= IPS_SEEN_REPLY;
+      if (ctinfo === IpCt.ESTABLISHED_REPLY && !(ct.status & Ips.SEEN_REPLY)) {
+        ct.status |= Ips.SEEN_REPLY;
         this.eventCache(ct, IPCT_REPLY);
       }
       return ret;
@@ -290,9 +283,9 @@ export class Conntrack implements ConntrackApi, L4Context {
     if (ct === null) return -NF_ACCEPT;
     const dir = this.foundDir;
     // The error must be heading where the flow's packets in that direction go.
-    const ctDst = dir === IP_CT_DIR_ORIGINAL ? ct.oDst : ct.rDst;
+    const ctDst = dir === IpCtDir.ORIGINAL ? ct.oDst : ct.rDst;
     if (ctDst !== (skb.daddr | 0)) return -NF_ACCEPT;
-    nfCtSet(skb, ct, dir === IP_CT_DIR_REPLY ? IP_CT_RELATED + IP_CT_IS_REPLY : IP_CT_RELATED);
+    nfCtSet(skb, ct, dir === IpCtDir.REPLY ? IpCt.RELATED + IpCt.IS_REPLY : IpCt.RELATED);
     return NF_ACCEPT;
   }
 
@@ -304,7 +297,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     const canInvert = invertTuple(reply, tuple);
     // The REPLY tuple's hash, worked out here only for a packet that may create an entry.
     let replyHash = -1;
-    let replyHead = NULLS;
+    let replyHead = Ct.NULLS;
     if (canInvert && (skb.protocol !== IPPROTO_TCP || skb.tcpFlags & TCP_SYN)) {
       replyHash = this.tupleHash(reply);
       replyHead = this.prefetchForNew(replyHash);
@@ -317,13 +310,13 @@ export class Conntrack implements ConntrackApi, L4Context {
       if (replyHash < 0) replyHash = this.tupleHash(reply);
       ct = this.alloc(tuple, reply, hash, replyHash, skb.cpu);
       if (ct === null) return -1;
-      dir = IP_CT_DIR_ORIGINAL;
+      dir = IpCtDir.ORIGINAL;
     }
     let ctinfo: number;
-    if (dir === IP_CT_DIR_REPLY) ctinfo = IP_CT_ESTABLISHED_REPLY;
-    else if (ct.status & IPS_SEEN_REPLY) ctinfo = IP_CT_ESTABLISHED;
-    else if (ct.status & IPS_EXPECTED) ctinfo = IP_CT_RELATED;
-    else ctinfo = IP_CT_NEW;
+    if (dir === IpCtDir.REPLY) ctinfo = IpCt.ESTABLISHED_REPLY;
+    else if (ct.status & Ips.SEEN_REPLY) ctinfo = IpCt.ESTABLISHED;
+    else if (ct.status & Ips.EXPECTED) ctinfo = IpCt.RELATED;
+    else ctinfo = IpCt.NEW;
     nfCtSet(skb, ct, ctinfo);
     return 0;
   }
@@ -347,7 +340,7 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** nf_conntrack_find_get on a tuple; sets foundDir. */
   find(t: NfTuple): NfConn | null {
-    return this.findHashed(t, this.tupleHash(t), NULLS);
+    return this.findHashed(t, this.tupleHash(t), Ct.NULLS);
   }
 
   /**
@@ -362,14 +355,14 @@ export class Conntrack implements ConntrackApi, L4Context {
     const ports = packPorts(t.sport, t.dport);
     const objs = this.store.objs;
     let n = this.heads[reciprocalScale(hash, this.htableSize)]!;
-    while (n !== NULLS) {
-      const b = (n >> 1) << CT_SHIFT;
-      let next = w[b + CT_NEXT + (n & 1)]!;
-      if (reply !== NULLS) reply = w[((reply >> 1) << CT_SHIFT) + CT_NEXT + (reply & 1)]!;
-      if (((w[b + CT_TIMEOUT]! - now) | 0) <= 0) {
+    while (n !== Ct.NULLS) {
+      const b = (n >> 1) << Ct.SHIFT;
+      let next = w[b + Ct.NEXT + (n & 1)]!;
+      if (reply !== Ct.NULLS) reply = w[((reply >> 1) << Ct.SHIFT) + Ct.NEXT + (reply & 1)]!;
+      if (((w[b + Ct.TIMEOUT]! - now) | 0) <= 0) {
         next = nextPastOwn(w, n, next);
         this.gcExpired(objs[n >> 1]!);
-      } else if (w[b + CT_STATUS]! & IPS_CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
+      } else if (w[b + Ct.STATUS]! & Ips.CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
         this.foundDir = n & 1;
         this.prefetched ^= reply;
         return objs[n >> 1]!;
@@ -387,17 +380,17 @@ export class Conntrack implements ConntrackApi, L4Context {
     const ports = packPorts(t.sport, t.dport);
     const ib = ignored.base;
     let n = this.heads[this.bucketOfTuple(t)]!;
-    while (n !== NULLS) {
-      const b = (n >> 1) << CT_SHIFT;
-      let next = w[b + CT_NEXT + (n & 1)]!;
+    while (n !== Ct.NULLS) {
+      const b = (n >> 1) << Ct.SHIFT;
+      let next = w[b + Ct.NEXT + (n & 1)]!;
       if (b !== ib) {
-        if (((w[b + CT_TIMEOUT]! - now) | 0) <= 0) {
+        if (((w[b + Ct.TIMEOUT]! - now) | 0) <= 0) {
           next = nextPastOwn(w, n, next);
           this.gcExpired(this.store.objs[n >> 1]!);
-        } else if (w[b + CT_STATUS]! & IPS_CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
+        } else if (w[b + Ct.STATUS]! & Ips.CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
           // Identical original tuples are the same flow: clash resolution handles it at confirm.
-          if (!(w[b + CT_TUPLE] === w[ib + CT_TUPLE] && w[b + CT_TUPLE + 1] === w[ib + CT_TUPLE + 1] &&
-            w[b + CT_TUPLE + 2] === w[ib + CT_TUPLE + 2] && w[b + CT_PROTO] === w[ib + CT_PROTO])) {
+          if (!(w[b + Ct.TUPLE] === w[ib + Ct.TUPLE] && w[b + Ct.TUPLE + 1] === w[ib + Ct.TUPLE + 1] &&
+            w[b + Ct.TUPLE + 2] === w[ib + Ct.TUPLE + 2] && w[b + Ct.PROTO] === w[ib + Ct.PROTO])) {
             return true;
           }
         }
@@ -430,7 +423,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     const ct = spare ?? new NfConn(this.store, max);
     ct.init(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport), repl.src, repl.dst, packPorts(repl.sport, repl.dport));
     // init_conntrack keeps the ORIGINAL tuple's hash in the unhashed REPLY node's pprev for __nf_conntrack_confirm.
-    this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY] = hash;
+    this.store.words[ct.base + Ct.PPREV + IpCtDir.REPLY] = hash;
     ct.replyHash = replyHash | 0;
     if (this.sysctl.nf_conntrack_acct) {
       ct.acct = [0, 0, 0, 0];
@@ -446,14 +439,14 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** nf_ct_put on an unconfirmed entry: it dies with its packet (nf_ct_destroy, with nf_nat_cleanup_conntrack). */
   private putUnconfirmed(ct: NfConn): void {
-    if (ct.status & (IPS_CONFIRMED | IPS_DYING)) return;
-    ct.status |= IPS_DYING;
+    if (ct.status & (Ips.CONFIRMED | Ips.DYING)) return;
+    ct.status |= Ips.DYING;
     // Events of an entry that never got confirmed are never delivered.
     if (this.cacheCt === ct) {
       this.cacheCt = null;
       this.cacheMask = 0;
     }
-    if (ct.status & IPS_SRC_NAT_DONE) this.nat.removeBySrc(ct);
+    if (ct.status & Ips.SRC_NAT_DONE) this.nat.removeBySrc(ct);
     this.count--;
     this.store.release(ct, ct.base);
   }
@@ -468,7 +461,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     // Nearly all were confirmed by now: their records tell, without loading the objects.
     for (let i = 0; i < n; i++) {
       const b = p[i]!;
-      if (!(w[b + CT_STATUS]! & (IPS_CONFIRMED | IPS_DYING))) this.putUnconfirmed(this.store.objs[b >> CT_SHIFT]!);
+      if (!(w[b + Ct.STATUS]! & (Ips.CONFIRMED | Ips.DYING))) this.putUnconfirmed(this.store.objs[b >> Ct.SHIFT]!);
     }
     // Drop the backing store after a burst so it does not hold memory per entry.
     if (p.length > 1024) this.pending = [];
@@ -494,14 +487,14 @@ export class Conntrack implements ConntrackApi, L4Context {
     const w = this.store.words;
     let drops = 0;
     let n = this.heads[bucket]!;
-    while (n !== NULLS) {
-      const b = (n >> 1) << CT_SHIFT;
-      let next = w[b + CT_NEXT + (n & 1)]!;
-      const status = w[b + CT_STATUS]!;
-      if (((w[b + CT_TIMEOUT]! - now) | 0) <= 0) {
+    while (n !== Ct.NULLS) {
+      const b = (n >> 1) << Ct.SHIFT;
+      let next = w[b + Ct.NEXT + (n & 1)]!;
+      const status = w[b + Ct.STATUS]!;
+      if (((w[b + Ct.TIMEOUT]! - now) | 0) <= 0) {
         next = nextPastOwn(w, n, next);
         this.gcExpired(this.store.objs[n >> 1]!);
-      } else if (!(status & (IPS_ASSURED | IPS_DYING | IPS_OFFLOAD)) && status & IPS_CONFIRMED) {
+      } else if (!(status & (Ips.ASSURED | Ips.DYING | Ips.OFFLOAD)) && status & Ips.CONFIRMED) {
         next = nextPastOwn(w, n, next);
         if (this.deleteAt(this.store.objs[n >> 1]!, b)) drops++;
       }
@@ -512,7 +505,7 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** nf_ct_gc_expired: reap an entry found expired during a walk. */
   gcExpired(ct: NfConn): void {
-    if (ct.status & IPS_CONFIRMED && !(ct.status & IPS_DYING)) this.delete(ct);
+    if (ct.status & Ips.CONFIRMED && !(ct.status & Ips.DYING)) this.delete(ct);
   }
 
   /**
@@ -527,16 +520,16 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** nf_ct_delete of the entry whose record starts at `b`: a table walk has the record at hand, and need not load the object. */
   private deleteAt(ct: NfConn, b: number, portid = 0): boolean {
     const w = this.store.words;
-    if (w[b + CT_STATUS]! & IPS_DYING) return false;
+    if (w[b + Ct.STATUS]! & Ips.DYING) return false;
     if (this.cacheCt === ct) this.flushEvents();
-    w[b + CT_STATUS] |= IPS_DYING;
+    w[b + Ct.STATUS] |= Ips.DYING;
     if (this.events.enabled) this.events.add(this.sched.now, IPCT_DESTROY, w, b, this.acctSeen ? ct.acct : null, this.nowJiffies, portid);
-    const status = w[b + CT_STATUS]!;
-    if (status & IPS_CONFIRMED) {
-      if (!(status & IPS_NAT_CLASH)) this.unlink(b, IP_CT_DIR_ORIGINAL);
-      this.unlink(b, IP_CT_DIR_REPLY);
+    const status = w[b + Ct.STATUS]!;
+    if (status & Ips.CONFIRMED) {
+      if (!(status & Ips.NAT_CLASH)) this.unlink(b, IpCtDir.ORIGINAL);
+      this.unlink(b, IpCtDir.REPLY);
     }
-    if (status & IPS_SRC_NAT_DONE) this.nat.removeBySrc(ct);
+    if (status & Ips.SRC_NAT_DONE) this.nat.removeBySrc(ct);
     this.count--;
     this.store.release(ct, b);
     return true;
@@ -544,8 +537,8 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** nf_ct_kill (L4Context). */
   kill(ct: NfConn): boolean {
-    if (!(ct.status & IPS_CONFIRMED)) {
-      if (ct.status & IPS_DYING) return false;
+    if (!(ct.status & Ips.CONFIRMED)) {
+      if (ct.status & Ips.DYING) return false;
       this.putUnconfirmed(ct);
       return true;
     }
@@ -554,10 +547,10 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** __nf_ct_refresh_acct (L4Context). */
   refreshAcct(ct: NfConn, ctinfo: number, skb: Skb, extra: number): void {
-    if (!(ct.status & IPS_FIXED_TIMEOUT)) ct.timeout = ct.status & IPS_CONFIRMED ? this.nowJiffies + extra : extra;
+    if (!(ct.status & Ips.FIXED_TIMEOUT)) ct.timeout = ct.status & Ips.CONFIRMED ? this.nowJiffies + extra : extra;
     const a = ct.acct;
     if (a !== null) {
-      const i = ctinfo >= IP_CT_IS_REPLY ? 2 : 0;
+      const i = ctinfo >= IpCt.IS_REPLY ? 2 : 0;
       a[i]! += 1;
       a[i + 1]! += skb.len;
     }
@@ -576,7 +569,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** nf_ct_deliver_cached_events. */
   private flushEvents(): void {
     const ct = this.cacheCt;
-    if (ct !== null && this.cacheMask !== 0 && ct.status & IPS_CONFIRMED && !(ct.status & IPS_DYING)) {
+    if (ct !== null && this.cacheMask !== 0 && ct.status & Ips.CONFIRMED && !(ct.status & Ips.DYING)) {
       this.events.add(this.sched.now, this.cacheMask, this.store.words, ct.base, ct.acct, this.nowJiffies);
     }
     this.cacheCt = null;
@@ -588,32 +581,32 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** hlist_nulls_add_head_rcu of ct's `dir` node on `bucket`. */
   private link(ct: NfConn, dir: number, bucket: number): void {
     const w = this.store.words;
-    const n = (ct.base >> (CT_SHIFT - 1)) | dir;
+    const n = (ct.base >> (Ct.SHIFT - 1)) | dir;
     const head = this.heads[bucket]!;
-    w[ct.base + CT_NEXT + dir] = head;
-    w[ct.base + CT_PPREV + dir] = -2 - bucket;
-    if (head !== NULLS) w[((head >> 1) << CT_SHIFT) + CT_PPREV + (head & 1)] = n;
+    w[ct.base + Ct.NEXT + dir] = head;
+    w[ct.base + Ct.PPREV + dir] = -2 - bucket;
+    if (head !== Ct.NULLS) w[((head >> 1) << Ct.SHIFT) + Ct.PPREV + (head & 1)] = n;
     this.heads[bucket] = n;
   }
 
   /** hlist_nulls_del_rcu of the `dir` node of the record at `b`: its pprev says where it hangs, so no walk. */
   private unlink(b: number, dir: number): void {
     const w = this.store.words;
-    const next = w[b + CT_NEXT + dir]!;
-    const pprev = w[b + CT_PPREV + dir]!;
-    if (pprev === NULLS) return;
-    if (pprev < NULLS) this.heads[-2 - pprev] = next;
-    else w[((pprev >> 1) << CT_SHIFT) + CT_NEXT + (pprev & 1)] = next;
-    if (next !== NULLS) w[((next >> 1) << CT_SHIFT) + CT_PPREV + (next & 1)] = pprev;
-    w[b + CT_NEXT + dir] = NULLS;
-    w[b + CT_PPREV + dir] = NULLS;
+    const next = w[b + Ct.NEXT + dir]!;
+    const pprev = w[b + Ct.PPREV + dir]!;
+    if (pprev === Ct.NULLS) return;
+    if (pprev < Ct.NULLS) this.heads[-2 - pprev] = next;
+    else w[((pprev >> 1) << Ct.SHIFT) + Ct.NEXT + (pprev & 1)] = next;
+    if (next !== Ct.NULLS) w[((next >> 1) << Ct.SHIFT) + Ct.PPREV + (next & 1)] = pprev;
+    w[b + Ct.NEXT + dir] = Ct.NULLS;
+    w[b + Ct.PPREV + dir] = Ct.NULLS;
   }
 
   private bucketOf(ct: NfConn, dir: number): number {
     const w = this.store.words;
-    const k = ct.base + CT_TUPLE + 3 * dir;
+    const k = ct.base + Ct.TUPLE + 3 * dir;
     const ports = w[k + 2]!;
-    return reciprocalScale(hashTuple(w[k]!, w[k + 1]!, ports >>> 16, ports & 0xffff, w[ct.base + CT_PROTO]!, this.hashSeed), this.htableSize);
+    return reciprocalScale(hashTuple(w[k]!, w[k + 1]!, ports >>> 16, ports & 0xffff, w[ct.base + Ct.PROTO]!, this.hashSeed), this.htableSize);
   }
 
   private bucketOfTuple(t: NfTuple): number {
@@ -627,7 +620,7 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   private allocTable(size: number): void {
     this.htableSize = Math.max(1, size | 0);
-    this.heads = new Int32Array(this.htableSize).fill(NULLS);
+    this.heads = new Int32Array(this.htableSize).fill(Ct.NULLS);
   }
 
   /** nf_conntrack_hash_resize: rehash every node into a table of `size` buckets. */
@@ -638,8 +631,8 @@ export class Conntrack implements ConntrackApi, L4Context {
     const w = this.store.words;
     for (let i = 0; i < oldHeads.length; i++) {
       let n = oldHeads[i]!;
-      while (n !== NULLS) {
-        const next = w[((n >> 1) << CT_SHIFT) + CT_NEXT + (n & 1)]!;
+      while (n !== Ct.NULLS) {
+        const next = w[((n >> 1) << Ct.SHIFT) + Ct.NEXT + (n & 1)]!;
         const c = this.store.objs[n >> 1]!;
         this.link(c, n & 1, this.bucketOf(c, n & 1));
         n = next;
@@ -656,7 +649,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     const ct = skb.nfct as NfConn | null;
     if (ct === null) return NF_ACCEPT;
     let ret = NF_ACCEPT;
-    if (!(ct.status & IPS_CONFIRMED)) ret = this.confirm(skb, ct);
+    if (!(ct.status & Ips.CONFIRMED)) ret = this.confirm(skb, ct);
     if (ret === NF_ACCEPT && this.cacheCt !== null) this.flushEvents();
     return ret;
   }
@@ -664,29 +657,29 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** __nf_conntrack_confirm. */
   private confirm(skb: Skb, ct: NfConn): number {
     // REJECT-attached replies are RELATED in the reply direction: nothing to insert.
-    if (skb.ctinfo >= IP_CT_IS_REPLY) return NF_ACCEPT;
+    if (skb.ctinfo >= IpCt.IS_REPLY) return NF_ACCEPT;
     const st = this.stats.cpu(skb.cpu);
-    if (ct.status & IPS_DYING) {
+    if (ct.status & Ips.DYING) {
       st.insert_failed++;
       return NF_DROP;
     }
-    const hash = reciprocalScale(this.store.words[ct.base + CT_PPREV + IP_CT_DIR_REPLY]! >>> 0, this.htableSize);
+    const hash = reciprocalScale(this.store.words[ct.base + Ct.PPREV + IpCtDir.REPLY]! >>> 0, this.htableSize);
     const replyHash = reciprocalScale(ct.replyHash >>> 0, this.htableSize);
     const maxChainlen = MIN_CHAINLEN + Math.floor(this.rnd.next() * MAX_CHAINLEN);
     // See if there's one in the list already, including reverse: if so, we lost a race.
-    let clash = this.chainFind(hash, ct, IP_CT_DIR_ORIGINAL, maxChainlen);
+    let clash = this.chainFind(hash, ct, IpCtDir.ORIGINAL, maxChainlen);
     if (clash === undefined) return this.chainTooLong(ct, st);
     if (clash === null) {
-      clash = this.chainFind(replyHash, ct, IP_CT_DIR_REPLY, maxChainlen);
+      clash = this.chainFind(replyHash, ct, IpCtDir.REPLY, maxChainlen);
       if (clash === undefined) return this.chainTooLong(ct, st);
     }
     if (clash !== null) return this.resolveClash(skb, ct, clash, replyHash, st);
 
     // The timeout is relative to confirmation time.
     ct.timeout += this.nowJiffies;
-    this.link(ct, IP_CT_DIR_ORIGINAL, hash);
-    this.link(ct, IP_CT_DIR_REPLY, replyHash);
-    ct.status |= IPS_CONFIRMED;
+    this.link(ct, IpCtDir.ORIGINAL, hash);
+    this.link(ct, IpCtDir.REPLY, replyHash);
+    ct.status |= Ips.CONFIRMED;
     // Usually the entry just allocated: it need not wait for the reaper.
     if (this.npending > 0 && this.pending[this.npending - 1] === ct.base) this.npending--;
     this.eventCache(ct, IPCT_NEW);
@@ -696,21 +689,21 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** Walks a chain for a confirmed node equal to ct's `dir` tuple: the entry, null if none, undefined if the chain is too long. */
   private chainFind(bucket: number, ct: NfConn, dir: number, maxChainlen: number): NfConn | null | undefined {
     const w = this.store.words;
-    const k = ct.base + CT_TUPLE + 3 * dir;
+    const k = ct.base + Ct.TUPLE + 3 * dir;
     const src = w[k]!;
     const dst = w[k + 1]!;
     const ports = w[k + 2]!;
-    const proto = w[ct.base + CT_PROTO]!;
+    const proto = w[ct.base + Ct.PROTO]!;
     let chainlen = 0;
     let n = this.heads[bucket]!;
-    while (n !== NULLS) {
-      const b = (n >> 1) << CT_SHIFT;
-      if (w[b + CT_STATUS]! & IPS_CONFIRMED && nodeKeyEqual(w, n, src, dst, ports, proto)) {
+    while (n !== Ct.NULLS) {
+      const b = (n >> 1) << Ct.SHIFT;
+      if (w[b + Ct.STATUS]! & Ips.CONFIRMED && nodeKeyEqual(w, n, src, dst, ports, proto)) {
         this.foundDir = n & 1;
         return this.store.objs[n >> 1]!;
       }
       if (chainlen++ > maxChainlen) return undefined;
-      n = w[b + CT_NEXT + (n & 1)]!;
+      n = w[b + Ct.NEXT + (n & 1)]!;
     }
     return null;
   }
@@ -733,7 +726,7 @@ export class Conntrack implements ConntrackApi, L4Context {
         return NF_ACCEPT;
       }
       // nf_ct_resolve_clash_harder: the reply direction must not clash too.
-      const other = this.chainFind(replyHash, loser, IP_CT_DIR_REPLY, Infinity);
+      const other = this.chainFind(replyHash, loser, IpCtDir.REPLY, Infinity);
       if (other) {
         if (this.canMerge(other, loser)) {
           nfCtSet(skb, other, skb.ctinfo);
@@ -744,8 +737,8 @@ export class Conntrack implements ConntrackApi, L4Context {
       } else {
         // Keep the loser for its reply traffic only, and let it go within a second.
         loser.timeout = this.nowJiffies + HZ;
-        loser.status |= IPS_FIXED_TIMEOUT | IPS_NAT_CLASH | IPS_CONFIRMED;
-        this.link(loser, IP_CT_DIR_REPLY, replyHash);
+        loser.status |= Ips.FIXED_TIMEOUT | Ips.NAT_CLASH | Ips.CONFIRMED;
+        this.link(loser, IpCtDir.REPLY, replyHash);
         st.clash_resolve++;
         return NF_ACCEPT;
       }
@@ -797,9 +790,9 @@ export class Conntrack implements ConntrackApi, L4Context {
     const now = this.nowJiffies;
     const w = this.store.words;
     for (let i = 0; i < this.htableSize; i++) {
-      for (let n = this.heads[i]!; n !== NULLS; n = w[((n >> 1) << CT_SHIFT) + CT_NEXT + (n & 1)]!) {
-        const b = (n >> 1) << CT_SHIFT;
-        if ((n & 1) === IP_CT_DIR_ORIGINAL && !(w[b + CT_STATUS]! & IPS_DYING) && ((w[b + CT_TIMEOUT]! - now) | 0) > 0) {
+      for (let n = this.heads[i]!; n !== Ct.NULLS; n = w[((n >> 1) << Ct.SHIFT) + Ct.NEXT + (n & 1)]!) {
+        const b = (n >> 1) << Ct.SHIFT;
+        if ((n & 1) === IpCtDir.ORIGINAL && !(w[b + Ct.STATUS]! & Ips.DYING) && ((w[b + Ct.TIMEOUT]! - now) | 0) > 0) {
           fn(this.store.objs[n >> 1]!);
         }
       }
@@ -884,15 +877,15 @@ function stripSysctlPrefix(name: string): string {
 
 /** nf_ct_key_equal of node `n` (slot << 1 | dir) against a tuple, ports packed. */
 function nodeKeyEqual(w: Int32Array, n: number, src: number, dst: number, ports: number, proto: number): boolean {
-  const b = (n >> 1) << CT_SHIFT;
-  const k = b + CT_TUPLE + 3 * (n & 1);
-  return w[k] === src && w[k + 1] === dst && w[k + 2] === ports && w[b + CT_PROTO] === proto;
+  const b = (n >> 1) << Ct.SHIFT;
+  const k = b + Ct.TUPLE + 3 * (n & 1);
+  return w[k] === src && w[k + 1] === dst && w[k + 2] === ports && w[b + Ct.PROTO] === proto;
 }
 
 /** nf_ct_set: attach `ct` to the packet in place of what it held, taking a reference. */
 function nfCtSet(skb: Skb, ct: NfConn, ctinfo: number): void {
   nfResetCt(skb);
-  ct.store.words[ct.base + CT_USE]++;
+  ct.store.words[ct.base + Ct.USE]++;
   skb.nfct = ct;
   skb.ctinfo = ctinfo;
 }

@@ -11,7 +11,7 @@
 // counters.
 
 import { entryOf, expiresSeconds, type ConntrackEntry } from './nf_conntrack_entry.js';
-import { CT_MARK, CT_PROTO, CT_STATUS, CT_TCP_STATE, CT_TIMEOUT, CT_TUPLE } from './nf_conn.js';
+import { Ct } from './nf_conn.js';
 import { IPCT_DESTROY, IPCT_NEW, IPCT_RELATED } from './nf_conntrack_l4proto.js';
 
 export type ConntrackEventType = 'NEW' | 'UPDATE' | 'DESTROY';
@@ -75,15 +75,15 @@ export class ConntrackEventLog {
     const e = this.words;
     const k = slot * EV_WORDS;
     e[k + EV_MASK] = mask;
-    e[k + EV_PROTO] = w[b + CT_PROTO]!;
-    for (let i = 0; i < 6; i++) e[k + EV_TUPLES + i] = w[b + CT_TUPLE + i]!;
-    e[k + EV_TCP_STATE] = w[b + CT_TCP_STATE]!;
-    e[k + EV_STATUS] = w[b + CT_STATUS]!;
+    e[k + EV_PROTO] = w[b + Ct.PROTO]!;
+    for (let i = 0; i < 6; i++) e[k + EV_TUPLES + i] = w[b + Ct.TUPLE + i]!;
+    e[k + EV_TCP_STATE] = w[b + Ct.TCP_STATE]!;
+    e[k + EV_STATUS] = w[b + Ct.STATUS]!;
     const destroy = (mask & IPCT_DESTROY) !== 0;
-    const timeout = expiresSeconds(w[b + CT_TIMEOUT]!, nowJ);
+    const timeout = expiresSeconds(w[b + Ct.TIMEOUT]!, nowJ);
     // ctnetlink_dump_timeout(..., skip_zero = destroy).
     e[k + EV_TIMEOUT] = destroy && timeout === 0 ? -1 : timeout;
-    e[k + EV_MARK] = w[b + CT_MARK]!;
+    e[k + EV_MARK] = w[b + Ct.MARK]!;
     // ctnetlink_dump_acct: DESTROY only.
     const a = destroy ? acct : null;
     e[k + EV_HAS_ACCT] = a === null ? 0 : 1;

@@ -13,8 +13,8 @@
 // GC_NS_PER_BUCKET and GC_NS_PER_ENTRY of simulated time per bucket and entry
 // visited [approx], so a 262144-bucket table takes ~2.6 ms and one run covers it.
 
-import { IPS_ASSURED, IPS_CONFIRMED, IPS_DYING } from '../nf_conntrack_common.js';
-import { CT_NEXT, CT_SHIFT, CT_STATUS, CT_TIMEOUT, NULLS, nextPastOwn, type NfConn } from './nf_conn.js';
+import { Ips } from '../nf_conntrack_common.js';
+import { Ct, nextPastOwn, type NfConn } from './nf_conn.js';
 import { HZ, jiffiesOf, nsOfJiffies } from './nf_conntrack_tuple.js';
 import type { Conntrack } from './nf_conntrack_core.js';
 
@@ -46,7 +46,7 @@ export interface GcWork {
 
 /** gc_worker_can_early_drop. */
 function canEarlyDrop(ct: NfConn, l4CanEarlyDrop: (ct: NfConn) => boolean): boolean {
-  if (!(ct.status & IPS_ASSURED)) return true;
+  if (!(ct.status & Ips.ASSURED)) return true;
   return ct.proto === 6 && l4CanEarlyDrop(ct);
 }
 
@@ -76,9 +76,9 @@ export function gcWorkerRun(ct: Conntrack, l4CanEarlyDrop: (ct: NfConn) => boole
     const now = stamp();
     const w = ct.store.words;
     let n = ct.heads[i]!;
-    while (n !== NULLS) {
-      const b = (n >> 1) << CT_SHIFT;
-      let next = w[b + CT_NEXT + (n & 1)]!;
+    while (n !== Ct.NULLS) {
+      const b = (n >> 1) << Ct.SHIFT;
+      let next = w[b + Ct.NEXT + (n & 1)]!;
       elapsedNs += GC_NS_PER_ENTRY;
       if (expiredCount > GC_SCAN_EXPIRED_MAX) {
         gc.nextBucket = i;
@@ -89,7 +89,7 @@ export function gcWorkerRun(ct: Conntrack, l4CanEarlyDrop: (ct: NfConn) => boole
         earlyExit = true;
         break outer;
       }
-      const left = (w[b + CT_TIMEOUT]! - now) | 0;
+      const left = (w[b + Ct.TIMEOUT]! - now) | 0;
       if (left <= 0) {
         next = nextPastOwn(w, n, next);
         ct.gcExpired(ct.store.objs[n >> 1]!);
@@ -101,8 +101,8 @@ export function gcWorkerRun(ct: Conntrack, l4CanEarlyDrop: (ct: NfConn) => boole
       expires = Math.trunc((expires - nextRun) / ++count);
       nextRun += expires;
 
-      const status = w[b + CT_STATUS]!;
-      if (max95 !== 0 && status & IPS_CONFIRMED && !(status & IPS_DYING) && ct.count >= max95) {
+      const status = w[b + Ct.STATUS]!;
+      if (max95 !== 0 && status & Ips.CONFIRMED && !(status & Ips.DYING) && ct.count >= max95) {
         const c = ct.store.objs[n >> 1]!;
         if (canEarlyDrop(c, l4CanEarlyDrop)) {
           next = nextPastOwn(w, n, next);

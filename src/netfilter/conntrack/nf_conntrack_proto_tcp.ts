@@ -8,14 +8,10 @@
 import {
   TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, TCP_ECE, TCP_CWR, type Skb,
 } from '../../model/skb.js';
-import { IPS_ASSURED, IPS_CONFIRMED, IPS_FIXED_TIMEOUT, IPS_SEEN_REPLY, IP_CT_IS_REPLY } from '../nf_conntrack_common.js';
+import { IpCt, Ips } from '../nf_conntrack_common.js';
 import { NF_ACCEPT, NF_DROP } from '../hooks.js';
-import {
-  type NfConn, TCP_CONNTRACK_CLOSE, TCP_CONNTRACK_CLOSE_WAIT, TCP_CONNTRACK_ESTABLISHED, TCP_CONNTRACK_FIN_WAIT,
-  TCP_CONNTRACK_IGNORE, TCP_CONNTRACK_LAST_ACK, TCP_CONNTRACK_MAX, TCP_CONNTRACK_NONE, TCP_CONNTRACK_SYN_RECV,
-  TCP_CONNTRACK_SYN_SENT, TCP_CONNTRACK_SYN_SENT2, TCP_CONNTRACK_TIME_WAIT,
-} from './nf_conn.js';
-import { HZ, IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY } from './nf_conntrack_tuple.js';
+import { type NfConn, TcpConntrack } from './nf_conn.js';
+import { HZ, IpCtDir } from './nf_conntrack_tuple.js';
 import { IPCT_ASSURED, IPCT_PROTOINFO, NF_CT_INVALID, NF_CT_REPEAT, type L4Context } from './nf_conntrack_l4proto.js';
 import type { ConntrackSysctls } from './nf_conntrack_sysctl.js';
 
@@ -41,10 +37,10 @@ const TCP_MAX_WSCALE = 14;
 /** MAXACKWINCONST: lower bound of the acceptable-ACK window. */
 const MAXACKWINCONST = 66000;
 
-const sNO = TCP_CONNTRACK_NONE, sSS = TCP_CONNTRACK_SYN_SENT, sSR = TCP_CONNTRACK_SYN_RECV;
-const sES = TCP_CONNTRACK_ESTABLISHED, sFW = TCP_CONNTRACK_FIN_WAIT, sCW = TCP_CONNTRACK_CLOSE_WAIT;
-const sLA = TCP_CONNTRACK_LAST_ACK, sTW = TCP_CONNTRACK_TIME_WAIT, sCL = TCP_CONNTRACK_CLOSE;
-const sS2 = TCP_CONNTRACK_SYN_SENT2, sIV = TCP_CONNTRACK_MAX, sIG = TCP_CONNTRACK_IGNORE;
+const sNO = TcpConntrack.NONE, sSS = TcpConntrack.SYN_SENT, sSR = TcpConntrack.SYN_RECV;
+const sES = TcpConntrack.ESTABLISHED, sFW = TcpConntrack.FIN_WAIT, sCW = TcpConntrack.CLOSE_WAIT;
+const sLA = TcpConntrack.LAST_ACK, sTW = TcpConntrack.TIME_WAIT, sCL = TcpConntrack.CLOSE;
+const sS2 = TcpConntrack.SYN_SENT2, sIV = TcpConntrack.MAX, sIG = TcpConntrack.IGNORE;
 void sNO;
 
 /**
@@ -73,31 +69,29 @@ export const TCP_CONNTRACKS: readonly (readonly (readonly number[])[])[] = [
 /** Timeout (seconds) of each state, indexed like tcp_timeouts[], including RETRANS (12) and UNACK (13). */
 function tcpTimeoutSecs(s: ConntrackSysctls, state: number): number {
   switch (state) {
-    case TCP_CONNTRACK_SYN_SENT: return s.nf_conntrack_tcp_timeout_syn_sent;
-    case TCP_CONNTRACK_SYN_RECV: return s.nf_conntrack_tcp_timeout_syn_recv;
-    case TCP_CONNTRACK_ESTABLISHED: return s.nf_conntrack_tcp_timeout_established;
-    case TCP_CONNTRACK_FIN_WAIT: return s.nf_conntrack_tcp_timeout_fin_wait;
-    case TCP_CONNTRACK_CLOSE_WAIT: return s.nf_conntrack_tcp_timeout_close_wait;
-    case TCP_CONNTRACK_LAST_ACK: return s.nf_conntrack_tcp_timeout_last_ack;
-    case TCP_CONNTRACK_TIME_WAIT: return s.nf_conntrack_tcp_timeout_time_wait;
-    case TCP_CONNTRACK_CLOSE: return s.nf_conntrack_tcp_timeout_close;
+    case TcpConntrack.SYN_SENT: return s.nf_conntrack_tcp_timeout_syn_sent;
+    case TcpConntrack.SYN_RECV: return s.nf_conntrack_tcp_timeout_syn_recv;
+    case TcpConntrack.ESTABLISHED: return s.nf_conntrack_tcp_timeout_established;
+    case TcpConntrack.FIN_WAIT: return s.nf_conntrack_tcp_timeout_fin_wait;
+    case TcpConntrack.CLOSE_WAIT: return s.nf_conntrack_tcp_timeout_close_wait;
+    case TcpConntrack.LAST_ACK: return s.nf_conntrack_tcp_timeout_last_ack;
+    case TcpConntrack.TIME_WAIT: return s.nf_conntrack_tcp_timeout_time_wait;
+    case TcpConntrack.CLOSE: return s.nf_conntrack_tcp_timeout_close;
     // SYN_SENT2 has its own slot in tcp_timeouts[] holding the SYN_SENT default; there is no sysctl for it.
-    case TCP_CONNTRACK_SYN_SENT2: return s.nf_conntrack_tcp_timeout_syn_sent;
-    case 12: return s.nf_conntrack_tcp_timeout_max_retrans;
-    case 13: return s.nf_conntrack_tcp_timeout_unacknowledged;
+    case TcpConntrack.SYN_SENT2: return s.nf_conntrack_tcp_timeout_syn_sent;
+    case TcpConntrack.RETRANS: return s.nf_conntrack_tcp_timeout_max_retrans;
+    case TcpConntrack.UNACK: return s.nf_conntrack_tcp_timeout_unacknowledged;
     default: return s.nf_conntrack_tcp_timeout_syn_sent;
   }
 }
-const TCP_CONNTRACK_RETRANS = 12;
-const TCP_CONNTRACK_UNACK = 13;
 
 /**
  * nf_tcp_net->timeouts: the sysctls in jiffies, indexed by state (the proc
  * handler converts on every write), so a segment reads its timeouts from a
  * table rather than from the sysctl object.
  */
-export function tcpTimeouts(s: ConntrackSysctls, out: Float64Array = new Float64Array(TCP_CONNTRACK_UNACK + 1)): Float64Array {
-  for (let state = 0; state <= TCP_CONNTRACK_UNACK; state++) out[state] = tcpTimeoutSecs(s, state) * HZ;
+export function tcpTimeouts(s: ConntrackSysctls, out: Float64Array = new Float64Array(TcpConntrack.UNACK + 1)): Float64Array {
+  for (let state = 0; state <= TcpConntrack.UNACK; state++) out[state] = tcpTimeoutSecs(s, state) * HZ;
   return out;
 }
 
@@ -212,7 +206,7 @@ function tcpInitSender(sender: TcpSeen, receiver: TcpSeen, skb: Skb, end: number
   sender.maxwin = win === 0 ? 1 : win;
   tcpOptions(skb, sender);
   // RFC 1323: both sides must send the Window Scale option to enable scaling in either direction.
-  if (dir === IP_CT_DIR_REPLY && !(sender.flags & IP_CT_TCP_FLAG_WINDOW_SCALE && receiver.flags & IP_CT_TCP_FLAG_WINDOW_SCALE)) {
+  if (dir === IpCtDir.REPLY && !(sender.flags & IP_CT_TCP_FLAG_WINDOW_SCALE && receiver.flags & IP_CT_TCP_FLAG_WINDOW_SCALE)) {
     sender.scale = 0;
     receiver.scale = 0;
   }
@@ -265,10 +259,10 @@ export function tcpInWindow(c: L4Context, ct: NfConn, dir: number, index: number
       }
     }
   } else if (flags & TCP_SYN && after(end, sender.end) &&
-    (ct.tcpState === TCP_CONNTRACK_SYN_SENT || ct.tcpState === TCP_CONNTRACK_SYN_RECV)) {
+    (ct.tcpState === TcpConntrack.SYN_SENT || ct.tcpState === TcpConntrack.SYN_RECV)) {
     // RFC 793: a reinitialized TCP uses larger sequence numbers; re-init this direction.
     tcpInitSender(sender, receiver, skb, end, win, dir);
-    if (dir === IP_CT_DIR_REPLY && !(flags & TCP_ACK)) {
+    if (dir === IpCtDir.REPLY && !(flags & TCP_ACK)) {
       store(ct, dir, sender); store(ct, 1 - dir, receiver);
       return NFCT_TCP_ACCEPT;
     }
@@ -282,7 +276,7 @@ export function tcpInWindow(c: L4Context, ct: NfConn, dir: number, index: number
     ack = sack = receiver.end;
   }
 
-  if (flags & TCP_RST && seq === 0 && ct.tcpState === TCP_CONNTRACK_SYN_SENT) {
+  if (flags & TCP_RST && seq === 0 && ct.tcpState === TcpConntrack.SYN_SENT) {
     // RST sent answering SYN.
     seq = end = sender.end;
   }
@@ -362,12 +356,12 @@ export function tcpInWindow(c: L4Context, ct: NfConn, dir: number, index: number
 
 /** nf_tcp_handle_invalid: an out-of-window FIN/RST answering the peer's FIN/RST shrinks an assured entry's timeout. */
 function tcpHandleInvalid(c: L4Context, ct: NfConn, dir: number, index: number): void {
-  if (!(ct.status & IPS_ASSURED) || ct.status & IPS_FIXED_TIMEOUT) return;
+  if (!(ct.status & Ips.ASSURED) || ct.status & Ips.FIXED_TIMEOUT) return;
   if (index !== TCP_RST_SET && index !== TCP_FIN_SET) return;
   if (lastDir(ct) !== dir && (lastIndex(ct) === TCP_FIN_SET || lastIndex(ct) === TCP_RST_SET)) {
     const expires = (ct.timeout - c.nowJiffies) | 0;
     if (expires < 120 * HZ) return;
-    const timeout = c.tcpTimeouts[TCP_CONNTRACK_UNACK]!;
+    const timeout = c.tcpTimeouts[TcpConntrack.UNACK]!;
     if (expires > timeout) ct.timeout = c.nowJiffies + timeout;
   } else {
     setLast(ct, dir, index);
@@ -376,15 +370,15 @@ function tcpHandleInvalid(c: L4Context, ct: NfConn, dir: number, index: number):
 
 /** tcp_new: may this segment create an entry? Initialises the ORIGINAL window state. */
 export function tcpNew(c: L4Context, ct: NfConn, skb: Skb): boolean {
-  const newState = TCP_CONNTRACKS[0]![getConntrackIndex(skb.tcpFlags)]![TCP_CONNTRACK_NONE]!;
-  if (newState >= TCP_CONNTRACK_MAX) return false; // invalid new
+  const newState = TCP_CONNTRACKS[0]![getConntrackIndex(skb.tcpFlags)]![TcpConntrack.NONE]!;
+  if (newState >= TcpConntrack.MAX) return false; // invalid new
   // tcp_new's memset of proto.tcp: NfConn.init (__nf_conntrack_alloc's memset_after) zeroed it already, and
   // tcp_new only ever sees an entry fresh from init, so it is not repeated.
   const s = load(ct, 0, SENDER);
   s.end = segmentEnd(skb);
   s.maxwin = skb.window & 0xffff;
   if (s.maxwin === 0) s.maxwin = 1;
-  if (newState === TCP_CONNTRACK_SYN_SENT) {
+  if (newState === TcpConntrack.SYN_SENT) {
     s.maxend = s.end;
     tcpOptions(skb, s);
     store(ct, 0, s);
@@ -411,11 +405,11 @@ function stateReset(ct: NfConn, dir: number): void {
 /** tcp_can_early_drop: closing states may be reaped under pressure even when ASSURED. */
 export function tcpCanEarlyDrop(ct: NfConn): boolean {
   switch (ct.tcpState) {
-    case TCP_CONNTRACK_FIN_WAIT:
-    case TCP_CONNTRACK_LAST_ACK:
-    case TCP_CONNTRACK_TIME_WAIT:
-    case TCP_CONNTRACK_CLOSE:
-    case TCP_CONNTRACK_CLOSE_WAIT:
+    case TcpConntrack.FIN_WAIT:
+    case TcpConntrack.LAST_ACK:
+    case TcpConntrack.TIME_WAIT:
+    case TcpConntrack.CLOSE:
+    case TcpConntrack.CLOSE_WAIT:
       return true;
     default:
       return false;
@@ -428,7 +422,7 @@ function tcpIgnore(ct: NfConn, skb: Skb, dir: number, index: number, oldState: n
   ct.lastSeq = skb.seq | 0;
   ct.lastEnd = segmentEnd(skb);
   ct.lastWin = skb.window & 0xffff;
-  if (index === TCP_SYN_SET && dir === IP_CT_DIR_ORIGINAL) {
+  if (index === TCP_SYN_SET && dir === IpCtDir.ORIGINAL) {
     // A SYN in ORIGINAL: annotate its options; if valid, the SYN/ACK will bring us in sync.
     const seen = IGNORED;
     seen.flags = 0;
@@ -439,11 +433,11 @@ function tcpIgnore(ct: NfConn, skb: Skb, dir: number, index: number, oldState: n
     if (seen.flags & IP_CT_TCP_FLAG_WINDOW_SCALE) { lf |= IP_CT_TCP_FLAG_WINDOW_SCALE; lw = seen.scale; }
     if (seen.flags & IP_CT_TCP_FLAG_SACK_PERM) lf |= IP_CT_TCP_FLAG_SACK_PERM;
     // Mark the potential for an RFC 5961 challenge ACK: in LAST_ACK it would look like the last ACK.
-    if (oldState === TCP_CONNTRACK_LAST_ACK) lf |= IP_CT_EXP_CHALLENGE_ACK;
+    if (oldState === TcpConntrack.LAST_ACK) lf |= IP_CT_EXP_CHALLENGE_ACK;
     setLastWscaleFlags(ct, lw, lf);
   }
   // Possible challenge ACK answering a SYN.
-  if (oldState === TCP_CONNTRACK_SYN_SENT && index === TCP_ACK_SET && dir === IP_CT_DIR_REPLY) ct.lastAck = skb.ackSeq | 0;
+  if (oldState === TcpConntrack.SYN_SENT && index === TCP_ACK_SET && dir === IpCtDir.REPLY) ct.lastAck = skb.ackSeq | 0;
   return NF_ACCEPT; // "packet ... ignored"
 }
 
@@ -456,26 +450,26 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
   if (tcpError(skb)) return NF_CT_INVALID;
   // Nothing below changes the status before its last read here: one load serves them all.
   const status = ct.status;
-  if (!(status & IPS_CONFIRMED) && !tcpNew(c, ct, skb)) return NF_CT_INVALID;
+  if (!(status & Ips.CONFIRMED) && !tcpNew(c, ct, skb)) return NF_CT_INVALID;
 
   const oldState = ct.tcpState;
-  const dir = ctinfo >= IP_CT_IS_REPLY ? IP_CT_DIR_REPLY : IP_CT_DIR_ORIGINAL;
+  const dir = ctinfo >= IpCt.IS_REPLY ? IpCtDir.REPLY : IpCtDir.ORIGINAL;
   const index = getConntrackIndex(skb.tcpFlags);
   let newState = TCP_CONNTRACKS[dir]![index]![oldState]!;
   let skipWindow = false;
 
   switch (newState) {
-    case TCP_CONNTRACK_SYN_SENT:
-      if (oldState < TCP_CONNTRACK_TIME_WAIT) break;
+    case TcpConntrack.SYN_SENT:
+      if (oldState < TcpConntrack.TIME_WAIT) break;
       // Reopening from TIME_WAIT/CLOSE: an aborted or closed connection is deleted and looked up again.
       if ((ct.tdFlags0 | ct.tdFlags1) & IP_CT_TCP_FLAG_CLOSE_INIT || (lastDir(ct) === dir && lastIndex(ct) === TCP_RST_SET)) {
         return c.kill(ct) ? NF_CT_REPEAT : NF_DROP;
       }
       return tcpIgnore(ct, skb, dir, index, oldState);
-    case TCP_CONNTRACK_IGNORE: {
+    case TcpConntrack.IGNORE: {
       if (index === TCP_SYNACK_SET && lastIndex(ct) === TCP_SYN_SET && lastDir(ct) !== dir && (skb.ackSeq | 0) === ct.lastEnd) {
         // This SYN/ACK acknowledges a SYN we ignored: client and server are in sync, we get in sync from the annotation.
-        newState = TCP_CONNTRACK_SYN_RECV;
+        newState = TcpConntrack.SYN_RECV;
         const ld = lastDir(ct);
         const s = load(ct, ld, SENDER);
         s.end = s.maxend = ct.lastEnd;
@@ -489,30 +483,30 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
       }
       return tcpIgnore(ct, skb, dir, index, oldState);
     }
-    case TCP_CONNTRACK_MAX:
+    case TcpConntrack.MAX:
       return NF_CT_INVALID; // "packet ... invalid"
-    case TCP_CONNTRACK_TIME_WAIT:
+    case TcpConntrack.TIME_WAIT:
       // An RFC 5961 challenge ACK must not be taken as the ACK of the last FIN.
-      if (oldState === TCP_CONNTRACK_LAST_ACK && index === TCP_ACK_SET && lastDir(ct) !== dir &&
+      if (oldState === TcpConntrack.LAST_ACK && index === TCP_ACK_SET && lastDir(ct) !== dir &&
         lastIndex(ct) === TCP_SYN_SET && lastFlags(ct) & IP_CT_EXP_CHALLENGE_ACK) {
         setLastWscaleFlags(ct, lastWscale(ct), lastFlags(ct) & ~IP_CT_EXP_CHALLENGE_ACK);
         return NF_ACCEPT;
       }
       break;
-    case TCP_CONNTRACK_SYN_SENT2:
+    case TcpConntrack.SYN_SENT2:
       setLastWscaleFlags(ct, lastWscale(ct), lastFlags(ct) | IP_CT_TCP_SIMULTANEOUS_OPEN);
       break;
-    case TCP_CONNTRACK_SYN_RECV:
-      if (dir === IP_CT_DIR_REPLY && index === TCP_ACK_SET && lastFlags(ct) & IP_CT_TCP_SIMULTANEOUS_OPEN) newState = TCP_CONNTRACK_ESTABLISHED;
+    case TcpConntrack.SYN_RECV:
+      if (dir === IpCtDir.REPLY && index === TCP_ACK_SET && lastFlags(ct) & IP_CT_TCP_SIMULTANEOUS_OPEN) newState = TcpConntrack.ESTABLISHED;
       break;
-    case TCP_CONNTRACK_CLOSE: {
+    case TcpConntrack.CLOSE: {
       if (index !== TCP_RST_SET) break;
       if (tcpCanEarlyDrop(ct)) { skipWindow = true; break; }
       const peerFlags = dir === 0 ? ct.tdFlags1 : ct.tdFlags0;
       const peerMaxack = dir === 0 ? ct.tdMaxack1 : ct.tdMaxack0;
       if (peerFlags & IP_CT_TCP_FLAG_MAXACK_SET && lastIndex(ct) !== TCP_SYN_SET) {
         const seq = skb.seq | 0;
-        const established = oldState === TCP_CONNTRACK_ESTABLISHED;
+        const established = oldState === TcpConntrack.ESTABLISHED;
         if (!(seq === 0 && !established)) {
           if (before(seq, peerMaxack) && !c.sysctl.nf_conntrack_tcp_ignore_invalid_rst) return NF_CT_INVALID; // invalid rst
           if (established && seq !== peerMaxack &&
@@ -522,13 +516,13 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
           }
         }
       }
-      if ((((status & IPS_SEEN_REPLY) && lastIndex(ct) === TCP_SYN_SET) ||
-        (!(status & IPS_ASSURED) && lastIndex(ct) === TCP_ACK_SET)) && (skb.ackSeq | 0) === ct.lastEnd) {
+      if ((((status & Ips.SEEN_REPLY) && lastIndex(ct) === TCP_SYN_SET) ||
+        (!(status & Ips.ASSURED) && lastIndex(ct) === TCP_ACK_SET)) && (skb.ackSeq | 0) === ct.lastEnd) {
         // RST answering an invalid SYN or ACK we let through: delete the entry, skip the window check.
         skipWindow = true;
         break;
       }
-      if (oldState === TCP_CONNTRACK_SYN_SENT && lastIndex(ct) === TCP_ACK_SET && lastDir(ct) === IP_CT_DIR_REPLY &&
+      if (oldState === TcpConntrack.SYN_SENT && lastIndex(ct) === TCP_ACK_SET && lastDir(ct) === IpCtDir.REPLY &&
         (skb.seq | 0) === ct.lastAck) {
         skipWindow = true; // reset answering a challenge ACK we let through
       }
@@ -538,7 +532,7 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
       break;
   }
 
-  if (!skipWindow && !(status & IPS_CONFIRMED) && index === TCP_SYN_SET) {
+  if (!skipWindow && !(status & Ips.CONFIRMED) && index === TCP_SYN_SET) {
     // tcp_in_window on the SYN tcp_new has just taken in: it accepts, and of the REPLY side, still
     // unseen, only sets td_maxend to the end of the window the SYN offers (sack + win, plus one when 0).
     ct.tdMaxend1 = (skb.window & 0xffff) || 1;
@@ -554,7 +548,7 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
   // From now on we have got in-window packets.
   setLast(ct, dir, index);
   ct.tcpState = newState;
-  if (oldState !== newState && newState === TCP_CONNTRACK_FIN_WAIT) {
+  if (oldState !== newState && newState === TcpConntrack.FIN_WAIT) {
     if (dir === 0) ct.tdFlags0 |= IP_CT_TCP_FLAG_CLOSE_INIT;
     else ct.tdFlags1 |= IP_CT_TCP_FLAG_CLOSE_INIT;
   }
@@ -562,21 +556,21 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
   const s = c.sysctl;
   const t = c.tcpTimeouts;
   let timeout: number;
-  if (retrans(ct) >= s.nf_conntrack_tcp_max_retrans && t[newState]! > t[TCP_CONNTRACK_RETRANS]!) {
-    timeout = t[TCP_CONNTRACK_RETRANS]!;
+  if (retrans(ct) >= s.nf_conntrack_tcp_max_retrans && t[newState]! > t[TcpConntrack.RETRANS]!) {
+    timeout = t[TcpConntrack.RETRANS]!;
   } else if (index === TCP_RST_SET) {
-    timeout = t[TCP_CONNTRACK_CLOSE]!;
-  } else if ((ct.tdFlags0 | ct.tdFlags1) & IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED && t[newState]! > t[TCP_CONNTRACK_UNACK]!) {
-    timeout = t[TCP_CONNTRACK_UNACK]!;
-  } else if (ct.lastWin === 0 && t[newState]! > t[TCP_CONNTRACK_RETRANS]!) {
-    timeout = t[TCP_CONNTRACK_RETRANS]!;
+    timeout = t[TcpConntrack.CLOSE]!;
+  } else if ((ct.tdFlags0 | ct.tdFlags1) & IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED && t[newState]! > t[TcpConntrack.UNACK]!) {
+    timeout = t[TcpConntrack.UNACK]!;
+  } else if (ct.lastWin === 0 && t[newState]! > t[TcpConntrack.RETRANS]!) {
+    timeout = t[TcpConntrack.RETRANS]!;
   } else {
     timeout = t[newState]!;
   }
 
   if (newState !== oldState) c.eventCache(ct, IPCT_PROTOINFO);
 
-  if (!(status & IPS_SEEN_REPLY)) {
+  if (!(status & Ips.SEEN_REPLY)) {
     // Only reply is a RST: not an established connection, delete the entry immediately.
     if (skb.tcpFlags & TCP_RST) {
       c.refreshAcct(ct, ctinfo, skb, 0);
@@ -584,13 +578,13 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
       return NF_ACCEPT;
     }
     // Do not renew the timeout on a SYN retransmit, or port reuse could keep the entry alive forever.
-    if (index === TCP_SYN_SET && oldState === TCP_CONNTRACK_SYN_SENT) return NF_ACCEPT;
+    if (index === TCP_SYN_SET && oldState === TcpConntrack.SYN_SENT) return NF_ACCEPT;
     // Mid-connection pickup with loose=1: avoid the large ESTABLISHED timeout.
-    if (newState === TCP_CONNTRACK_ESTABLISHED && timeout > t[TCP_CONNTRACK_UNACK]!) timeout = t[TCP_CONNTRACK_UNACK]!;
-  } else if (!(status & IPS_ASSURED) && (oldState === TCP_CONNTRACK_SYN_RECV || oldState === TCP_CONNTRACK_ESTABLISHED) &&
-    newState === TCP_CONNTRACK_ESTABLISHED) {
+    if (newState === TcpConntrack.ESTABLISHED && timeout > t[TcpConntrack.UNACK]!) timeout = t[TcpConntrack.UNACK]!;
+  } else if (!(status & Ips.ASSURED) && (oldState === TcpConntrack.SYN_RECV || oldState === TcpConntrack.ESTABLISHED) &&
+    newState === TcpConntrack.ESTABLISHED) {
     // Valid ACK in ESTABLISHED after SYN_RECV, or a valid answer for a picked-up connection.
-    ct.status |= IPS_ASSURED;
+    ct.status |= Ips.ASSURED;
     c.eventCache(ct, IPCT_ASSURED);
   }
   c.refreshAcct(ct, ctinfo, skb, timeout);

@@ -2,7 +2,7 @@
 // or younger than 2 s, then 120 s and ASSURED once it has become a "stream".
 
 import type { Skb } from '../../model/skb.js';
-import { IPS_ASSURED, IPS_CONFIRMED, IPS_NAT_CLASH, IPS_SEEN_REPLY } from '../nf_conntrack_common.js';
+import { Ips } from '../nf_conntrack_common.js';
 import { NF_ACCEPT } from '../hooks.js';
 import { setUdpStreamTs, udpStreamTs, type NfConn } from './nf_conn.js';
 import { HZ } from './nf_conntrack_tuple.js';
@@ -15,21 +15,21 @@ const UDP_STREAM_DELAY = 2 * HZ;
 export function nfConntrackUdpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo: number): number {
   const unreplied = c.sysctl.nf_conntrack_udp_timeout * HZ;
   const status = ct.status;
-  if ((status & IPS_CONFIRMED) === 0) setUdpStreamTs(ct, c.nowJiffies + UDP_STREAM_DELAY);
+  if ((status & Ips.CONFIRMED) === 0) setUdpStreamTs(ct, c.nowJiffies + UDP_STREAM_DELAY);
 
-  if (status & IPS_SEEN_REPLY) {
+  if (status & Ips.SEEN_REPLY) {
     let extra = unreplied;
     let stream = false;
     // Still active after two seconds? Extend the timeout.
     if (c.nowJiffies - udpStreamTs(ct) > 0) {
       extra = c.sysctl.nf_conntrack_udp_timeout_stream * HZ;
-      stream = (status & IPS_ASSURED) === 0;
+      stream = (status & Ips.ASSURED) === 0;
     }
     c.refreshAcct(ct, ctinfo, skb, extra);
     // Never ASSURED for IPS_NAT_CLASH: those time out soon.
-    if (status & IPS_NAT_CLASH) return NF_ACCEPT;
-    if (stream && !(ct.status & IPS_ASSURED)) {
-      ct.status |= IPS_ASSURED;
+    if (status & Ips.NAT_CLASH) return NF_ACCEPT;
+    if (stream && !(ct.status & Ips.ASSURED)) {
+      ct.status |= Ips.ASSURED;
       c.eventCache(ct, IPCT_ASSURED);
     }
   } else {

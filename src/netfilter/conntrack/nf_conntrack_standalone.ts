@@ -5,7 +5,7 @@
 
 import { formatIpv4 } from '../../model/inet.js';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/skb.js';
-import { IPS_ASSURED, IPS_OFFLOAD, IPS_SEEN_REPLY } from '../nf_conntrack_common.js';
+import { Ips } from '../nf_conntrack_common.js';
 import type { ConntrackEntry, ConntrackTupleView } from './nf_conntrack_entry.js';
 import type { ConntrackEvent } from './nf_conntrack_ecache.js';
 import type { ConntrackStats } from './nf_conntrack_stat.js';
@@ -42,13 +42,13 @@ function acctText(e: ConntrackEntry, dir: 0 | 1): string {
 /** One /proc/net/nf_conntrack line (with the trailing newline). */
 export function procLine(e: ConntrackEntry): string {
   let s = `${pad8('ipv4')} 2 ${pad8(protoName(e.proto))} ${e.proto} `;
-  if (!(e.status & IPS_OFFLOAD)) s += `${e.timeout} `;
+  if (!(e.status & Ips.OFFLOAD)) s += `${e.timeout} `;
   if (e.state !== null) s += `${e.state} `;
   s += tupleText(e.proto, e.orig) + acctText(e, 0);
-  if (!(e.status & IPS_SEEN_REPLY)) s += '[UNREPLIED] ';
+  if (!(e.status & Ips.SEEN_REPLY)) s += '[UNREPLIED] ';
   s += tupleText(e.proto, e.reply) + acctText(e, 1);
-  if (e.status & IPS_OFFLOAD) s += '[OFFLOAD] ';
-  else if (e.status & IPS_ASSURED) s += '[ASSURED] ';
+  if (e.status & Ips.OFFLOAD) s += '[OFFLOAD] ';
+  else if (e.status & Ips.ASSURED) s += '[ASSURED] ';
   return `${s}mark=${e.mark} zone=0 use=2\n`;
 }
 
@@ -72,9 +72,9 @@ export function ctLine(e: ConntrackEntry, o: CtFormatOptions = {}): string {
   if (e.timeout >= 0) s += `${e.timeout} `;
   if (e.state !== null) s += `${e.state} `;
   s += tupleText(e.proto, e.orig) + acctText(e, 0);
-  if (!(e.status & IPS_SEEN_REPLY)) s += '[UNREPLIED] ';
+  if (!(e.status & Ips.SEEN_REPLY)) s += '[UNREPLIED] ';
   s += tupleText(e.proto, e.reply) + acctText(e, 1);
-  if (e.status & IPS_ASSURED) s += '[ASSURED] ';
+  if (e.status & Ips.ASSURED) s += '[ASSURED] ';
   if (o.listing || e.mark !== 0) s += `mark=${e.mark} `;
   if (o.listing) s += 'use=1 ';
   if (o.portid) s += `[USERSPACE] portid=${o.portid} `;

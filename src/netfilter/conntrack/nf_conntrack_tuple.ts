@@ -11,8 +11,11 @@ import {
   ICMP_TIMESTAMPREPLY, NR_ICMP_TYPES,
 } from '../../model/icmp.js';
 
-export const IP_CT_DIR_ORIGINAL = 0;
-export const IP_CT_DIR_REPLY = 1;
+/** enum ip_conntrack_dir. */
+export const enum IpCtDir {
+  ORIGINAL = 0,
+  REPLY = 1,
+}
 
 // ct->timeout is kept in jiffies like the kernel's.
 export { HZ, jiffiesOf, nsOfJiffies } from '../../model/time.js';

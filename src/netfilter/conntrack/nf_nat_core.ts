@@ -19,22 +19,17 @@ import {
   NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC, type NfHook, type NfHookEntries, type NfHookOps, type NfHookState,
 } from '../hooks.js';
 import {
-  IPS_CONFIRMED, IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_DYING, IPS_FIXED_TIMEOUT, IPS_SEQ_ADJUST, IPS_SRC_NAT,
-  IPS_SRC_NAT_DONE, IP_CT_IS_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC,
-  NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PERSISTENT, NF_NAT_RANGE_PROTO_RANDOM, NF_NAT_RANGE_PROTO_RANDOM_FULLY,
-  NF_NAT_RANGE_PROTO_SPECIFIED, type NatRange,
+  IpCt, Ips, type NatRange, NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PERSISTENT, NF_NAT_RANGE_PROTO_RANDOM, NF_NAT_RANGE_PROTO_RANDOM_FULLY, NF_NAT_RANGE_PROTO_SPECIFIED,
 } from '../nf_conntrack_common.js';
-import {
-  TCP_CONNTRACK_SYN_SENT, TCP_CONNTRACK_TIME_WAIT, nfCtTuple, packPorts, portsSport, type NfConn,
-} from './nf_conn.js';
-import { IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY, NfTuple, hashTuple, invertTuple, reciprocalScale } from './nf_conntrack_tuple.js';
+import { type NfConn, nfCtTuple, packPorts, portsSport, TcpConntrack } from './nf_conn.js';
+import { hashTuple, invertTuple, IpCtDir, NfTuple, reciprocalScale } from './nf_conntrack_tuple.js';
 import type { Conntrack } from './nf_conntrack_core.js';
 
 /** NF_NAT_MAX_ATTEMPTS / NF_NAT_HARDER_THRESH. */
 const NF_NAT_MAX_ATTEMPTS = 128;
 const NF_NAT_HARDER_THRESH = NF_NAT_MAX_ATTEMPTS / 4;
 const NF_NAT_RANGE_PROTO_RANDOM_ALL = NF_NAT_RANGE_PROTO_RANDOM | NF_NAT_RANGE_PROTO_RANDOM_FULLY;
-const IPS_NAT_MASK = IPS_SRC_NAT | IPS_DST_NAT;
+const IPS_NAT_MASK = Ips.SRC_NAT | Ips.DST_NAT;
 /** CONNTRACK_LOCKS: the bysource table is never smaller. */
 const CONNTRACK_LOCKS = 1024;
 
@@ -45,7 +40,7 @@ export function hook2manip(hook: number): number {
 
 /** nf_nat_initialized. */
 export function natInitialized(ct: NfConn, manip: number): boolean {
-  return (ct.status & (manip === NF_NAT_MANIP_SRC ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE)) !== 0;
+  return (ct.status & (manip === NF_NAT_MANIP_SRC ? Ips.SRC_NAT_DONE : Ips.DST_NAT_DONE)) !== 0;
 }
 
 export class NfNat {
@@ -134,11 +129,11 @@ export class NfNat {
     const ct = skb.nfct as NfConn | null;
     if (ct === null) return NF_ACCEPT;
     const ctinfo = skb.ctinfo;
-    if ((ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED_REPLY) && skb.protocol === IPPROTO_ICMP) {
+    if ((ctinfo === IpCt.RELATED || ctinfo === IpCt.RELATED_REPLY) && skb.protocol === IPPROTO_ICMP) {
       return this.icmpReplyTranslation(skb, ct, ctinfo, state.hook) ? NF_ACCEPT : NF_DROP;
     }
     const manip = hook2manip(state.hook);
-    if (ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED_REPLY || ctinfo === IP_CT_NEW) {
+    if (ctinfo === IpCt.RELATED || ctinfo === IpCt.RELATED_REPLY || ctinfo === IpCt.NEW) {
       if (!natInitialized(ct, manip)) {
         const lookups = this.tables[state.hook]!;
         let bound = false;
@@ -161,9 +156,9 @@ export class NfNat {
 
   /** nf_nat_packet: rewrite if this direction's status bit says the entry is translated. */
   private natPacket(ct: NfConn, ctinfo: number, manip: number, skb: Skb): number {
-    const dir = ctinfo >= IP_CT_IS_REPLY ? IP_CT_DIR_REPLY : IP_CT_DIR_ORIGINAL;
-    let statusbit = manip === NF_NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
-    if (dir === IP_CT_DIR_REPLY) statusbit ^= IPS_NAT_MASK;
+    const dir = ctinfo >= IpCt.IS_REPLY ? IpCtDir.REPLY : IpCtDir.ORIGINAL;
+    let statusbit = manip === NF_NAT_MANIP_SRC ? Ips.SRC_NAT : Ips.DST_NAT;
+    if (dir === IpCtDir.REPLY) statusbit ^= IPS_NAT_MASK;
     if (ct.status & statusbit) this.manipPkt(skb, ct, manip, dir);
     return NF_ACCEPT;
   }
@@ -186,9 +181,9 @@ export class NfNat {
   /** nf_nat_icmp_reply_translation: an ICMP error about a NATed flow gets its quote and outer header translated. */
   private icmpReplyTranslation(skb: Skb, ct: NfConn, ctinfo: number, hook: number): boolean {
     const manip = hook2manip(hook);
-    const dir = ctinfo >= IP_CT_IS_REPLY ? IP_CT_DIR_REPLY : IP_CT_DIR_ORIGINAL;
-    let statusbit = manip === NF_NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
-    if (dir === IP_CT_DIR_REPLY) statusbit ^= IPS_NAT_MASK;
+    const dir = ctinfo >= IpCt.IS_REPLY ? IpCtDir.REPLY : IpCtDir.ORIGINAL;
+    let statusbit = manip === NF_NAT_MANIP_SRC ? Ips.SRC_NAT : Ips.DST_NAT;
+    if (dir === IpCtDir.REPLY) statusbit ^= IPS_NAT_MASK;
     if (!(ct.status & statusbit)) return true;
     const q = skb.quoted;
     if (!q) return false;
@@ -217,20 +212,20 @@ export class NfNat {
   /** nf_nat_setup_info. */
   setupInfo(ct: NfConn | null, range: NatRange, manip: number): number {
     // Can't set up NAT for a confirmed (or missing) entry.
-    if (ct === null || ct.status & IPS_CONFIRMED) return NF_ACCEPT;
+    if (ct === null || ct.status & Ips.CONFIRMED) return NF_ACCEPT;
     if (natInitialized(ct, manip)) return NF_DROP;
     // What we've got looks like the inverse of the reply tuple.
     const curr = this.curr;
-    invertTuple(curr, nfCtTuple(ct, IP_CT_DIR_REPLY, this.tmp));
+    invertTuple(curr, nfCtTuple(ct, IpCtDir.REPLY, this.tmp));
     const nt = this.cand;
     this.getUniqueTuple(nt, curr, range, ct, manip);
     if (!nt.equals(curr)) {
       invertTuple(this.tmp, nt);
       this.ct.alterReply(ct, this.tmp);
-      ct.status |= manip === NF_NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
+      ct.status |= manip === NF_NAT_MANIP_SRC ? Ips.SRC_NAT : Ips.DST_NAT;
     }
     if (manip === NF_NAT_MANIP_SRC) this.addBySrc(ct);
-    ct.status |= manip === NF_NAT_MANIP_DST ? IPS_DST_NAT_DONE : IPS_SRC_NAT_DONE;
+    ct.status |= manip === NF_NAT_MANIP_DST ? Ips.DST_NAT_DONE : Ips.SRC_NAT_DONE;
     return NF_ACCEPT;
   }
 
@@ -279,11 +274,11 @@ export class NfNat {
   private usedTupleNew(t: NfTuple, ignored: NfConn): boolean {
     if (!this.usedTuple(t, ignored)) return false;
     if (ignored.proto !== IPPROTO_UDP) return true;
-    if (ignored.status & (IPS_NAT_MASK | IPS_SEQ_ADJUST)) return true;
+    if (ignored.status & (IPS_NAT_MASK | Ips.SEQ_ADJUST)) return true;
     let other = this.ct.find(t);
     let dir = 0;
     if (other) {
-      dir = IP_CT_DIR_REPLY === lastFoundDir(this.ct, t, other) ? IP_CT_DIR_REPLY : IP_CT_DIR_ORIGINAL;
+      dir = IpCtDir.REPLY === lastFoundDir(this.ct, t, other) ? IpCtDir.REPLY : IpCtDir.ORIGINAL;
     } else {
       const reply = new NfTuple();
       invertTuple(reply, t);
@@ -291,7 +286,7 @@ export class NfNat {
       if (!other) return false;
       dir = lastFoundDir(this.ct, reply, other);
     }
-    if (dir !== IP_CT_DIR_REPLY) return true;
+    if (dir !== IpCtDir.REPLY) return true;
     if (other.status & IPS_NAT_MASK) return true;
     const same = other.oSrc === ignored.rSrc && other.oDst === ignored.rDst && other.oPorts === ignored.rPorts &&
       other.rSrc === ignored.oSrc && other.rDst === ignored.oDst && other.rPorts === ignored.oPorts;
@@ -302,14 +297,14 @@ export class NfNat {
   private usedTupleHarder(t: NfTuple, ignored: NfConn, attemptsLeft: number): boolean {
     const reply = new NfTuple();
     invertTuple(reply, t);
-    if (attemptsLeft > NF_NAT_HARDER_THRESH || t.proto !== IPPROTO_TCP || ignored.tcpState !== TCP_CONNTRACK_SYN_SENT) {
+    if (attemptsLeft > NF_NAT_HARDER_THRESH || t.proto !== IPPROTO_TCP || ignored.tcpState !== TcpConntrack.SYN_SENT) {
       return this.ct.tupleTaken(reply, ignored);
     }
     const other = this.ct.find(reply);
     if (!other) return false;
-    if (lastFoundDir(this.ct, reply, other) === IP_CT_DIR_ORIGINAL || other === ignored) return true;
+    if (lastFoundDir(this.ct, reply, other) === IpCtDir.ORIGINAL || other === ignored) return true;
     // nf_nat_may_kill + nf_seq_has_advanced
-    if (other.tcpState < TCP_CONNTRACK_TIME_WAIT || other.status & (IPS_FIXED_TIMEOUT | IPS_DYING) || !(other.status & IPS_SRC_NAT)) return true;
+    if (other.tcpState < TcpConntrack.TIME_WAIT || other.status & (Ips.FIXED_TIMEOUT | Ips.DYING) || !(other.status & Ips.SRC_NAT)) return true;
     if (((ignored.tdEnd0 - other.tdEnd0) | 0) <= 0) return true;
     return !this.ct.kill(other);
   }
@@ -416,9 +411,9 @@ export class NfNat {
   private findAppropriateSrc(t: NfTuple, result: NfTuple, range: NatRange): boolean {
     let c: NfConn | null = this.bysrcHeads[this.hashBySrc(t.src, t.sport, t.proto)]!;
     while (c !== null) {
-      if (c.proto === t.proto && c.oSrc === t.src && portsSport(c.oPorts) === t.sport && !(c.status & IPS_DYING)) {
+      if (c.proto === t.proto && c.oSrc === t.src && portsSport(c.oPorts) === t.sport && !(c.status & Ips.DYING)) {
         // Copy the source part from the reply tuple.
-        invertTuple(result, nfCtTuple(c, IP_CT_DIR_REPLY, this.tmp2));
+        invertTuple(result, nfCtTuple(c, IpCtDir.REPLY, this.tmp2));
         result.dst = t.dst;
         result.dport = t.dport;
         if (inRange(result, range)) return true;
@@ -465,5 +460,5 @@ function l4protoInRange(t: NfTuple, manip: number, min: number, max: number): bo
 
 /** The direction of the node through which `t` matched `ct`. */
 function lastFoundDir(_c: Conntrack, t: NfTuple, ct: NfConn): number {
-  return ct.oSrc === t.src && ct.oDst === t.dst && ct.oPorts === packPorts(t.sport, t.dport) ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
+  return ct.oSrc === t.src && ct.oDst === t.dst && ct.oPorts === packPorts(t.sport, t.dport) ? IpCtDir.ORIGINAL : IpCtDir.REPLY;
 }

@@ -7,7 +7,7 @@ import type { Skb } from '../../model/skb.js';
 import { IP_OFFSET } from '../../model/skb.js';
 import { DropReason } from '../../model/drop_reason.js';
 import { NF_ACCEPT, NF_DROP, NF_QUEUE, type NfHook, type NfHookEntries, type NfHookOps, type NfHookState } from '../hooks.js';
-import { IP_CT_NEW, type RuleHost } from '../nf_conntrack_common.js';
+import { IpCt, type RuleHost } from '../nf_conntrack_common.js';
 import { XT_CONTINUE, XT_RETURN, type XtActionParam } from './extension.js';
 import { NF_LOG_DEFAULT_MASK, nfLogIpPacket } from './nf_log.js';
 import { V_ACCEPT, V_DROP, V_GOTO, V_JUMP, V_NONE, V_QUEUE, V_RETURN, V_TARGET, type Rule } from './rule.js';
@@ -62,7 +62,7 @@ export class IptTableHook implements NfHookOps {
     if (!base) return NF_ACCEPT;
     // nf_nat_inet_fn: only a connection's first packet consults the nat rules;
     // conntrack applies the stored binding to every later packet.
-    if (this.tableName === 'nat' && (skb.ctinfo !== IP_CT_NEW || skb.nfct === null)) return NF_ACCEPT;
+    if (this.tableName === 'nat' && (skb.ctinfo !== IpCt.NEW || skb.nfct === null)) return NF_ACCEPT;
     return this.doTable(skb, state, base);
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, nfResetCt, type Skb } from '../../../src/model/skb.js';
 import { NF_ACCEPT } from '../../../src/netfilter/hooks.js';
-import { CT_NEXT, CT_PPREV, CT_SHIFT, NULLS, NfConn } from '../../../src/netfilter/conntrack/nf_conn.js';
+import { Ct, NfConn } from '../../../src/netfilter/conntrack/nf_conn.js';
 import type { Conntrack } from '../../../src/netfilter/conntrack/index.js';
 import { advance, inbound, outbound, rig, tcp, udp, type Rig } from './helpers.js';
 
@@ -17,9 +17,9 @@ function checkTable(ct: Conntrack): Set<NfConn> {
   const seen = new Map<NfConn, number>();
   for (let bucket = 0; bucket < ct.htableSize; bucket++) {
     let prev = -2 - bucket;
-    for (let n = ct.heads[bucket]!; n !== NULLS; n = w[((n >> 1) << CT_SHIFT) + CT_NEXT + (n & 1)]!) {
-      const b = (n >> 1) << CT_SHIFT;
-      expect(w[b + CT_PPREV + (n & 1)]).toBe(prev);
+    for (let n = ct.heads[bucket]!; n !== Ct.NULLS; n = w[((n >> 1) << Ct.SHIFT) + Ct.NEXT + (n & 1)]!) {
+      const b = (n >> 1) << Ct.SHIFT;
+      expect(w[b + Ct.PPREV + (n & 1)]).toBe(prev);
       const c = ct.store.objs[n >> 1]!;
       expect((ct as unknown as { bucketOf(c: NfConn, d: number): number }).bucketOf(c, n & 1)).toBe(bucket);
       seen.set(c, (seen.get(c) ?? 0) | (1 << (n & 1)));
@@ -163,7 +163,7 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
     const fields = (c: NfConn): Record<string, unknown> => {
       const { store, base, ...own } = c;
       void store; void base;
-      const w = c.store.words.slice(c.base, c.base + (1 << CT_SHIFT));
+      const w = c.store.words.slice(c.base, c.base + (1 << Ct.SHIFT));
       return { own, record: Array.from(w) };
     };
     expect(fields(ra)).toEqual(fields(rb));
@@ -173,11 +173,11 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
     const r = rig({ sysctl: { nf_conntrack_max: 1000, nf_conntrack_buckets: 64 }, eventLogSize: 0 });
     for (let p = 0; p < 1000; p++) flowStep(r, 1, 1000 + p);
     expect(r.ct.count).toBe(1000);
-    expect(r.ct.store.words.length >> CT_SHIFT).toBe(1000);
+    expect(r.ct.store.words.length >> Ct.SHIFT).toBe(1000);
     // Dead entries still held by their packets keep their slots: the next one needs a new slot.
     r.ct.flush();
     inbound(r, udp('10.9.0.1', 1, '10.1.0.2', 53));
-    expect(r.ct.store.words.length >> CT_SHIFT).toBe(1256);
+    expect(r.ct.store.words.length >> Ct.SHIFT).toBe(1256);
     expect(checkTable(r.ct).size).toBe(1);
   });
 

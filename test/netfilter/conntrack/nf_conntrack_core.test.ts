@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TCP_ACK, TCP_SYN } from '../../../src/model/skb.js';
 import { NF_ACCEPT, NF_DROP } from '../../../src/netfilter/hooks.js';
-import {
-  IPS_ASSURED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW, IP_CT_RELATED_REPLY, IP_CT_UNTRACKED,
-} from '../../../src/netfilter/nf_conntrack_common.js';
+import { IpCt, Ips } from '../../../src/netfilter/nf_conntrack_common.js';
 import { NF_INET_LOCAL_IN, NF_INET_PRE_ROUTING } from '../../../src/netfilter/hooks.js';
 import { quoteHeader } from '../../../src/model/skb.js';
 import { advance, icmp, inbound, ip, outbound, rig, tcp, udp, type Rig } from './helpers.js';
@@ -30,7 +28,7 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     const r = rig();
     const p = udp('10.1.0.1', 1000, '10.1.0.2', 53);
     r.hooks.run(NF_INET_PRE_ROUTING, p, 'eth0', 2, '', 0, 0);
-    expect(p.ctinfo).toBe(IP_CT_NEW);
+    expect(p.ctinfo).toBe(IpCt.NEW);
     expect(r.ct.entries()).toHaveLength(0);
     expect(r.ct.count).toBe(1);
     r.hooks.run(NF_INET_LOCAL_IN, p, 'eth0', 2, '', 0, 0);
@@ -60,7 +58,7 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     udpFlow(r, 1000, false);
     const rep = udp('10.1.0.2', 53, '10.1.0.1', 1000);
     outbound(r, rep);
-    expect(rep.ctinfo).toBe(IP_CT_ESTABLISHED_REPLY);
+    expect(rep.ctinfo).toBe(IpCt.ESTABLISHED_REPLY);
     expect(r.ct.entries()[0]!.status & 2).toBeTruthy();
   });
 
@@ -69,12 +67,12 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     udpFlow(r, 1000, true);
     let e = r.ct.entries()[0]!;
     expect(e.timeout).toBe(30);
-    expect(e.status & IPS_ASSURED).toBe(0);
+    expect(e.status & Ips.ASSURED).toBe(0);
     advance(r, 2.5);
     inbound(r, udp('10.1.0.1', 1000, '10.1.0.2', 53));
     e = r.ct.entries()[0]!;
     expect(e.timeout).toBe(120);
-    expect(e.status & IPS_ASSURED).toBeTruthy();
+    expect(e.status & Ips.ASSURED).toBeTruthy();
   });
 
   it('ICMP echo request/reply share one entry keyed by id, with inverted types', () => {
@@ -82,7 +80,7 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     inbound(r, icmp('10.1.0.1', '10.1.0.2', 8, 0, 4660, 1));
     const rep = icmp('10.1.0.2', '10.1.0.1', 0, 0, 4660, 1);
     outbound(r, rep);
-    expect(rep.ctinfo).toBe(IP_CT_ESTABLISHED_REPLY);
+    expect(rep.ctinfo).toBe(IpCt.ESTABLISHED_REPLY);
     const e = r.ct.entries()[0]!;
     expect(e.orig.dport >>> 8).toBe(8);
     expect(e.reply.dport >>> 8).toBe(0);
@@ -96,7 +94,7 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     const err = icmp('9.9.9.9', '10.1.0.2', 3, 3);
     err.quoted = quoteHeader(out);
     inbound(r, err);
-    expect(err.ctinfo).toBe(IP_CT_RELATED_REPLY);
+    expect(err.ctinfo).toBe(IpCt.RELATED_REPLY);
     expect(err.nfct).not.toBeNull();
     const stray = icmp('9.9.9.9', '10.1.0.2', 3, 3);
     stray.quoted = quoteHeader(udp('10.1.0.2', 6000, '8.8.8.8', 53));
@@ -110,7 +108,7 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     const p = udp('10.1.0.1', 1000, '10.1.0.2', 53);
     r.ct.notrack(p);
     inbound(r, p);
-    expect(p.ctinfo).toBe(IP_CT_UNTRACKED);
+    expect(p.ctinfo).toBe(IpCt.UNTRACKED);
     expect(r.ct.count).toBe(0);
   });
 

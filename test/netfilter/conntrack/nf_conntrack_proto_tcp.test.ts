@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, TcpOptions } from '../../../src/model/skb.js';
-import {
-  IPS_ASSURED, IPS_SEEN_REPLY, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW,
-} from '../../../src/netfilter/nf_conntrack_common.js';
+import { IpCt, Ips } from '../../../src/netfilter/nf_conntrack_common.js';
 import { NF_ACCEPT } from '../../../src/netfilter/hooks.js';
 import { NfConn, NfConnStore } from '../../../src/netfilter/conntrack/nf_conn.js';
 import { NFCT_TCP_ACCEPT, TCP_SYN_SET, tcpInWindow, tcpNew } from '../../../src/netfilter/conntrack/nf_conntrack_proto_tcp.js';
@@ -15,14 +13,14 @@ function handshake(r: Rig, cport = 40000): void {
   const syn = tcp(C, cport, S, 80, TCP_SYN, 1000, 0, 64240);
   syn.tcpOpts = synOpts();
   expect(inbound(r, syn)).toBe(NF_ACCEPT);
-  expect(syn.ctinfo).toBe(IP_CT_NEW);
+  expect(syn.ctinfo).toBe(IpCt.NEW);
   const synack = tcp(S, 80, C, cport, TCP_SYN | TCP_ACK, 5000, 1001, 65160);
   synack.tcpOpts = synOpts();
   expect(outbound(r, synack)).toBe(NF_ACCEPT);
-  expect(synack.ctinfo).toBe(IP_CT_ESTABLISHED_REPLY);
+  expect(synack.ctinfo).toBe(IpCt.ESTABLISHED_REPLY);
   const ack = tcp(C, cport, S, 80, TCP_ACK, 1001, 5001, 502);
   expect(inbound(r, ack)).toBe(NF_ACCEPT);
-  expect(ack.ctinfo).toBe(IP_CT_ESTABLISHED);
+  expect(ack.ctinfo).toBe(IpCt.ESTABLISHED);
 }
 
 function only(r: Rig) {
@@ -39,7 +37,7 @@ describe('TCP tracker (nf_conntrack_proto_tcp.c)', () => {
     const e = only(r);
     expect(e.state).toBe('SYN_SENT');
     expect(e.timeout).toBe(120);
-    expect(e.status & IPS_SEEN_REPLY).toBe(0);
+    expect(e.status & Ips.SEEN_REPLY).toBe(0);
   });
 
   it('the three-way handshake goes SYN_SENT → SYN_RECV → ESTABLISHED and sets ASSURED on the last step', () => {
@@ -53,11 +51,11 @@ describe('TCP tracker (nf_conntrack_proto_tcp.c)', () => {
     let e = only(r);
     expect(e.state).toBe('SYN_RECV');
     expect(e.timeout).toBe(60);
-    expect(e.status & IPS_ASSURED).toBe(0);
+    expect(e.status & Ips.ASSURED).toBe(0);
     inbound(r, tcp(C, 40000, S, 80, TCP_ACK, 1001, 5001, 502));
     e = only(r);
     expect(e.state).toBe('ESTABLISHED');
-    expect(e.status & IPS_ASSURED).toBeTruthy();
+    expect(e.status & Ips.ASSURED).toBeTruthy();
     expect(e.timeout).toBe(432000);
   });
 
@@ -108,11 +106,11 @@ describe('TCP tracker (nf_conntrack_proto_tcp.c)', () => {
     const r = rig();
     const p = tcp(C, 40000, S, 80, TCP_ACK, 7000, 9000, 500);
     inbound(r, p);
-    expect(p.ctinfo).toBe(IP_CT_NEW);
+    expect(p.ctinfo).toBe(IpCt.NEW);
     const e = only(r);
     expect(e.state).toBe('ESTABLISHED');
     expect(e.timeout).toBe(300);
-    expect(e.status & IPS_ASSURED).toBe(0);
+    expect(e.status & Ips.ASSURED).toBe(0);
   });
 
   it('with tcp_loose=0 a bare ACK is INVALID', () => {
@@ -131,7 +129,7 @@ describe('TCP tracker (nf_conntrack_proto_tcp.c)', () => {
       handshake(r);
       const p = tcp(C, 40000, S, 80, TCP_ACK, 1001 + 50_000_000, 5001, 502, 100);
       inbound(r, p);
-      if (liberal) expect(p.ctinfo).toBe(IP_CT_ESTABLISHED);
+      if (liberal) expect(p.ctinfo).toBe(IpCt.ESTABLISHED);
       else {
         expect(p.nfct).toBeNull();
         expect(r.ct.stats.total('invalid')).toBe(1);
@@ -177,10 +175,10 @@ describe('TCP tracker (nf_conntrack_proto_tcp.c)', () => {
     expect(only(r).state).toBe('TIME_WAIT');
     const syn = tcp(C, 40000, S, 80, TCP_SYN, 90000, 0, 64240);
     inbound(r, syn);
-    expect(syn.ctinfo).toBe(IP_CT_NEW);
+    expect(syn.ctinfo).toBe(IpCt.NEW);
     const e = only(r);
     expect(e.state).toBe('SYN_SENT');
-    expect(e.status & IPS_ASSURED).toBe(0);
+    expect(e.status & Ips.ASSURED).toBe(0);
   });
 
   it('entries expire at their timeout, within one gc interval', () => {

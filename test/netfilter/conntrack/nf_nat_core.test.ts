@@ -6,8 +6,7 @@ import {
   NF_ACCEPT, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, type NfHookOps, type NfHookState,
 } from '../../../src/netfilter/hooks.js';
 import {
-  IPS_DST_NAT, IPS_SRC_NAT, IPS_SRC_NAT_DONE, NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, NF_NAT_RANGE_MAP_IPS,
-  NF_NAT_RANGE_PROTO_SPECIFIED, type NatRange,
+  Ips, type NatRange, NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PROTO_SPECIFIED,
 } from '../../../src/netfilter/nf_conntrack_common.js';
 import { forward, icmp, ip, rig, tcp, udp, type Rig } from './helpers.js';
 
@@ -38,7 +37,7 @@ describe('NAT (nf_nat_core.c)', () => {
     expect(forward(r, out, 'lan', 'wan')).toBe(NF_ACCEPT);
     expect(formatIpv4(out.saddr)).toBe(PUBLIC);
     const e = r.ct.entries()[0]!;
-    expect(e.status & IPS_SRC_NAT).toBeTruthy();
+    expect(e.status & Ips.SRC_NAT).toBeTruthy();
     expect(formatIpv4(e.reply.dst)).toBe(PUBLIC);
     const back = udp('8.8.8.8', 53, PUBLIC, out.sport);
     forward(r, back, 'wan', 'lan');
@@ -63,7 +62,7 @@ describe('NAT (nf_nat_core.c)', () => {
     natTable(r, NF_INET_POST_ROUTING, NF_NAT_MANIP_SRC, () => (active ? snat() : null));
     const p1 = udp('192.168.1.10', 5555, '8.8.8.8', 53);
     forward(r, p1, 'lan', 'wan');
-    expect(r.ct.entries()[0]!.status & IPS_SRC_NAT_DONE).toBeTruthy();
+    expect(r.ct.entries()[0]!.status & Ips.SRC_NAT_DONE).toBeTruthy();
     active = true;
     const p2 = udp('192.168.1.10', 5555, '8.8.8.8', 53);
     forward(r, p2, 'lan', 'wan');
@@ -81,7 +80,7 @@ describe('NAT (nf_nat_core.c)', () => {
     expect(syn.dport).toBe(8080);
     expect(r.hooks.state.rerouteNeeded).toBe(false); // reset by the later POST_ROUTING traversal
     const e = r.ct.entries()[0]!;
-    expect(e.status & IPS_DST_NAT).toBeTruthy();
+    expect(e.status & Ips.DST_NAT).toBeTruthy();
     const synack = tcp('10.0.0.5', 8080, '198.51.100.7', 40000, TCP_SYN | TCP_ACK, 5000, 1001);
     forward(r, synack, 'lan', 'wan');
     expect(formatIpv4(synack.saddr)).toBe(PUBLIC);

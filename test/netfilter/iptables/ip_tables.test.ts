@@ -6,7 +6,7 @@ import {
   NF_ACCEPT, NF_DROP, NF_INET_FORWARD, NF_INET_LOCAL_IN, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, NfHookEntries,
   type NfHook,
 } from '../../../src/netfilter/hooks.js';
-import { IP_CT_ESTABLISHED, IP_CT_NEW, NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC } from '../../../src/netfilter/nf_conntrack_common.js';
+import { IpCt, NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC } from '../../../src/netfilter/nf_conntrack_common.js';
 import { installRuleset, parseIptablesSave, type Ruleset } from '../../../src/netfilter/iptables/index.js';
 import { TestRuleHost } from './rule_host.js';
 
@@ -75,13 +75,13 @@ describe('ipt_do_table traversal', () => {
     const { hooks, host } = setup('*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n' +
       '-A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.9:8080\n-A POSTROUTING -o eth1 -j MASQUERADE\nCOMMIT\n');
     expect(host.conntrackRequests).toBeGreaterThan(0);
-    const first = pkt({ ctinfo: IP_CT_NEW, nfct: { status: 0, mark: 0 } });
+    const first = pkt({ ctinfo: IpCt.NEW, nfct: { status: 0, mark: 0 } });
     run(hooks, NF_INET_PRE_ROUTING, first);
-    const later = pkt({ ctinfo: IP_CT_ESTABLISHED, nfct: { status: 0, mark: 0 } });
+    const later = pkt({ ctinfo: IpCt.ESTABLISHED, nfct: { status: 0, mark: 0 } });
     run(hooks, NF_INET_PRE_ROUTING, later);
-    run(hooks, NF_INET_POST_ROUTING, pkt({ ctinfo: IP_CT_NEW, nfct: { status: 0, mark: 0 } }), '', 'eth1');
+    run(hooks, NF_INET_POST_ROUTING, pkt({ ctinfo: IpCt.NEW, nfct: { status: 0, mark: 0 } }), '', 'eth1');
     host.addrs.set('eth1', [ip('203.0.113.5'), 24]);
-    run(hooks, NF_INET_POST_ROUTING, pkt({ ctinfo: IP_CT_NEW, nfct: { status: 0, mark: 0 } }), '', 'eth1');
+    run(hooks, NF_INET_POST_ROUTING, pkt({ ctinfo: IpCt.NEW, nfct: { status: 0, mark: 0 } }), '', 'eth1');
     const calls = host.conntrack!.natCalls;
     expect(calls.map((c) => [c.manip, c.range.minAddr, c.range.minPort])).toEqual([
       [NF_NAT_MANIP_DST, ip('10.0.0.9'), 8080],
@@ -94,11 +94,11 @@ describe('ipt_do_table traversal', () => {
       '-A PREROUTING -j CONNMARK --restore-mark\n-A PREROUTING -m mark --mark 0x7 -j RETURN\n' +
       '-A PREROUTING -m conntrack --ctstate NEW -j MARK --or-mark 0x4\n-A PREROUTING -j CONNMARK --save-mark\nCOMMIT\n');
     const ct = { status: 0, mark: 0x3 };
-    const s = pkt({ ctinfo: IP_CT_NEW, nfct: ct });
+    const s = pkt({ ctinfo: IpCt.NEW, nfct: ct });
     run(hooks, NF_INET_PRE_ROUTING, s);
     expect(s.mark).toBe(0x7);
     expect(ct.mark).toBe(0x7);
-    const t = pkt({ ctinfo: IP_CT_NEW, nfct: { status: 0, mark: 1 } });
+    const t = pkt({ ctinfo: IpCt.NEW, nfct: { status: 0, mark: 1 } });
     run(hooks, NF_INET_PRE_ROUTING, t);
     expect(t.mark).toBe(5);
     expect((t.nfct as { mark: number }).mark).toBe(5);

@@ -6,8 +6,7 @@ import { RandomStream } from '../../../src/model/random.js';
 import { nfResetCt, type Skb } from '../../../src/model/skb.js';
 import { parseIpv4 } from '../../../src/model/inet.js';
 import {
-  IP_CT_UNTRACKED, NF_NAT_MANIP_DST, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, RTN_UNICAST,
-  type ConntrackApi, type NatRange, type RuleHost,
+  type ConntrackApi, IpCt, type NatRange, NF_NAT_MANIP_DST, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, RTN_UNICAST, type RuleHost,
 } from '../../../src/netfilter/nf_conntrack_common.js';
 import { NF_ACCEPT } from '../../../src/netfilter/hooks.js';
 
@@ -26,7 +25,7 @@ export class TestConntrack implements ConntrackApi {
   }
   notrack(skb: Skb): void {
     nfResetCt(skb);
-    skb.ctinfo = IP_CT_UNTRACKED;
+    skb.ctinfo = IpCt.UNTRACKED;
   }
 }
 

@@ -2,7 +2,7 @@
 // xt_ct_target_v0 with XT_CT_NOTRACK): the packet bypasses connection tracking.
 
 import { nfResetCt, type Skb } from '../../../model/skb.js';
-import { IP_CT_UNTRACKED } from '../../nf_conntrack_common.js';
+import { IpCt } from '../../nf_conntrack_common.js';
 import {
   optionTable, RuleSyntaxError,
   type ArgReader, type ExtensionDef, type RuleContext, type Target, type XtActionParam, XT_CONTINUE,
@@ -38,7 +38,7 @@ export class CtTarget implements Target {
     if (ct) ct.notrack(skb);
     else {
       nfResetCt(skb);
-      skb.ctinfo = IP_CT_UNTRACKED;
+      skb.ctinfo = IpCt.UNTRACKED;
     }
     return XT_CONTINUE;
   }
