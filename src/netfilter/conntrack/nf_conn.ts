@@ -1,14 +1,15 @@
 // One tracked connection (include/net/netfilter/nf_conntrack.h `struct nf_conn`).
 //
-// What a hash-chain walk or an eviction reads of an entry (status, timeout,
-// protocol, both tuples, both tuplehash nodes' links, mark, the packet
-// reference count and the TCP state) lives in a 16-word record of the table's
-// NfConnStore, one 64-byte cache line per entry, so neither touches a JS
-// object. Everything else (the TCP tracker's window state, accounting, the
-// NAT bysource link) is on the NfConn object, which owns its record for life
-// and reads it through accessors. Addresses, port pairs and TCP sequence
-// numbers are signed 32-bit values; the timeout is absolute jiffies compared
-// with wraparound, as `ct->timeout` (u32) is in the kernel.
+// An entry's fields live in a 32-word record of the table's NfConnStore, two
+// 64-byte cache lines. The first holds what a hash-chain walk or an eviction
+// reads (status, timeout, protocol, both tuples, both tuplehash nodes' links,
+// mark, the packet reference count and the TCP state), so neither touches a
+// JS object; the second the TCP tracker's window state, which a new entry's
+// first packet writes. The NfConn object owns its record for life, reads it
+// through accessors, and keeps what is rare (accounting, the NAT bysource
+// link). Addresses, port pairs and TCP sequence numbers are signed 32-bit
+// values; the timeout is absolute jiffies compared with wraparound, as
+// `ct->timeout` (u32) is in the kernel.
 //
 // The kernel's two tuplehash nodes (ORIGINAL and REPLY, each on a hash chain)
 // are node references `slot << 1 | dir`; hnnode.next and hnnode.pprev are
@@ -49,7 +50,8 @@ export const TCP_CONNTRACK_NAMES = [
 /** The words of an entry's record, and the end-of-chain node. */
 export const enum Ct {
   /** log2 of the words in an entry's record. */
-  SHIFT = 4,
+  SHIFT = 5,
+  // The first cache line: what a hash-chain walk or an eviction reads.
   STATUS = 0,
   TIMEOUT = 1,
   PROTO = 2,
@@ -62,8 +64,27 @@ export const enum Ct {
   MARK = 13,
   /** ct_general.use: references held by packets (the table's own reference is implied while the entry is not dying). */
   USE = 14,
-  /** proto.tcp.state (enum tcp_conntrack): on the record so that an eviction's DESTROY event need not load the object. */
+  /** proto.tcp.state (enum tcp_conntrack): on the first line so that an eviction's DESTROY event reads it there. */
   TCP_STATE = 15,
+  // The second: struct ip_ct_tcp, which a new entry's first packet writes. seen[dir] at +dir;
+  // UDP's proto.udp.stream_ts overlays seen[0].td_end as in the kernel's union (udpStreamTs).
+  TD_END = 16,
+  TD_MAXEND = 18,
+  TD_MAXWIN = 20,
+  /** IP_CT_TCP_FLAG_* in bits 0-7, td_scale in bits 8-11. */
+  TD_FLAGS = 22,
+  TD_MAXACK = 24,
+  /** last_dir (bit 0), last_index (bits 1-3), last_wscale (bits 4-7), last_flags (bits 8-15), retrans (bits 16-23). */
+  LAST_INFO = 26,
+  LAST_SEQ = 27,
+  LAST_ACK = 28,
+  LAST_END = 29,
+  LAST_WIN = 30,
+  /**
+   * Speed only, no kernel field: the REPLY tuple's hash while the entry is
+   * unconfirmed, worked out once at lookup for confirm.
+   */
+  REPLY_HASH = 31,
   /** The end of a hash chain (the kernel's hlist_nulls marker): a node value, not a word. */
   NULLS = -1,
 }
@@ -111,35 +132,8 @@ export class NfConn implements NfConnView, NfConntrack {
   readonly base: number;
   /** nf_nat_bysource chain (SRC-NATed or null-bound entries). */
   nextBySrc: NfConn | null = null;
-  /**
-   * Speed only, no kernel field: the REPLY tuple's hash while the entry is
-   * unconfirmed, worked out once at lookup for confirm. Kept signed, so V8
-   * stores it inline rather than boxing a number above 2^31.
-   */
-  replyHash = 0;
   /** nf_conn_acct: [orig packets, orig bytes, reply packets, reply bytes], when acct was on at creation. */
   acct: number[] | null = null;
-
-  // union nf_conntrack_proto. struct ip_ct_tcp (proto.tcp); seen[0] is the ORIGINAL
-  // sender, seen[1] the REPLY sender. UDP's proto.udp.stream_ts overlays
-  // seen[0].td_end (tdEnd0) as in the kernel's union: see udpStreamTs.
-  tdEnd0 = 0;
-  tdEnd1 = 0;
-  tdMaxend0 = 0;
-  tdMaxend1 = 0;
-  tdMaxwin0 = 0;
-  tdMaxwin1 = 0;
-  /** IP_CT_TCP_FLAG_* in bits 0-7, td_scale in bits 8-11, td_maxack in tdMaxack. */
-  tdFlags0 = 0;
-  tdFlags1 = 0;
-  tdMaxack0 = 0;
-  tdMaxack1 = 0;
-  /** last_dir (bit 0), last_index (bits 1-3), last_wscale (bits 4-7), last_flags (bits 8-15), retrans (bits 16-23). */
-  lastInfo = 0;
-  lastSeq = 0;
-  lastAck = 0;
-  lastEnd = 0;
-  lastWin = 0;
 
   /** A new entry with its own record; `init` gives it its tuples. */
   constructor(store: NfConnStore, sizeHint: number) {
@@ -170,24 +164,10 @@ export class NfConn implements NfConnView, NfConntrack {
     w[b + Ct.PPREV + 1] = Ct.NULLS;
     w[b + Ct.MARK] = 0;
     w[b + Ct.USE] = 0;
+    w[b + Ct.TCP_STATE] = TcpConntrack.NONE;
+    for (let i = Ct.TD_END; i <= Ct.REPLY_HASH; i++) w[b + i] = 0;
     this.nextBySrc = null;
     this.acct = null;
-    w[b + Ct.TCP_STATE] = TcpConntrack.NONE;
-    this.tdEnd0 = 0;
-    this.tdEnd1 = 0;
-    this.tdMaxend0 = 0;
-    this.tdMaxend1 = 0;
-    this.tdMaxwin0 = 0;
-    this.tdMaxwin1 = 0;
-    this.tdFlags0 = 0;
-    this.tdFlags1 = 0;
-    this.tdMaxack0 = 0;
-    this.tdMaxack1 = 0;
-    this.lastInfo = 0;
-    this.lastSeq = 0;
-    this.lastAck = 0;
-    this.lastEnd = 0;
-    this.lastWin = 0;
   }
 
   /** nf_conntrack_destroy, reached when the last packet lets go (nf_conntrack_put): a dead entry goes back to the free list. */
@@ -214,6 +194,39 @@ export class NfConn implements NfConnView, NfConntrack {
   set use(v: number) { this.store.words[this.base + Ct.USE] = v; }
   get tcpState(): number { return this.store.words[this.base + Ct.TCP_STATE]!; }
   set tcpState(v: number) { this.store.words[this.base + Ct.TCP_STATE] = v; }
+  // union nf_conntrack_proto: struct ip_ct_tcp, seen[0] the ORIGINAL sender's, seen[1] the REPLY sender's.
+  get tdEnd0(): number { return this.store.words[this.base + Ct.TD_END]!; }
+  set tdEnd0(v: number) { this.store.words[this.base + Ct.TD_END] = v; }
+  get tdEnd1(): number { return this.store.words[this.base + Ct.TD_END + 1]!; }
+  set tdEnd1(v: number) { this.store.words[this.base + Ct.TD_END + 1] = v; }
+  get tdMaxend0(): number { return this.store.words[this.base + Ct.TD_MAXEND]!; }
+  set tdMaxend0(v: number) { this.store.words[this.base + Ct.TD_MAXEND] = v; }
+  get tdMaxend1(): number { return this.store.words[this.base + Ct.TD_MAXEND + 1]!; }
+  set tdMaxend1(v: number) { this.store.words[this.base + Ct.TD_MAXEND + 1] = v; }
+  get tdMaxwin0(): number { return this.store.words[this.base + Ct.TD_MAXWIN]!; }
+  set tdMaxwin0(v: number) { this.store.words[this.base + Ct.TD_MAXWIN] = v; }
+  get tdMaxwin1(): number { return this.store.words[this.base + Ct.TD_MAXWIN + 1]!; }
+  set tdMaxwin1(v: number) { this.store.words[this.base + Ct.TD_MAXWIN + 1] = v; }
+  get tdFlags0(): number { return this.store.words[this.base + Ct.TD_FLAGS]!; }
+  set tdFlags0(v: number) { this.store.words[this.base + Ct.TD_FLAGS] = v; }
+  get tdFlags1(): number { return this.store.words[this.base + Ct.TD_FLAGS + 1]!; }
+  set tdFlags1(v: number) { this.store.words[this.base + Ct.TD_FLAGS + 1] = v; }
+  get tdMaxack0(): number { return this.store.words[this.base + Ct.TD_MAXACK]!; }
+  set tdMaxack0(v: number) { this.store.words[this.base + Ct.TD_MAXACK] = v; }
+  get tdMaxack1(): number { return this.store.words[this.base + Ct.TD_MAXACK + 1]!; }
+  set tdMaxack1(v: number) { this.store.words[this.base + Ct.TD_MAXACK + 1] = v; }
+  get lastInfo(): number { return this.store.words[this.base + Ct.LAST_INFO]!; }
+  set lastInfo(v: number) { this.store.words[this.base + Ct.LAST_INFO] = v; }
+  get lastSeq(): number { return this.store.words[this.base + Ct.LAST_SEQ]!; }
+  set lastSeq(v: number) { this.store.words[this.base + Ct.LAST_SEQ] = v; }
+  get lastAck(): number { return this.store.words[this.base + Ct.LAST_ACK]!; }
+  set lastAck(v: number) { this.store.words[this.base + Ct.LAST_ACK] = v; }
+  get lastEnd(): number { return this.store.words[this.base + Ct.LAST_END]!; }
+  set lastEnd(v: number) { this.store.words[this.base + Ct.LAST_END] = v; }
+  get lastWin(): number { return this.store.words[this.base + Ct.LAST_WIN]!; }
+  set lastWin(v: number) { this.store.words[this.base + Ct.LAST_WIN] = v; }
+  get replyHash(): number { return this.store.words[this.base + Ct.REPLY_HASH]!; }
+  set replyHash(v: number) { this.store.words[this.base + Ct.REPLY_HASH] = v; }
 
   /** nf_conntrack_alter_reply's write of the reply tuple. */
   setReply(src: number, dst: number, ports: number): void {

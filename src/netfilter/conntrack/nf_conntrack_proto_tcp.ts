@@ -10,7 +10,7 @@ import {
 } from '../../model/skb.js';
 import { IpCt, Ips } from '../nf_conntrack_common.js';
 import { NF_ACCEPT, NF_DROP } from '../hooks.js';
-import { type NfConn, TcpConntrack } from './nf_conn.js';
+import { Ct, type NfConn, TcpConntrack } from './nf_conn.js';
 import { HZ, IpCtDir } from './nf_conntrack_tuple.js';
 import { IPCT_ASSURED, IPCT_PROTOINFO, NF_CT_INVALID, NF_CT_REPEAT, type L4Context } from './nf_conntrack_l4proto.js';
 import type { ConntrackSysctls } from './nf_conntrack_sysctl.js';
@@ -143,26 +143,29 @@ const RECEIVER = new TcpSeen();
 const IGNORED = new TcpSeen();
 
 function load(ct: NfConn, dir: number, s: TcpSeen): TcpSeen {
-  if (dir === 0) {
-    s.end = ct.tdEnd0; s.maxend = ct.tdMaxend0; s.maxwin = ct.tdMaxwin0;
-    s.flags = ct.tdFlags0 & 0xff; s.scale = (ct.tdFlags0 >>> 8) & 0xf; s.maxack = ct.tdMaxack0;
-  } else {
-    s.end = ct.tdEnd1; s.maxend = ct.tdMaxend1; s.maxwin = ct.tdMaxwin1;
-    s.flags = ct.tdFlags1 & 0xff; s.scale = (ct.tdFlags1 >>> 8) & 0xf; s.maxack = ct.tdMaxack1;
-  }
+  const w = ct.store.words;
+  const b = ct.base + dir;
+  const flags = w[b + Ct.TD_FLAGS]!;
+  s.end = w[b + Ct.TD_END]!;
+  s.maxend = w[b + Ct.TD_MAXEND]!;
+  s.maxwin = w[b + Ct.TD_MAXWIN]!;
+  s.flags = flags & 0xff;
+  s.scale = (flags >>> 8) & 0xf;
+  s.maxack = w[b + Ct.TD_MAXACK]!;
   return s;
 }
 
 function store(ct: NfConn, dir: number, s: TcpSeen): void {
-  const packed = (s.flags & 0xff) | ((s.scale & 0xf) << 8);
-  if (dir === 0) {
-    ct.tdEnd0 = s.end | 0; ct.tdMaxend0 = s.maxend | 0; ct.tdMaxwin0 = s.maxwin | 0; ct.tdFlags0 = packed; ct.tdMaxack0 = s.maxack | 0;
-  } else {
-    ct.tdEnd1 = s.end | 0; ct.tdMaxend1 = s.maxend | 0; ct.tdMaxwin1 = s.maxwin | 0; ct.tdFlags1 = packed; ct.tdMaxack1 = s.maxack | 0;
-  }
+  const w = ct.store.words;
+  const b = ct.base + dir;
+  w[b + Ct.TD_END] = s.end;
+  w[b + Ct.TD_MAXEND] = s.maxend;
+  w[b + Ct.TD_MAXWIN] = s.maxwin;
+  w[b + Ct.TD_FLAGS] = (s.flags & 0xff) | ((s.scale & 0xf) << 8);
+  w[b + Ct.TD_MAXACK] = s.maxack;
 }
 
-// proto.tcp.last_* packed in NfConn.lastInfo.
+// proto.tcp.last_* packed in the record's LAST_INFO word.
 function lastDir(ct: NfConn): number { return ct.lastInfo & 1; }
 function lastIndex(ct: NfConn): number { return (ct.lastInfo >>> 1) & 7; }
 function lastWscale(ct: NfConn): number { return (ct.lastInfo >>> 4) & 0xf; }
