@@ -5,9 +5,8 @@
 // reads (status, timeout, protocol, both tuples, both tuplehash nodes' links,
 // mark, the packet reference count and the TCP state), so neither touches a
 // JS object; the second the TCP tracker's window state, which a new entry's
-// first packet writes. The NfConn object owns its record for life, reads it
-// through accessors, and keeps what is rare (accounting, the NAT bysource
-// link). Addresses, port pairs and TCP sequence numbers are signed 32-bit
+// first packet writes. An NfConn is a handle that reads a record through
+// accessors (see NfConnStore). Addresses, port pairs and TCP sequence numbers are signed 32-bit
 // values; the timeout is absolute jiffies compared with wraparound, as
 // `ct->timeout` (u32) is in the kernel.
 //
@@ -91,21 +90,38 @@ export const enum Ct {
 
 /**
  * The records of one table's entries (the nf_conntrack_cachep slab): slot s
- * is words[s << Ct.SHIFT ...], owned by objs[s] for life. Dead entries no
- * packet references wait on `free` to be reused with their slot.
+ * is words[s << Ct.SHIFT ...]. A dead entry's slot, once no packet holds it,
+ * goes on a free stack and is reused last in, first out, as the slab hands
+ * out the object just freed: the entry early_drop evicts makes room for the
+ * one being created, in memory the eviction has just read.
+ *
+ * NfConn objects are handles onto records. A slot has one bound while packets
+ * hold references to it (ct_general.use above 0), as skb->_nfct points at the
+ * entry; handles come from a small pool, so a new entry's first packet touches
+ * no cold JS object.
  */
 export class NfConnStore {
   words: Int32Array;
-  objs: NfConn[] = [];
-  free: NfConn[] = [];
+  /** handles[s]: the handle bound to slot s while its use count is above 0, else null. */
+  readonly handles: (NfConn | null)[] = [];
+  /** nf_conn_acct of each slot ([orig packets, orig bytes, reply packets, reply bytes]) when acct was on at creation. */
+  readonly acct: (number[] | null)[] = [];
+  /** Whether any entry was ever given counters: until then, freeing a slot need not clear them. */
+  acctSeen = false;
+  /** Slots ever used: live, dying or free. */
+  nslots = 0;
+  private freeStack = new Int32Array(256);
+  private nfree = 0;
+  private readonly pool: NfConn[] = [];
 
   constructor(capacity = 256) {
     this.words = new Int32Array(capacity << Ct.SHIFT);
   }
 
-  /** A slot for a new object. Grows by doubling up to `sizeHint` (nf_conntrack_max), then by 1/64. */
-  take(obj: NfConn, sizeHint: number): number {
-    const slot = this.objs.length;
+  /** A slot for a new entry: the last one freed, or a new one. Grows by doubling up to `sizeHint` (nf_conntrack_max), then by 1/64. */
+  allocSlot(sizeHint: number): number {
+    if (this.nfree > 0) return this.freeStack[--this.nfree]!;
+    const slot = this.nslots++;
     const cap = this.words.length >> Ct.SHIFT;
     if (slot === cap) {
       const grown = cap < sizeHint ? Math.min(cap * 2, sizeHint) : cap + Math.max(cap >> 6, 256);
@@ -113,68 +129,126 @@ export class NfConnStore {
       words.set(this.words);
       this.words = words;
     }
-    this.objs.push(obj);
+    this.handles.push(null);
+    this.acct.push(null);
     return slot;
   }
 
+  /** The free stack, the next slot allocSlot hands out last. */
+  freeSlots(): Int32Array {
+    return this.freeStack.subarray(0, this.nfree);
+  }
+
   /**
-   * nf_conntrack_free: a dead entry goes back to the free list once no packet
-   * holds it. `base` is its record (a table walk has it without loading `ct`).
+   * nf_conntrack_free: a dead entry's slot (record at `b`) goes back once no
+   * packet holds it; otherwise the last packet to let go frees it (put).
    */
-  release(ct: NfConn, base: number): void {
-    if (this.words[base + Ct.USE] === 0) this.free.push(ct);
+  release(b: number): void {
+    if (this.words[b + Ct.USE] === 0) this.freeSlot(b >> Ct.SHIFT);
+  }
+
+  private freeSlot(slot: number): void {
+    if (this.nfree === this.freeStack.length) {
+      const grown = new Int32Array(this.nfree * 2);
+      grown.set(this.freeStack);
+      this.freeStack = grown;
+    }
+    this.freeStack[this.nfree++] = slot;
+    if (this.acctSeen) this.acct[slot] = null;
+  }
+
+  /** Gives the entry at `b` its counters (nf_ct_acct_ext_add), or takes them away. */
+  setAcct(b: number, v: number[] | null): void {
+    this.acct[b >> Ct.SHIFT] = v;
+    if (v !== null) this.acctSeen = true;
+  }
+
+  /**
+   * nf_conntrack_get on the entry at `b` for a packet (nf_ct_set): takes a
+   * reference and returns the slot's handle, binding one from the pool when
+   * the slot had none.
+   */
+  hold(b: number): NfConn {
+    const w = this.words;
+    let h: NfConn | null | undefined;
+    if (w[b + Ct.USE]! > 0) {
+      h = this.handles[b >> Ct.SHIFT]!;
+    } else {
+      h = this.pool.pop();
+      if (h === undefined) h = new NfConn(this, b);
+      else h.base = b;
+      this.handles[b >> Ct.SHIFT] = h;
+    }
+    w[b + Ct.USE]++;
+    return h;
+  }
+
+  /** The last reference went (nf_ct_put → nf_conntrack_destroy): unbind the handle, and free a dead entry's slot. */
+  put(h: NfConn): void {
+    const b = h.base;
+    this.handles[b >> Ct.SHIFT] = null;
+    this.pool.push(h);
+    if (this.words[b + Ct.STATUS]! & Ips.DYING) this.freeSlot(b >> Ct.SHIFT);
+  }
+
+  /**
+   * A handle for reading or changing the entry at `b` outside a packet's
+   * reference (tools, NAT's searches): the bound one, or a new unbound one,
+   * valid until the entry dies.
+   */
+  view(b: number): NfConn {
+    return this.handles[b >> Ct.SHIFT] ?? new NfConn(this, b);
   }
 }
 
+/**
+ * __nf_conntrack_alloc's initialisation of the record at `b`: both tuples set
+ * (ports packed, packPorts), unhashed, status, timeout, mark, use and the
+ * proto union zeroed.
+ */
+export function nfConnInit(
+  w: Int32Array, b: number, proto: number, oSrc: number, oDst: number, oPorts: number, rSrc: number, rDst: number, rPorts: number,
+): void {
+  w[b + Ct.STATUS] = 0;
+  w[b + Ct.TIMEOUT] = 0;
+  w[b + Ct.PROTO] = proto;
+  w[b + Ct.TUPLE] = oSrc;
+  w[b + Ct.TUPLE + 1] = oDst;
+  w[b + Ct.TUPLE + 2] = oPorts;
+  w[b + Ct.TUPLE + 3] = rSrc;
+  w[b + Ct.TUPLE + 4] = rDst;
+  w[b + Ct.TUPLE + 5] = rPorts;
+  w[b + Ct.NEXT] = Ct.NULLS;
+  w[b + Ct.NEXT + 1] = Ct.NULLS;
+  w[b + Ct.PPREV] = Ct.NULLS;
+  w[b + Ct.PPREV + 1] = Ct.NULLS;
+  w[b + Ct.MARK] = 0;
+  w[b + Ct.USE] = 0;
+  w[b + Ct.TCP_STATE] = TcpConntrack.NONE;
+  for (let i = Ct.TD_END; i <= Ct.REPLY_HASH; i++) w[b + i] = 0;
+}
+
+/** A handle onto one entry's record (see NfConnStore); what skb.nfct holds. */
 export class NfConn implements NfConnView, NfConntrack {
   readonly store: NfConnStore;
-  /** First word of this entry's record. */
-  readonly base: number;
-  /** nf_nat_bysource chain (SRC-NATed or null-bound entries). */
-  nextBySrc: NfConn | null = null;
-  /** nf_conn_acct: [orig packets, orig bytes, reply packets, reply bytes], when acct was on at creation. */
-  acct: number[] | null = null;
+  /** First word of the record this handle reads. */
+  base: number;
 
-  /** A new entry with its own record; `init` gives it its tuples. */
-  constructor(store: NfConnStore, sizeHint: number) {
+  constructor(store: NfConnStore, base: number) {
     this.store = store;
-    this.base = store.take(this, sizeHint) << Ct.SHIFT;
+    this.base = base;
   }
 
-  /**
-   * __nf_conntrack_alloc's initialisation, for a new object or one taken back
-   * from the table's free list: both tuples set (ports packed, packPorts),
-   * unhashed, status, timeout, mark and the proto union zeroed.
-   */
-  init(proto: number, oSrc: number, oDst: number, oPorts: number, rSrc: number, rDst: number, rPorts: number): void {
-    const w = this.store.words;
-    const b = this.base;
-    w[b + Ct.STATUS] = 0;
-    w[b + Ct.TIMEOUT] = 0;
-    w[b + Ct.PROTO] = proto;
-    w[b + Ct.TUPLE] = oSrc;
-    w[b + Ct.TUPLE + 1] = oDst;
-    w[b + Ct.TUPLE + 2] = oPorts;
-    w[b + Ct.TUPLE + 3] = rSrc;
-    w[b + Ct.TUPLE + 4] = rDst;
-    w[b + Ct.TUPLE + 5] = rPorts;
-    w[b + Ct.NEXT] = Ct.NULLS;
-    w[b + Ct.NEXT + 1] = Ct.NULLS;
-    w[b + Ct.PPREV] = Ct.NULLS;
-    w[b + Ct.PPREV + 1] = Ct.NULLS;
-    w[b + Ct.MARK] = 0;
-    w[b + Ct.USE] = 0;
-    w[b + Ct.TCP_STATE] = TcpConntrack.NONE;
-    for (let i = Ct.TD_END; i <= Ct.REPLY_HASH; i++) w[b + i] = 0;
-    this.nextBySrc = null;
-    this.acct = null;
-  }
-
-  /** nf_conntrack_destroy, reached when the last packet lets go (nf_conntrack_put): a dead entry goes back to the free list. */
+  /** nf_conntrack_destroy, reached when the last packet lets go (nf_conntrack_put). */
   destroy(): void {
-    if (this.status & Ips.DYING) this.store.release(this, this.base);
+    this.store.put(this);
   }
 
+  /** The entry's slot in its store. */
+  get slot(): number { return this.base >> Ct.SHIFT; }
+  /** nf_conn_acct, or null when the entry has none. */
+  get acct(): number[] | null { return this.store.acct[this.base >> Ct.SHIFT]!; }
+  set acct(v: number[] | null) { this.store.setAcct(this.base, v); }
   /** enum ip_conntrack_status bits. */
   get status(): number { return this.store.words[this.base + Ct.STATUS]!; }
   set status(v: number) { this.store.words[this.base + Ct.STATUS] = v; }

@@ -10,11 +10,11 @@
 // - An unconfirmed entry whose packet never reached nf_confirm dies when the
 //   current event finishes (a zero-delay reaper): the path from nf_conntrack_in
 //   to nf_confirm runs within one event.
-// - Entries leave the table immediately when killed. As in the kernel, the
-//   object is recycled (nf_conntrack_cachep) only once no packet holds a
-//   reference to it (`use`, taken by nf_ct_set and dropped by nf_reset_ct);
-//   one still referenced when it dies is recycled when the last packet lets
-//   go (nf_conntrack_destroy).
+// - Entries leave the table immediately when killed. As in the kernel, an
+//   entry's memory (its record's slot, nf_conntrack_cachep) is reused only
+//   once no packet holds a reference to it (`use`, taken by nf_ct_set and
+//   dropped by nf_reset_ct); one still referenced when it dies is freed when
+//   the last packet lets go (nf_conntrack_destroy).
 
 import type { Scheduler } from '../../model/scheduler.js';
 import type { RandomStream } from '../../model/random.js';
@@ -25,7 +25,7 @@ import {
   NF_IP_PRI_CONNTRACK, NF_IP_PRI_CONNTRACK_CONFIRM, type NfHook, type NfHookEntries, type NfHookOps, type NfHookState,
 } from '../hooks.js';
 import { type ConntrackApi, IpCt, Ips, type NatRange } from '../nf_conntrack_common.js';
-import { Ct, nextPastOwn, NfConn, NfConnStore, packPorts } from './nf_conn.js';
+import { Ct, nextPastOwn, NfConn, nfConnInit, NfConnStore, packPorts } from './nf_conn.js';
 import {
   hashTuple, HZ, icmpIsErr, invertTuple, IpCtDir, jiffiesOf, NfTuple, NR_ICMP_TYPES, nsOfJiffies, reciprocalScale, tupleFromSkb,
 } from './nf_conntrack_tuple.js';
@@ -45,6 +45,8 @@ import { gcWorkerRun, type GcWork } from './nf_conntrack_gc.js';
 
 /** NF_CT_EVICTION_RANGE: buckets early_drop scans, starting at the new tuple's. */
 export const NF_CT_EVICTION_RANGE = 8;
+/** chainFind's answer when the chain is longer than the insertion allows. */
+const CHAIN_TOO_LONG = -2;
 /** MIN_CHAINLEN / MAX_CHAINLEN: insertion refuses chains longer than 50 + random(30). */
 const MIN_CHAINLEN = 50;
 const MAX_CHAINLEN = 80 - MIN_CHAINLEN;
@@ -84,7 +86,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** net.netfilter.nf_conntrack_count: allocated entries, confirmed or not (cnet->count). */
   count = 0;
 
-  /** The entries' records and objects. */
+  /** The entries' records, and the handles packets hold. */
   readonly store = new NfConnStore();
   /** The hash table: each bucket's first node (slot << 1 | dir), or NULLS. */
   heads: Int32Array = new Int32Array(0);
@@ -109,17 +111,15 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** nowJiffies' last answer, and the simulated instant it was for. */
   private jiffiesAt = -1;
   private jiffies = 0;
-  /** Where prefetchForNew's and findHashed's early loads go, so the JIT keeps them. */
+  /** Where findHashed's early loads go, so the JIT keeps them. */
   private prefetched = 0;
-  /** Whether any entry was ever given counters: until then, an eviction need not load its victim's object to look. */
-  private acctSeen = false;
   /** Direction of the node the last lookup found. */
   private foundDir = 0;
   private readonly t1 = new NfTuple();
   private readonly t2 = new NfTuple();
 
-  // Event cache of the packet being processed (nf_conntrack_event_cache), delivered at confirm.
-  private cacheCt: NfConn | null = null;
+  // Event cache of the packet being processed (nf_conntrack_event_cache), delivered at confirm: the entry's record and the events.
+  private cacheBase = -1;
   private cacheMask = 0;
 
   private readonly inOps: NfHookOps;
@@ -242,8 +242,9 @@ export class Conntrack implements ConntrackApi, L4Context {
       if ((ct.status & Ips.CONFIRMED) === 0) state.ctNew++;
       const ret = this.handlePacket(ct, skb, ctinfo);
       if (ret <= 0) {
+        const b = ct.base;
         nfResetCt(skb);
-        this.putUnconfirmed(ct);
+        this.putUnconfirmed(b);
         // The TCP tracker killed an entry to let a new SYN reopen it: look up again.
         if (ret === NF_CT_REPEAT) continue;
         st.invalid++;
@@ -279,13 +280,12 @@ export class Conntrack implements ConntrackApi, L4Context {
     if (orig === null) return -NF_ACCEPT;
     // The inner packet travelled the other way: look up its inverse.
     if (!invertTuple(this.t2, orig)) return -NF_ACCEPT;
-    const ct = this.find(this.t2);
-    if (ct === null) return -NF_ACCEPT;
+    const b = this.findHashed(this.t2, this.tupleHash(this.t2), Ct.NULLS);
+    if (b < 0) return -NF_ACCEPT;
     const dir = this.foundDir;
     // The error must be heading where the flow's packets in that direction go.
-    const ctDst = dir === IpCtDir.ORIGINAL ? ct.oDst : ct.rDst;
-    if (ctDst !== (skb.daddr | 0)) return -NF_ACCEPT;
-    nfCtSet(skb, ct, dir === IpCtDir.REPLY ? IpCt.RELATED + IpCt.IS_REPLY : IpCt.RELATED);
+    if (this.store.words[b + Ct.TUPLE + 3 * dir + 1] !== (skb.daddr | 0)) return -NF_ACCEPT;
+    nfCtSet(skb, this.store, b, dir === IpCtDir.REPLY ? IpCt.RELATED + IpCt.IS_REPLY : IpCt.RELATED);
     return NF_ACCEPT;
   }
 
@@ -300,60 +300,47 @@ export class Conntrack implements ConntrackApi, L4Context {
     let replyHead = Ct.NULLS;
     if (canInvert && (skb.protocol !== IPPROTO_TCP || skb.tcpFlags & TCP_SYN)) {
       replyHash = this.tupleHash(reply);
-      replyHead = this.prefetchForNew(replyHash);
+      replyHead = this.heads[reciprocalScale(replyHash, this.htableSize)]!;
     }
-    let ct = this.findHashed(tuple, hash, replyHead);
+    let b = this.findHashed(tuple, hash, replyHead);
     let dir = this.foundDir;
-    if (ct === null) {
+    if (b < 0) {
       // init_conntrack
       if (!canInvert) return 0;
       if (replyHash < 0) replyHash = this.tupleHash(reply);
-      ct = this.alloc(tuple, reply, hash, replyHash, skb.cpu);
-      if (ct === null) return -1;
+      b = this.alloc(tuple, reply, hash, replyHash, skb.cpu);
+      if (b < 0) return -1;
       dir = IpCtDir.ORIGINAL;
     }
+    const status = this.store.words[b + Ct.STATUS]!;
     let ctinfo: number;
     if (dir === IpCtDir.REPLY) ctinfo = IpCt.ESTABLISHED_REPLY;
-    else if (ct.status & Ips.SEEN_REPLY) ctinfo = IpCt.ESTABLISHED;
-    else if (ct.status & Ips.EXPECTED) ctinfo = IpCt.RELATED;
+    else if (status & Ips.SEEN_REPLY) ctinfo = IpCt.ESTABLISHED;
+    else if (status & Ips.EXPECTED) ctinfo = IpCt.RELATED;
     else ctinfo = IpCt.NEW;
-    nfCtSet(skb, ct, ctinfo);
+    nfCtSet(skb, this.store, b, ctinfo);
     return 0;
   }
 
   // ---------------------------------------------------------------- lookup
 
-  /**
-   * Speed only, no kernel counterpart: starts the cache misses that creating
-   * an entry for this packet would wait on, so that they overlap with the
-   * lookup's own chain walk instead of following it. Loads the object alloc
-   * takes from the free list, and the REPLY tuple's bucket head (walked at
-   * confirm), which it returns for findHashed to follow down its chain one
-   * node per node of its own walk. Changes nothing. TCP segments without SYN
-   * skip it: they are nearly always a known connection's.
-   */
-  private prefetchForNew(replyHash: number): number {
-    const free = this.store.free;
-    if (free.length > 0) this.prefetched ^= free[free.length - 1]!.base;
-    return this.heads[reciprocalScale(replyHash, this.htableSize)]!;
-  }
-
-  /** nf_conntrack_find_get on a tuple; sets foundDir. */
+  /** nf_conntrack_find_get on a tuple, for a look at the entry (NAT's searches); sets foundDir. */
   find(t: NfTuple): NfConn | null {
-    return this.findHashed(t, this.tupleHash(t), Ct.NULLS);
+    const b = this.findHashed(t, this.tupleHash(t), Ct.NULLS);
+    return b < 0 ? null : this.store.view(b);
   }
 
   /**
    * ____nf_conntrack_find: walks the chain, reaping expired entries on the way
    * (nf_ct_gc_expired). `reply` is a node of another chain, or NULLS, that the
    * walk follows in step (speed only): two chains of dependent misses then
-   * overlap instead of running one after the other.
+   * overlap instead of running one after the other. Returns the entry's
+   * record, or -1.
    */
-  private findHashed(t: NfTuple, hash: number, reply: number): NfConn | null {
+  private findHashed(t: NfTuple, hash: number, reply: number): number {
     const now = this.nowJiffies;
     const w = this.store.words;
     const ports = packPorts(t.sport, t.dport);
-    const objs = this.store.objs;
     let n = this.heads[reciprocalScale(hash, this.htableSize)]!;
     while (n !== Ct.NULLS) {
       const b = (n >> 1) << Ct.SHIFT;
@@ -361,16 +348,16 @@ export class Conntrack implements ConntrackApi, L4Context {
       if (reply !== Ct.NULLS) reply = w[((reply >> 1) << Ct.SHIFT) + Ct.NEXT + (reply & 1)]!;
       if (((w[b + Ct.TIMEOUT]! - now) | 0) <= 0) {
         next = nextPastOwn(w, n, next);
-        this.gcExpired(objs[n >> 1]!);
+        this.gcExpired(b);
       } else if (w[b + Ct.STATUS]! & Ips.CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
         this.foundDir = n & 1;
         this.prefetched ^= reply;
-        return objs[n >> 1]!;
+        return b;
       }
       n = next;
     }
     this.prefetched ^= reply;
-    return null;
+    return -1;
   }
 
   /** nf_conntrack_tuple_taken: is `t` in use by an entry other than `ignored`? (NAT's uniqueness test.) */
@@ -386,7 +373,7 @@ export class Conntrack implements ConntrackApi, L4Context {
       if (b !== ib) {
         if (((w[b + Ct.TIMEOUT]! - now) | 0) <= 0) {
           next = nextPastOwn(w, n, next);
-          this.gcExpired(this.store.objs[n >> 1]!);
+          this.gcExpired(b);
         } else if (w[b + Ct.STATUS]! & Ips.CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
           // Identical original tuples are the same flow: clash resolution handles it at confirm.
           if (!(w[b + Ct.TUPLE] === w[ib + Ct.TUPLE] && w[b + Ct.TUPLE + 1] === w[ib + Ct.TUPLE + 1] &&
@@ -402,53 +389,50 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   // ---------------------------------------------------------------- alloc / free
 
-  /** __nf_conntrack_alloc: count first, then early_drop or refuse when over nf_conntrack_max. */
-  private alloc(orig: NfTuple, repl: NfTuple, hash: number, replyHash: number, cpu: number): NfConn | null {
+  /** __nf_conntrack_alloc: count first, then early_drop or refuse when over nf_conntrack_max. Returns the new record, or -1. */
+  private alloc(orig: NfTuple, repl: NfTuple, hash: number, replyHash: number, cpu: number): number {
     const max = this.sysctl.nf_conntrack_max;
-    // Taken before early_drop adds its victims to the free list: the object prefetchForNew loaded.
-    const spare = this.store.free.pop();
     this.count++;
     if (max > 0 && this.count > max) {
       if (!this.earlyDrop(hash, this.stats.cpu(cpu))) {
-        if (spare !== undefined) this.store.free.push(spare);
         this.gc.earlyDrop = true;
         this.count--;
         this.warnRatelimited(this.initNet
           ? 'nf_conntrack: nf_conntrack: table full, dropping packet'
           : `nf_conntrack: nf_conntrack: table full in netns ${this.hostName}, dropping packet`);
-        return null;
+        return -1;
       }
     }
-    // With no spare, a new object, not a victim: the victims stay free for the next packets to prefetch.
-    const ct = spare ?? new NfConn(this.store, max);
-    ct.init(orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport), repl.src, repl.dst, packPorts(repl.sport, repl.dport));
+    const store = this.store;
+    const b = store.allocSlot(max) << Ct.SHIFT;
+    const w = store.words;
+    nfConnInit(w, b, orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport), repl.src, repl.dst, packPorts(repl.sport, repl.dport));
     // init_conntrack keeps the ORIGINAL tuple's hash in the unhashed REPLY node's pprev for __nf_conntrack_confirm.
-    this.store.words[ct.base + Ct.PPREV + IpCtDir.REPLY] = hash;
-    ct.replyHash = replyHash | 0;
-    if (this.sysctl.nf_conntrack_acct) {
-      ct.acct = [0, 0, 0, 0];
-      this.acctSeen = true;
-    }
-    this.pending[this.npending++] = ct.base;
+    w[b + Ct.PPREV + IpCtDir.REPLY] = hash;
+    w[b + Ct.REPLY_HASH] = replyHash;
+    if (this.sysctl.nf_conntrack_acct) store.setAcct(b, [0, 0, 0, 0]);
+    this.pending[this.npending++] = b;
     if (!this.reaperQueued) {
       this.reaperQueued = true;
       this.sched.after(0, reapUnconfirmedEvent, this);
     }
-    return ct;
+    return b;
   }
 
   /** nf_ct_put on an unconfirmed entry: it dies with its packet (nf_ct_destroy, with nf_nat_cleanup_conntrack). */
-  private putUnconfirmed(ct: NfConn): void {
-    if (ct.status & (Ips.CONFIRMED | Ips.DYING)) return;
-    ct.status |= Ips.DYING;
+  private putUnconfirmed(b: number): void {
+    const w = this.store.words;
+    const status = w[b + Ct.STATUS]!;
+    if (status & (Ips.CONFIRMED | Ips.DYING)) return;
+    w[b + Ct.STATUS] = status | Ips.DYING;
     // Events of an entry that never got confirmed are never delivered.
-    if (this.cacheCt === ct) {
-      this.cacheCt = null;
+    if (this.cacheBase === b) {
+      this.cacheBase = -1;
       this.cacheMask = 0;
     }
-    if (ct.status & Ips.SRC_NAT_DONE) this.nat.removeBySrc(ct);
+    if (status & Ips.SRC_NAT_DONE) this.nat.removeBySrc(b);
     this.count--;
-    this.store.release(ct, ct.base);
+    this.store.release(b);
   }
 
   /** Frees unconfirmed entries whose packets never reached nf_confirm (see the file comment). */
@@ -458,10 +442,10 @@ export class Conntrack implements ConntrackApi, L4Context {
     const n = this.npending;
     const w = this.store.words;
     this.npending = 0;
-    // Nearly all were confirmed by now: their records tell, without loading the objects.
+    // Nearly all were confirmed by now: their records tell.
     for (let i = 0; i < n; i++) {
       const b = p[i]!;
-      if (!(w[b + Ct.STATUS]! & (Ips.CONFIRMED | Ips.DYING))) this.putUnconfirmed(this.store.objs[b >> Ct.SHIFT]!);
+      if (!(w[b + Ct.STATUS]! & (Ips.CONFIRMED | Ips.DYING))) this.putUnconfirmed(b);
     }
     // Drop the backing store after a burst so it does not hold memory per entry.
     if (p.length > 1024) this.pending = [];
@@ -493,19 +477,20 @@ export class Conntrack implements ConntrackApi, L4Context {
       const status = w[b + Ct.STATUS]!;
       if (((w[b + Ct.TIMEOUT]! - now) | 0) <= 0) {
         next = nextPastOwn(w, n, next);
-        this.gcExpired(this.store.objs[n >> 1]!);
+        this.gcExpired(b);
       } else if (!(status & (Ips.ASSURED | Ips.DYING | Ips.OFFLOAD)) && status & Ips.CONFIRMED) {
         next = nextPastOwn(w, n, next);
-        if (this.deleteAt(this.store.objs[n >> 1]!, b)) drops++;
+        if (this.deleteAt(b)) drops++;
       }
       n = next;
     }
     return drops;
   }
 
-  /** nf_ct_gc_expired: reap an entry found expired during a walk. */
-  gcExpired(ct: NfConn): void {
-    if (ct.status & Ips.CONFIRMED && !(ct.status & Ips.DYING)) this.delete(ct);
+  /** nf_ct_gc_expired: reap the entry at `b`, found expired during a walk. */
+  gcExpired(b: number): void {
+    const status = this.store.words[b + Ct.STATUS]!;
+    if (status & Ips.CONFIRMED && !(status & Ips.DYING)) this.deleteAt(b);
   }
 
   /**
@@ -514,41 +499,46 @@ export class Conntrack implements ConntrackApi, L4Context {
    * request (ctnetlink), 0 when the kernel deletes.
    */
   delete(ct: NfConn, portid = 0): boolean {
-    return this.deleteAt(ct, ct.base, portid);
+    return this.deleteAt(ct.base, portid);
   }
 
-  /** nf_ct_delete of the entry whose record starts at `b`: a table walk has the record at hand, and need not load the object. */
-  private deleteAt(ct: NfConn, b: number, portid = 0): boolean {
-    const w = this.store.words;
+  /** nf_ct_delete of the entry whose record starts at `b`. */
+  private deleteAt(b: number, portid = 0): boolean {
+    const store = this.store;
+    const w = store.words;
     if (w[b + Ct.STATUS]! & Ips.DYING) return false;
-    if (this.cacheCt === ct) this.flushEvents();
+    if (this.cacheBase === b) this.flushEvents();
     w[b + Ct.STATUS] |= Ips.DYING;
-    if (this.events.enabled) this.events.add(this.sched.now, IPCT_DESTROY, w, b, this.acctSeen ? ct.acct : null, this.nowJiffies, portid);
+    if (this.events.enabled) {
+      this.events.add(this.sched.now, IPCT_DESTROY, w, b, store.acctSeen ? store.acct[b >> Ct.SHIFT]! : null, this.nowJiffies, portid);
+    }
     const status = w[b + Ct.STATUS]!;
     if (status & Ips.CONFIRMED) {
       if (!(status & Ips.NAT_CLASH)) this.unlink(b, IpCtDir.ORIGINAL);
       this.unlink(b, IpCtDir.REPLY);
     }
-    if (status & Ips.SRC_NAT_DONE) this.nat.removeBySrc(ct);
+    if (status & Ips.SRC_NAT_DONE) this.nat.removeBySrc(b);
     this.count--;
-    this.store.release(ct, b);
+    store.release(b);
     return true;
   }
 
   /** nf_ct_kill (L4Context). */
   kill(ct: NfConn): boolean {
-    if (!(ct.status & Ips.CONFIRMED)) {
-      if (ct.status & Ips.DYING) return false;
-      this.putUnconfirmed(ct);
+    const b = ct.base;
+    const status = this.store.words[b + Ct.STATUS]!;
+    if (!(status & Ips.CONFIRMED)) {
+      if (status & Ips.DYING) return false;
+      this.putUnconfirmed(b);
       return true;
     }
-    return this.delete(ct);
+    return this.deleteAt(b);
   }
 
   /** __nf_ct_refresh_acct (L4Context). */
   refreshAcct(ct: NfConn, ctinfo: number, skb: Skb, extra: number): void {
     if (!(ct.status & Ips.FIXED_TIMEOUT)) ct.timeout = ct.status & Ips.CONFIRMED ? this.nowJiffies + extra : extra;
-    const a = ct.acct;
+    const a = this.store.acctSeen ? ct.acct : null;
     if (a !== null) {
       const i = ctinfo >= IpCt.IS_REPLY ? 2 : 0;
       a[i]! += 1;
@@ -558,33 +548,39 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** nf_conntrack_event_cache (L4Context): events of the current packet, delivered at confirm. */
   eventCache(ct: NfConn, events: number): void {
+    this.eventCacheAt(ct.base, events);
+  }
+
+  private eventCacheAt(b: number, events: number): void {
     if (!this.events.enabled) return;
-    if (this.cacheCt !== ct) {
+    if (this.cacheBase !== b) {
       this.flushEvents();
-      this.cacheCt = ct;
+      this.cacheBase = b;
     }
     this.cacheMask |= events;
   }
 
   /** nf_ct_deliver_cached_events. */
   private flushEvents(): void {
-    const ct = this.cacheCt;
-    if (ct !== null && this.cacheMask !== 0 && ct.status & Ips.CONFIRMED && !(ct.status & Ips.DYING)) {
-      this.events.add(this.sched.now, this.cacheMask, this.store.words, ct.base, ct.acct, this.nowJiffies);
+    const b = this.cacheBase;
+    const store = this.store;
+    const w = store.words;
+    if (b >= 0 && this.cacheMask !== 0 && w[b + Ct.STATUS]! & Ips.CONFIRMED && !(w[b + Ct.STATUS]! & Ips.DYING)) {
+      this.events.add(this.sched.now, this.cacheMask, w, b, store.acctSeen ? store.acct[b >> Ct.SHIFT]! : null, this.nowJiffies);
     }
-    this.cacheCt = null;
+    this.cacheBase = -1;
     this.cacheMask = 0;
   }
 
   // ---------------------------------------------------------------- hash chains
 
-  /** hlist_nulls_add_head_rcu of ct's `dir` node on `bucket`. */
-  private link(ct: NfConn, dir: number, bucket: number): void {
+  /** hlist_nulls_add_head_rcu of the `dir` node of the record at `b` on `bucket`. */
+  private link(b: number, dir: number, bucket: number): void {
     const w = this.store.words;
-    const n = (ct.base >> (Ct.SHIFT - 1)) | dir;
+    const n = (b >> (Ct.SHIFT - 1)) | dir;
     const head = this.heads[bucket]!;
-    w[ct.base + Ct.NEXT + dir] = head;
-    w[ct.base + Ct.PPREV + dir] = -2 - bucket;
+    w[b + Ct.NEXT + dir] = head;
+    w[b + Ct.PPREV + dir] = -2 - bucket;
     if (head !== Ct.NULLS) w[((head >> 1) << Ct.SHIFT) + Ct.PPREV + (head & 1)] = n;
     this.heads[bucket] = n;
   }
@@ -602,11 +598,11 @@ export class Conntrack implements ConntrackApi, L4Context {
     w[b + Ct.PPREV + dir] = Ct.NULLS;
   }
 
-  private bucketOf(ct: NfConn, dir: number): number {
+  private bucketOf(b: number, dir: number): number {
     const w = this.store.words;
-    const k = ct.base + Ct.TUPLE + 3 * dir;
+    const k = b + Ct.TUPLE + 3 * dir;
     const ports = w[k + 2]!;
-    return reciprocalScale(hashTuple(w[k]!, w[k + 1]!, ports >>> 16, ports & 0xffff, w[ct.base + Ct.PROTO]!, this.hashSeed), this.htableSize);
+    return reciprocalScale(hashTuple(w[k]!, w[k + 1]!, ports >>> 16, ports & 0xffff, w[b + Ct.PROTO]!, this.hashSeed), this.htableSize);
   }
 
   private bucketOfTuple(t: NfTuple): number {
@@ -633,8 +629,8 @@ export class Conntrack implements ConntrackApi, L4Context {
       let n = oldHeads[i]!;
       while (n !== Ct.NULLS) {
         const next = w[((n >> 1) << Ct.SHIFT) + Ct.NEXT + (n & 1)]!;
-        const c = this.store.objs[n >> 1]!;
-        this.link(c, n & 1, this.bucketOf(c, n & 1));
+        const b = (n >> 1) << Ct.SHIFT;
+        this.link(b, n & 1, this.bucketOf(b, n & 1));
         n = next;
       }
     }
@@ -649,95 +645,100 @@ export class Conntrack implements ConntrackApi, L4Context {
     const ct = skb.nfct as NfConn | null;
     if (ct === null) return NF_ACCEPT;
     let ret = NF_ACCEPT;
-    if (!(ct.status & Ips.CONFIRMED)) ret = this.confirm(skb, ct);
-    if (ret === NF_ACCEPT && this.cacheCt !== null) this.flushEvents();
+    if (!(ct.status & Ips.CONFIRMED)) ret = this.confirm(skb, ct.base);
+    if (ret === NF_ACCEPT && this.cacheBase >= 0) this.flushEvents();
     return ret;
   }
 
-  /** __nf_conntrack_confirm. */
-  private confirm(skb: Skb, ct: NfConn): number {
+  /** __nf_conntrack_confirm of the entry at `b`, the packet's. */
+  private confirm(skb: Skb, b: number): number {
     // REJECT-attached replies are RELATED in the reply direction: nothing to insert.
     if (skb.ctinfo >= IpCt.IS_REPLY) return NF_ACCEPT;
     const st = this.stats.cpu(skb.cpu);
-    if (ct.status & Ips.DYING) {
+    const w = this.store.words;
+    if (w[b + Ct.STATUS]! & Ips.DYING) {
       st.insert_failed++;
       return NF_DROP;
     }
-    const hash = reciprocalScale(this.store.words[ct.base + Ct.PPREV + IpCtDir.REPLY]! >>> 0, this.htableSize);
-    const replyHash = reciprocalScale(ct.replyHash >>> 0, this.htableSize);
+    const hash = reciprocalScale(w[b + Ct.PPREV + IpCtDir.REPLY]! >>> 0, this.htableSize);
+    const replyHash = reciprocalScale(w[b + Ct.REPLY_HASH]! >>> 0, this.htableSize);
     const maxChainlen = MIN_CHAINLEN + Math.floor(this.rnd.next() * MAX_CHAINLEN);
     // See if there's one in the list already, including reverse: if so, we lost a race.
-    let clash = this.chainFind(hash, ct, IpCtDir.ORIGINAL, maxChainlen);
-    if (clash === undefined) return this.chainTooLong(ct, st);
-    if (clash === null) {
-      clash = this.chainFind(replyHash, ct, IpCtDir.REPLY, maxChainlen);
-      if (clash === undefined) return this.chainTooLong(ct, st);
+    let clash = this.chainFind(hash, b, IpCtDir.ORIGINAL, maxChainlen);
+    if (clash === CHAIN_TOO_LONG) return this.chainTooLong(b, st);
+    if (clash < 0) {
+      clash = this.chainFind(replyHash, b, IpCtDir.REPLY, maxChainlen);
+      if (clash === CHAIN_TOO_LONG) return this.chainTooLong(b, st);
     }
-    if (clash !== null) return this.resolveClash(skb, ct, clash, replyHash, st);
+    if (clash >= 0) return this.resolveClash(skb, b, clash, replyHash, st);
 
     // The timeout is relative to confirmation time.
-    ct.timeout += this.nowJiffies;
-    this.link(ct, IpCtDir.ORIGINAL, hash);
-    this.link(ct, IpCtDir.REPLY, replyHash);
-    ct.status |= Ips.CONFIRMED;
+    w[b + Ct.TIMEOUT] += this.nowJiffies;
+    this.link(b, IpCtDir.ORIGINAL, hash);
+    this.link(b, IpCtDir.REPLY, replyHash);
+    w[b + Ct.STATUS] |= Ips.CONFIRMED;
     // Usually the entry just allocated: it need not wait for the reaper.
-    if (this.npending > 0 && this.pending[this.npending - 1] === ct.base) this.npending--;
-    this.eventCache(ct, IPCT_NEW);
+    if (this.npending > 0 && this.pending[this.npending - 1] === b) this.npending--;
+    this.eventCacheAt(b, IPCT_NEW);
     return NF_ACCEPT;
   }
 
-  /** Walks a chain for a confirmed node equal to ct's `dir` tuple: the entry, null if none, undefined if the chain is too long. */
-  private chainFind(bucket: number, ct: NfConn, dir: number, maxChainlen: number): NfConn | null | undefined {
+  /**
+   * Walks a chain for a confirmed node equal to the `dir` tuple of the record
+   * at `b`: that entry's record, -1 if none, CHAIN_TOO_LONG past maxChainlen.
+   */
+  private chainFind(bucket: number, b: number, dir: number, maxChainlen: number): number {
     const w = this.store.words;
-    const k = ct.base + Ct.TUPLE + 3 * dir;
+    const k = b + Ct.TUPLE + 3 * dir;
     const src = w[k]!;
     const dst = w[k + 1]!;
     const ports = w[k + 2]!;
-    const proto = w[ct.base + Ct.PROTO]!;
+    const proto = w[b + Ct.PROTO]!;
     let chainlen = 0;
     let n = this.heads[bucket]!;
     while (n !== Ct.NULLS) {
-      const b = (n >> 1) << Ct.SHIFT;
-      if (w[b + Ct.STATUS]! & Ips.CONFIRMED && nodeKeyEqual(w, n, src, dst, ports, proto)) {
+      const nb = (n >> 1) << Ct.SHIFT;
+      if (w[nb + Ct.STATUS]! & Ips.CONFIRMED && nodeKeyEqual(w, n, src, dst, ports, proto)) {
         this.foundDir = n & 1;
-        return this.store.objs[n >> 1]!;
+        return nb;
       }
-      if (chainlen++ > maxChainlen) return undefined;
-      n = w[b + Ct.NEXT + (n & 1)]!;
+      if (chainlen++ > maxChainlen) return CHAIN_TOO_LONG;
+      n = w[nb + Ct.NEXT + (n & 1)]!;
     }
-    return null;
+    return -1;
   }
 
-  private chainTooLong(ct: NfConn, st: IpConntrackStat): number {
+  private chainTooLong(b: number, st: IpConntrackStat): number {
     st.chaintoolong++;
     st.insert_failed++;
-    this.putUnconfirmed(ct);
+    this.putUnconfirmed(b);
     return NF_DROP;
   }
 
-  /** nf_ct_resolve_clash: merge into the winner, or insert the reply direction only (UDP), or drop. */
-  private resolveClash(skb: Skb, loser: NfConn, winner: NfConn, replyHash: number, st: IpConntrackStat): number {
+  /** nf_ct_resolve_clash: merge into the winner, or insert the reply direction only (UDP), or drop. Entries by record. */
+  private resolveClash(skb: Skb, loser: number, winner: number, replyHash: number, st: IpConntrackStat): number {
+    const w = this.store.words;
     // l4proto->allow_clash: UDP only among the modelled protocols.
-    if (loser.proto === IPPROTO_UDP) {
-      if (this.canMerge(winner, loser)) {
-        nfCtSet(skb, winner, skb.ctinfo);
+    if (w[loser + Ct.PROTO] === IPPROTO_UDP) {
+      if (canMerge(w, winner, loser)) {
+        nfCtSet(skb, this.store, winner, skb.ctinfo);
         this.putUnconfirmed(loser);
         st.clash_resolve++;
         return NF_ACCEPT;
       }
       // nf_ct_resolve_clash_harder: the reply direction must not clash too.
       const other = this.chainFind(replyHash, loser, IpCtDir.REPLY, Infinity);
-      if (other) {
-        if (this.canMerge(other, loser)) {
-          nfCtSet(skb, other, skb.ctinfo);
+      if (other >= 0) {
+        if (canMerge(w, other, loser)) {
+          nfCtSet(skb, this.store, other, skb.ctinfo);
           this.putUnconfirmed(loser);
           st.clash_resolve++;
           return NF_ACCEPT;
         }
       } else {
         // Keep the loser for its reply traffic only, and let it go within a second.
-        loser.timeout = this.nowJiffies + HZ;
-        loser.status |= Ips.FIXED_TIMEOUT | Ips.NAT_CLASH | Ips.CONFIRMED;
+        w[loser + Ct.TIMEOUT] = this.nowJiffies + HZ;
+        w[loser + Ct.STATUS] |= Ips.FIXED_TIMEOUT | Ips.NAT_CLASH | Ips.CONFIRMED;
         this.link(loser, IpCtDir.REPLY, replyHash);
         st.clash_resolve++;
         return NF_ACCEPT;
@@ -747,15 +748,6 @@ export class Conntrack implements ConntrackApi, L4Context {
     st.insert_failed++;
     this.putUnconfirmed(loser);
     return NF_DROP;
-  }
-
-  /** nf_ct_can_merge: same tuples, either way round. */
-  private canMerge(a: NfConn, b: NfConn): boolean {
-    const same = a.oSrc === b.oSrc && a.oDst === b.oDst && a.oPorts === b.oPorts &&
-      a.rSrc === b.rSrc && a.rDst === b.rDst && a.rPorts === b.rPorts;
-    const reverse = a.oSrc === b.rSrc && a.oDst === b.rDst && a.oPorts === b.rPorts &&
-      a.rSrc === b.oSrc && a.rDst === b.oDst && a.rPorts === b.oPorts;
-    return a.proto === b.proto && (same || reverse);
   }
 
   /** nf_conntrack_alter_reply: NAT rewrote the reply tuple of an unconfirmed entry. */
@@ -793,7 +785,7 @@ export class Conntrack implements ConntrackApi, L4Context {
       for (let n = this.heads[i]!; n !== Ct.NULLS; n = w[((n >> 1) << Ct.SHIFT) + Ct.NEXT + (n & 1)]!) {
         const b = (n >> 1) << Ct.SHIFT;
         if ((n & 1) === IpCtDir.ORIGINAL && !(w[b + Ct.STATUS]! & Ips.DYING) && ((w[b + Ct.TIMEOUT]! - now) | 0) > 0) {
-          fn(this.store.objs[n >> 1]!);
+          fn(this.store.view(b));
         }
       }
     }
@@ -813,17 +805,17 @@ export class Conntrack implements ConntrackApi, L4Context {
    * before deletion).
    */
   deleteWhere(pred: (e: ConntrackEntry) => boolean, portid = 0): ConntrackEntry[] {
-    const victims: NfConn[] = [];
+    const victims: number[] = [];
     const snaps: ConntrackEntry[] = [];
     const now = this.nowJiffies;
     this.forEach((ct) => {
       const e = snapshotEntry(ct, now);
       if (pred(e)) {
-        victims.push(ct);
+        victims.push(ct.base);
         snaps.push(e);
       }
     });
-    for (const ct of victims) this.delete(ct, portid);
+    for (const b of victims) this.deleteAt(b, portid);
     return snaps;
   }
 
@@ -875,6 +867,16 @@ function stripSysctlPrefix(name: string): string {
   return name;
 }
 
+/** nf_ct_can_merge of the records at `a` and `b`: same tuples, either way round. */
+function canMerge(w: Int32Array, a: number, b: number): boolean {
+  const t = Ct.TUPLE;
+  const same = w[a + t] === w[b + t] && w[a + t + 1] === w[b + t + 1] && w[a + t + 2] === w[b + t + 2] &&
+    w[a + t + 3] === w[b + t + 3] && w[a + t + 4] === w[b + t + 4] && w[a + t + 5] === w[b + t + 5];
+  const reverse = w[a + t] === w[b + t + 3] && w[a + t + 1] === w[b + t + 4] && w[a + t + 2] === w[b + t + 5] &&
+    w[a + t + 3] === w[b + t] && w[a + t + 4] === w[b + t + 1] && w[a + t + 5] === w[b + t + 2];
+  return w[a + Ct.PROTO] === w[b + Ct.PROTO] && (same || reverse);
+}
+
 /** nf_ct_key_equal of node `n` (slot << 1 | dir) against a tuple, ports packed. */
 function nodeKeyEqual(w: Int32Array, n: number, src: number, dst: number, ports: number, proto: number): boolean {
   const b = (n >> 1) << Ct.SHIFT;
@@ -882,11 +884,10 @@ function nodeKeyEqual(w: Int32Array, n: number, src: number, dst: number, ports:
   return w[k] === src && w[k + 1] === dst && w[k + 2] === ports && w[b + Ct.PROTO] === proto;
 }
 
-/** nf_ct_set: attach `ct` to the packet in place of what it held, taking a reference. */
-function nfCtSet(skb: Skb, ct: NfConn, ctinfo: number): void {
+/** nf_ct_set: attach the entry at `b` to the packet in place of what it held, taking a reference. */
+function nfCtSet(skb: Skb, store: NfConnStore, b: number, ctinfo: number): void {
   nfResetCt(skb);
-  ct.store.words[ct.base + Ct.USE]++;
-  skb.nfct = ct;
+  skb.nfct = store.hold(b);
   skb.ctinfo = ctinfo;
 }
 

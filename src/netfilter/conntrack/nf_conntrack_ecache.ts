@@ -60,7 +60,7 @@ export class ConntrackEventLog {
    * Records events `mask` of the entry whose record starts at `b` in `w`, with
    * its counters `acct` (null if it has none), at simulated time `t` (ns) and
    * jiffies `nowJ`; `portid` as in ConntrackEvent. Only the record is read, so
-   * an eviction's DESTROY does not load the evicted entry's object.
+   * an eviction's DESTROY needs no handle on the evicted entry.
    */
   add(t: number, mask: number, w: Int32Array, b: number, acct: readonly number[] | null, nowJ: number, portid = 0): void {
     let slot: number;

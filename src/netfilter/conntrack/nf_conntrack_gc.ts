@@ -92,7 +92,7 @@ export function gcWorkerRun(ct: Conntrack, l4CanEarlyDrop: (ct: NfConn) => boole
       const left = (w[b + Ct.TIMEOUT]! - now) | 0;
       if (left <= 0) {
         next = nextPastOwn(w, n, next);
-        ct.gcExpired(ct.store.objs[n >> 1]!);
+        ct.gcExpired(b);
         expiredCount++;
         n = next;
         continue;
@@ -103,7 +103,7 @@ export function gcWorkerRun(ct: Conntrack, l4CanEarlyDrop: (ct: NfConn) => boole
 
       const status = w[b + Ct.STATUS]!;
       if (max95 !== 0 && status & Ips.CONFIRMED && !(status & Ips.DYING) && ct.count >= max95) {
-        const c = ct.store.objs[n >> 1]!;
+        const c = ct.store.view(b);
         if (canEarlyDrop(c, l4CanEarlyDrop)) {
           next = nextPastOwn(w, n, next);
           ct.kill(c);

@@ -21,7 +21,7 @@ import {
 import {
   IpCt, Ips, type NatRange, NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PERSISTENT, NF_NAT_RANGE_PROTO_RANDOM, NF_NAT_RANGE_PROTO_RANDOM_FULLY, NF_NAT_RANGE_PROTO_SPECIFIED,
 } from '../nf_conntrack_common.js';
-import { type NfConn, nfCtTuple, packPorts, portsSport, TcpConntrack } from './nf_conn.js';
+import { Ct, type NfConn, nfCtTuple, packPorts, portsSport, TcpConntrack } from './nf_conn.js';
 import { hashTuple, invertTuple, IpCtDir, NfTuple, reciprocalScale } from './nf_conntrack_tuple.js';
 import type { Conntrack } from './nf_conntrack_core.js';
 
@@ -44,7 +44,9 @@ export function natInitialized(ct: NfConn, manip: number): boolean {
 }
 
 export class NfNat {
-  private bysrcHeads: (NfConn | null)[] = [];
+  /** nf_nat_bysource: each chain's first entry record, or -1; the links are bysrcNext, by slot. */
+  private bysrcHeads = new Int32Array(0);
+  private bysrcNext = new Int32Array(0);
   private bysrcSize = 0;
   private readonly tables: NfHookOps[][] = [[], [], [], [], []];
   private hooks: NfHookEntries | null = null;
@@ -224,7 +226,7 @@ export class NfNat {
       this.ct.alterReply(ct, this.tmp);
       ct.status |= manip === NF_NAT_MANIP_SRC ? Ips.SRC_NAT : Ips.DST_NAT;
     }
-    if (manip === NF_NAT_MANIP_SRC) this.addBySrc(ct);
+    if (manip === NF_NAT_MANIP_SRC) this.addBySrc(ct.base);
     ct.status |= manip === NF_NAT_MANIP_DST ? Ips.DST_NAT_DONE : Ips.SRC_NAT_DONE;
     return NF_ACCEPT;
   }
@@ -302,7 +304,7 @@ export class NfNat {
     }
     const other = this.ct.find(reply);
     if (!other) return false;
-    if (lastFoundDir(this.ct, reply, other) === IpCtDir.ORIGINAL || other === ignored) return true;
+    if (lastFoundDir(this.ct, reply, other) === IpCtDir.ORIGINAL || other.base === ignored.base) return true;
     // nf_nat_may_kill + nf_seq_has_advanced
     if (other.tcpState < TcpConntrack.TIME_WAIT || other.status & (Ips.FIXED_TIMEOUT | Ips.DYING) || !(other.status & Ips.SRC_NAT)) return true;
     if (((ignored.tdEnd0 - other.tdEnd0) | 0) <= 0) return true;
@@ -388,46 +390,55 @@ export class NfNat {
     return reciprocalScale(hashTuple(src, 0, sport, 0, proto, this.bysrcSeed), this.bysrcSize);
   }
 
-  private addBySrc(ct: NfConn): void {
-    const h = this.hashBySrc(ct.oSrc, portsSport(ct.oPorts), ct.proto);
-    ct.nextBySrc = this.bysrcHeads[h]!;
-    this.bysrcHeads[h] = ct;
+  private addBySrc(b: number): void {
+    const w = this.ct.store.words;
+    const h = this.hashBySrc(w[b + Ct.TUPLE]!, portsSport(w[b + Ct.TUPLE + 2]!), w[b + Ct.PROTO]!);
+    const slot = b >> Ct.SHIFT;
+    if (slot >= this.bysrcNext.length) {
+      const grown = new Int32Array(Math.max(slot + 1, this.bysrcNext.length * 2));
+      grown.set(this.bysrcNext);
+      this.bysrcNext = grown;
+    }
+    this.bysrcNext[slot] = this.bysrcHeads[h]!;
+    this.bysrcHeads[h] = b;
   }
 
-  /** nf_nat_cleanup_conntrack. */
-  removeBySrc(ct: NfConn): void {
-    const h = this.hashBySrc(ct.oSrc, portsSport(ct.oPorts), ct.proto);
-    let c: NfConn | null = this.bysrcHeads[h]!;
-    if (c === ct) {
-      this.bysrcHeads[h] = ct.nextBySrc;
+  /** nf_nat_cleanup_conntrack of the entry at `b`. */
+  removeBySrc(b: number): void {
+    const w = this.ct.store.words;
+    const h = this.hashBySrc(w[b + Ct.TUPLE]!, portsSport(w[b + Ct.TUPLE + 2]!), w[b + Ct.PROTO]!);
+    const next = this.bysrcNext[b >> Ct.SHIFT]!;
+    let c = this.bysrcHeads[h]!;
+    if (c === b) {
+      this.bysrcHeads[h] = next;
     } else {
-      while (c !== null && c.nextBySrc !== ct) c = c.nextBySrc;
-      if (c !== null) c.nextBySrc = ct.nextBySrc;
+      while (c >= 0 && this.bysrcNext[c >> Ct.SHIFT] !== b) c = this.bysrcNext[c >> Ct.SHIFT]!;
+      if (c >= 0) this.bysrcNext[c >> Ct.SHIFT] = next;
     }
-    ct.nextBySrc = null;
+    this.bysrcNext[b >> Ct.SHIFT] = -1;
   }
 
   /** find_appropriate_src: reuse the mapping another connection from this source already has, if in range. */
   private findAppropriateSrc(t: NfTuple, result: NfTuple, range: NatRange): boolean {
-    let c: NfConn | null = this.bysrcHeads[this.hashBySrc(t.src, t.sport, t.proto)]!;
-    while (c !== null) {
-      if (c.proto === t.proto && c.oSrc === t.src && portsSport(c.oPorts) === t.sport && !(c.status & Ips.DYING)) {
+    const w = this.ct.store.words;
+    for (let c = this.bysrcHeads[this.hashBySrc(t.src, t.sport, t.proto)]!; c >= 0; c = this.bysrcNext[c >> Ct.SHIFT]!) {
+      if (w[c + Ct.PROTO] === t.proto && w[c + Ct.TUPLE] === t.src && portsSport(w[c + Ct.TUPLE + 2]!) === t.sport &&
+        !(w[c + Ct.STATUS]! & Ips.DYING)) {
         // Copy the source part from the reply tuple.
-        invertTuple(result, nfCtTuple(c, IpCtDir.REPLY, this.tmp2));
+        invertTuple(result, nfCtTuple(this.ct.store.view(c), IpCtDir.REPLY, this.tmp2));
         result.dst = t.dst;
         result.dport = t.dport;
         if (inRange(result, range)) return true;
       }
-      c = c.nextBySrc;
     }
     return false;
   }
 
   resize(size: number): void {
-    const entries: NfConn[] = [];
-    for (const head of this.bysrcHeads) for (let c = head; c !== null; c = c.nextBySrc) entries.push(c);
+    const entries: number[] = [];
+    for (const head of this.bysrcHeads) for (let c = head; c >= 0; c = this.bysrcNext[c >> Ct.SHIFT]!) entries.push(c);
     this.bysrcSize = Math.max(size, CONNTRACK_LOCKS);
-    this.bysrcHeads = new Array<NfConn | null>(this.bysrcSize).fill(null);
+    this.bysrcHeads = new Int32Array(this.bysrcSize).fill(-1);
     for (let i = entries.length - 1; i >= 0; i--) this.addBySrc(entries[i]!);
   }
 }

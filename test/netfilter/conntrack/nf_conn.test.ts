@@ -10,24 +10,25 @@ import { advance, inbound, outbound, rig, tcp, udp, type Rig } from './helpers.j
  * The hash table's shape: every chain's links agree both ways (hnnode.pprev
  * of each node names the node before it, or its bucket), every node hangs in
  * the bucket its tuple hashes to, and each live confirmed entry has both
- * nodes in the table exactly once. Returns the entries found.
+ * nodes in the table exactly once, in a slot not on the free stack. Returns
+ * the slots found.
  */
-function checkTable(ct: Conntrack): Set<NfConn> {
+function checkTable(ct: Conntrack): Set<number> {
   const w = ct.store.words;
-  const seen = new Map<NfConn, number>();
+  const seen = new Map<number, number>();
+  const free = new Set(ct.store.freeSlots());
   for (let bucket = 0; bucket < ct.htableSize; bucket++) {
     let prev = -2 - bucket;
     for (let n = ct.heads[bucket]!; n !== Ct.NULLS; n = w[((n >> 1) << Ct.SHIFT) + Ct.NEXT + (n & 1)]!) {
       const b = (n >> 1) << Ct.SHIFT;
       expect(w[b + Ct.PPREV + (n & 1)]).toBe(prev);
-      const c = ct.store.objs[n >> 1]!;
-      expect((ct as unknown as { bucketOf(c: NfConn, d: number): number }).bucketOf(c, n & 1)).toBe(bucket);
-      seen.set(c, (seen.get(c) ?? 0) | (1 << (n & 1)));
+      expect((ct as unknown as { bucketOf(b: number, d: number): number }).bucketOf(b, n & 1)).toBe(bucket);
+      seen.set(n >> 1, (seen.get(n >> 1) ?? 0) | (1 << (n & 1)));
       prev = n;
     }
   }
-  for (const [c, dirs] of seen) {
-    expect(ct.store.free).not.toContain(c);
+  for (const [slot, dirs] of seen) {
+    expect(free.has(slot)).toBe(false);
     expect(dirs).toBe(3);
   }
   return new Set(seen.keys());
@@ -114,17 +115,32 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
     const r = rig();
     const syn = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240);
     expect(inbound(r, syn)).toBe(NF_ACCEPT);
-    const first = syn.nfct as NfConn;
-    expect(first.use).toBe(1);
+    const first = (syn.nfct as NfConn).slot;
+    expect((syn.nfct as NfConn).use).toBe(1);
     r.ct.flush();
     const other = udp('10.1.0.1', 2000, '10.1.0.2', 53);
     inbound(r, other);
-    expect(other.nfct).not.toBe(first);
+    expect((other.nfct as NfConn).slot).not.toBe(first);
     nfResetCt(syn);
-    expect(first.use).toBe(0);
     const third = udp('10.1.0.1', 3000, '10.1.0.2', 53);
     inbound(r, third);
-    expect(third.nfct).toBe(first);
+    expect((third.nfct as NfConn).slot).toBe(first);
+  });
+
+  it('a packet holds the one handle bound to its entry, and lets it go with the last reference', () => {
+    const r = rig();
+    const a = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240);
+    inbound(r, a);
+    const b = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240);
+    inbound(r, b);
+    const h = a.nfct as NfConn;
+    expect(b.nfct).toBe(h);
+    expect(r.ct.store.handles[h.slot]).toBe(h);
+    nfResetCt(a);
+    expect(r.ct.store.handles[h.slot]).toBe(h);
+    nfResetCt(b);
+    expect(r.ct.store.handles[h.slot]).toBeNull();
+    expect(r.ct.count).toBe(1);
   });
 
   it('each copy of a packet (fragments, GSO segments) holds its own reference (__nf_copy)', () => {
@@ -132,14 +148,15 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
     const syn = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240);
     inbound(r, syn);
     const c = syn.nfct as NfConn;
+    const slot = c.slot;
     const copies = [syn.copyHeaders(), syn.copyHeaders()];
     expect(c.use).toBe(3);
     nfResetCt(syn);
     r.ct.flush();
     nfResetCt(copies[0]!);
-    expect(r.ct.store.free).not.toContain(c);
+    expect(r.ct.store.freeSlots()).not.toContain(slot);
     nfResetCt(copies[1]!);
-    expect(r.ct.store.free).toContain(c);
+    expect(r.ct.store.freeSlots()).toContain(slot);
   });
 
   it('a recycled entry starts exactly as a fresh one', () => {
@@ -159,13 +176,8 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
     inbound(fresh, b);
     const ra = a.nfct as NfConn;
     const rb = b.nfct as NfConn;
-    expect(used.ct.store.objs.indexOf(ra)).toBeLessThan(3);
-    const fields = (c: NfConn): Record<string, unknown> => {
-      const { store, base, ...own } = c;
-      void store; void base;
-      const w = c.store.words.slice(c.base, c.base + (1 << Ct.SHIFT));
-      return { own, record: Array.from(w) };
-    };
+    expect(ra.slot).toBeLessThan(3);
+    const fields = (c: NfConn): unknown[] => [c.acct, Array.from(c.store.words.slice(c.base, c.base + (1 << Ct.SHIFT)))];
     expect(fields(ra)).toEqual(fields(rb));
   });
 
@@ -181,7 +193,7 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
     expect(checkTable(r.ct).size).toBe(1);
   });
 
-  it('under a SYN flood at nf_conntrack_max, early_drop victims are reused: the pool stays at max + 1 objects', () => {
+  it('under a SYN flood at nf_conntrack_max, each entry takes the slot early_drop just freed: the store stays at max slots', () => {
     const max = 64;
     const r = rig({ sysctl: { nf_conntrack_max: max, nf_conntrack_buckets: max }, eventLogSize: 0 });
     for (let i = 0; i < 5000; i++) {
@@ -191,7 +203,7 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
     }
     expect(r.ct.stats.total('early_drop')).toBeGreaterThan(4000);
     expect(r.ct.count).toBeLessThanOrEqual(max);
-    expect(r.ct.store.objs.length).toBeLessThanOrEqual(max + 1);
+    expect(r.ct.store.nslots).toBe(max);
     checkTable(r.ct);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { NfConn, NfConnStore, packPorts } from '../../../src/netfilter/conntrack/nf_conn.js';
+import { Ct, NfConn, nfConnInit, NfConnStore, packPorts } from '../../../src/netfilter/conntrack/nf_conn.js';
 import { ConntrackEventLog, type ConntrackEvent } from '../../../src/netfilter/conntrack/nf_conntrack_ecache.js';
 import { snapshotEntry } from '../../../src/netfilter/conntrack/nf_conntrack_entry.js';
 import { IPCT_DESTROY, IPCT_NEW, IPCT_REPLY } from '../../../src/netfilter/conntrack/nf_conntrack_l4proto.js';
@@ -27,12 +27,12 @@ describe('conntrack event log', () => {
       const log = new ConntrackEventLog(capacity);
       const store = new NfConnStore();
       // One entry rewritten before each event, so a log that kept a reference instead of a copy fails.
-      const ct = new NfConn(store, 1);
+      const ct = new NfConn(store, store.allocSlot(1) << Ct.SHIFT);
       const expected: ConntrackEvent[] = [];
       let t = 0;
       for (const e of evs) {
         t += e.dt;
-        ct.init(e.proto, e.src, e.dst, packPorts(e.sport, e.dport), e.dst, e.src, packPorts(e.dport, e.sport));
+        nfConnInit(store.words, ct.base, e.proto, e.src, e.dst, packPorts(e.sport, e.dport), e.dst, e.src, packPorts(e.dport, e.sport));
         ct.tcpState = e.tcpState;
         ct.status = e.status;
         ct.timeout = e.timeout;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, TcpOptions } from '../../../src/model/skb.js';
 import { IpCt, Ips } from '../../../src/netfilter/nf_conntrack_common.js';
 import { NF_ACCEPT } from '../../../src/netfilter/hooks.js';
-import { NfConn, NfConnStore } from '../../../src/netfilter/conntrack/nf_conn.js';
+import { Ct, NfConn, nfConnInit, NfConnStore } from '../../../src/netfilter/conntrack/nf_conn.js';
 import { NFCT_TCP_ACCEPT, TCP_SYN_SET, tcpInWindow, tcpNew } from '../../../src/netfilter/conntrack/nf_conntrack_proto_tcp.js';
 import { advance, inbound, outbound, rig, synOpts, tcp, type Rig } from './helpers.js';
 
@@ -211,10 +211,11 @@ describe('TCP tracker (nf_conntrack_proto_tcp.c)', () => {
       }
       const r = rig({ eventLogSize: 0 });
       expect(inbound(r, syn)).toBe(NF_ACCEPT);
-      const tracked = r.ct.store.objs[0]!;
+      const tracked = r.ct.store.view(0);
       // The same segment through tcp_new and the full tcp_in_window, on an entry of its own.
-      const ct = new NfConn(new NfConnStore(), 1);
-      ct.init(tracked.proto, tracked.oSrc, tracked.oDst, tracked.oPorts, tracked.rSrc, tracked.rDst, tracked.rPorts);
+      const store = new NfConnStore();
+      const ct = new NfConn(store, store.allocSlot(1) << Ct.SHIFT);
+      nfConnInit(store.words, ct.base, tracked.proto, tracked.oSrc, tracked.oDst, tracked.oPorts, tracked.rSrc, tracked.rDst, tracked.rPorts);
       expect(tcpNew(r.ct, ct, syn)).toBe(true);
       expect(tcpInWindow(r.ct, ct, 0, TCP_SYN_SET, syn)).toBe(NFCT_TCP_ACCEPT);
       expect(windowState(tracked)).toEqual(windowState(ct));
