@@ -40,9 +40,15 @@ function hookState(hook: number): NfHookState {
   return { hook: hook as NfHookState['hook'], inDev: 'eth0', outDev: '', inIfindex: 2, outIfindex: 0, now: 0, dropReason: 0, detail: '', rerouteNeeded: false, rulesEvaluated: 0, ctLookups: 0, ctNew: 0 };
 }
 
+/** The JS heap in use plus every ArrayBuffer (the entry records, bucket heads and NAT's chains live in typed arrays). */
+function jsAndBufferBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
 export function conntrackFlows(attempts: number, gc: (() => void) | undefined, eventLogSize = 0): ConntrackFlowsResult {
   gc?.();
-  const heap0 = process.memoryUsage().heapUsed;
+  const heap0 = jsAndBufferBytes();
   const sim = new Scheduler();
   const ct = new Conntrack({
     scheduler: sim, random: new RandomStream(1, 'bench:conntrack'), printk: () => {}, hostName: 'bench',
@@ -71,8 +77,7 @@ export function conntrackFlows(attempts: number, gc: (() => void) | undefined, e
   sim.run(sim.now + GAP_NS);
   const wall = (performance.now() - t0) / 1000;
   gc?.();
-  // The entry records and bucket heads live outside the JS heap, in ArrayBuffers: counted by size.
-  const heap = process.memoryUsage().heapUsed + ct.store.words.byteLength + ct.heads.byteLength;
+  const heap = jsAndBufferBytes();
   return {
     name: eventLogSize ? 'conntrack-flows-events' : 'conntrack-flows',
     packets: attempts,
