@@ -18,6 +18,9 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+// Kernel constants are const enums, erased from the builds: this file's compile writes them in.
+import { IPPROTO, TCPHDR } from '../src/model/skb.js';
+import { NF, NF_INET } from '../src/netfilter/hooks.js';
 
 const MAX = 262144;
 const CHUNK = 50_000;
@@ -29,7 +32,6 @@ async function load(build: string): Promise<Chunk> {
   const { Scheduler } = await import(url('src/model/scheduler.js'));
   const { RandomStream } = await import(url('src/model/random.js'));
   const skbm = await import(url('src/model/skb.js'));
-  const hooks = await import(url('src/netfilter/hooks.js'));
   const { Conntrack } = await import(url('src/netfilter/conntrack/index.js'));
   const sim = new Scheduler();
   const ct = new Conntrack({
@@ -41,10 +43,10 @@ async function load(build: string): Promise<Chunk> {
     rerouteNeeded: false, rulesEvaluated: 0, ctLookups: 0, ctNew: 0,
   });
   const skb = new skbm.Skb();
-  skb.protocol = skbm.IPPROTO_TCP;
+  skb.protocol = IPPROTO.TCP;
   skb.daddr = 0x0a000002;
   skb.dport = 80;
-  skb.tcpFlags = skbm.TCP_SYN;
+  skb.tcpFlags = TCPHDR.SYN;
   skb.window = 64240;
   skb.len = 60;
   // The same loop as conntrack_flows.ts, compiled afresh for this build.
@@ -55,12 +57,12 @@ async function load(build: string): Promise<Chunk> {
         skb.saddr = (0x0b000000 + Math.floor(i / 60000)) | 0;
         skb.sport = 1024 + (i % 60000);
         skb.seq = (i * 2654435761) >>> 0;
-        if (ct.nfConntrackIn(skb, pre) === hooks.NF_ACCEPT) ct.nfConfirm(skb, input);
+        if (ct.nfConntrackIn(skb, pre) === accept) ct.nfConfirm(skb, input);
         if ((i & 255) === 255) sim.run(sim.now + 256 * 1000);
       }
     };`;
-  const make = new Function('skbm', 'hooks', 'skb', 'ct', 'pre', 'input', 'sim', body) as (...a: unknown[]) => Chunk;
-  return make(skbm, hooks, skb, ct, state(hooks.NF_INET_PRE_ROUTING), state(hooks.NF_INET_LOCAL_IN), sim);
+  const make = new Function('skbm', 'accept', 'skb', 'ct', 'pre', 'input', 'sim', body) as (...a: unknown[]) => Chunk;
+  return make(skbm, NF.ACCEPT, skb, ct, state(NF_INET.PRE_ROUTING), state(NF_INET.LOCAL_IN), sim);
 }
 
 function timed(chunk: Chunk): number {

@@ -10,8 +10,8 @@
 
 import { Scheduler } from '../src/model/scheduler.js';
 import { RandomStream } from '../src/model/random.js';
-import { IPPROTO_TCP, Skb, TCP_SYN, nfResetCt } from '../src/model/skb.js';
-import { NF_ACCEPT, NF_INET_LOCAL_IN, NF_INET_PRE_ROUTING, type NfHookState } from '../src/netfilter/hooks.js';
+import { IPPROTO, nfResetCt, Skb, TCPHDR } from '../src/model/skb.js';
+import { NF, NF_INET, type NfHookState } from '../src/netfilter/hooks.js';
 import { Conntrack } from '../src/netfilter/conntrack/index.js';
 
 export interface ConntrackFlowsResult {
@@ -54,13 +54,13 @@ export function conntrackFlows(attempts: number, gc: (() => void) | undefined, e
     scheduler: sim, random: new RandomStream(1, 'bench:conntrack'), printk: () => {}, hostName: 'bench',
     sysctl: { nf_conntrack_max: MAX, nf_conntrack_buckets: MAX }, eventLogSize,
   });
-  const pre = hookState(NF_INET_PRE_ROUTING);
-  const input = hookState(NF_INET_LOCAL_IN);
+  const pre = hookState(NF_INET.PRE_ROUTING);
+  const input = hookState(NF_INET.LOCAL_IN);
   const skb = new Skb();
-  skb.protocol = IPPROTO_TCP;
+  skb.protocol = IPPROTO.TCP;
   skb.daddr = 0x0a000002;
   skb.dport = 80;
-  skb.tcpFlags = TCP_SYN;
+  skb.tcpFlags = TCPHDR.SYN;
   skb.window = 64240;
   skb.len = 60;
   let accepted = 0;
@@ -71,7 +71,7 @@ export function conntrackFlows(attempts: number, gc: (() => void) | undefined, e
     skb.saddr = (0x0b000000 + Math.floor(i / 60000)) | 0;
     skb.sport = 1024 + (i % 60000);
     skb.seq = (i * 2654435761) >>> 0;
-    if (ct.nfConntrackIn(skb, pre) === NF_ACCEPT && ct.nfConfirm(skb, input) === NF_ACCEPT) accepted++;
+    if (ct.nfConntrackIn(skb, pre) === NF.ACCEPT && ct.nfConfirm(skb, input) === NF.ACCEPT) accepted++;
     if ((i & (RUN_EVERY - 1)) === RUN_EVERY - 1) sim.run(sim.now + RUN_EVERY * GAP_NS);
   }
   sim.run(sim.now + GAP_NS);

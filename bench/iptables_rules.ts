@@ -3,9 +3,9 @@
 // Wall time per packet divided by rules traversed should stay flat as N
 // grows: a packet costs what it traverses, linearly.
 
-import { NfHookEntries, NF_INET_LOCAL_IN } from '../src/netfilter/hooks.js';
+import { NF_INET, NfHookEntries } from '../src/netfilter/hooks.js';
 import { installRuleset, parseIptablesSave } from '../src/netfilter/iptables/index.js';
-import { IPPROTO_TCP, Skb } from '../src/model/skb.js';
+import { IPPROTO, Skb } from '../src/model/skb.js';
 import type { RuleHost } from '../src/netfilter/nf_conntrack_common.js';
 
 const host: RuleHost = {
@@ -21,14 +21,14 @@ export function iptablesRules(n: number, packets: number) {
   const hooks = new NfHookEntries();
   installRuleset(parsed.ruleset, hooks, host);
   const skb = new Skb();
-  skb.protocol = IPPROTO_TCP;
+  skb.protocol = IPPROTO.TCP;
   skb.saddr = 0x0a000001;
   skb.daddr = 0x0a000002;
   skb.sport = 40000;
   skb.dport = 80;
   skb.len = 60;
   const t0 = performance.now();
-  for (let i = 0; i < packets; i++) hooks.run(NF_INET_LOCAL_IN, skb, 'eth0', 2, '', 0, 0);
+  for (let i = 0; i < packets; i++) hooks.run(NF_INET.LOCAL_IN, skb, 'eth0', 2, '', 0, 0);
   const wall = (performance.now() - t0) / 1000;
   return {
     name: `iptables-${n}-rules`, packets, events: 0, wall_s: Number(wall.toFixed(3)),

@@ -28,7 +28,7 @@ import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
 import type { Scheduler } from '../model/scheduler.js';
 import type { Skb } from '../model/skb.js';
-import { IPHDR_LEN, ICMPHDR_LEN, IPPROTO_ICMP, IP_DF } from '../model/skb.js';
+import { ICMPHDR_LEN, IP, IPHDR_LEN, IPPROTO } from '../model/skb.js';
 import { allocLocalSkb } from '../model/skb_alloc.js';
 import { formatIpv4 } from '../model/inet.js';
 import { MIB } from '../model/snmp.js';
@@ -36,9 +36,7 @@ import { Stage } from '../model/trace.js';
 import { BLOCK_SLEEP, Process } from '../transport/process.js';
 import { ipLocalOut, ipRouteOutput, routeSource } from '../routing/ip_output.js';
 import type { FibRoute } from '../routing/fib.js';
-import {
-  ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_TIME_EXCEEDED, isIcmpError,
-} from '../routing/icmp.js';
+import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_TIME_EXCEEDED, isIcmpError } from '../routing/icmp.js';
 import { IP_PMTUDISC_DO, IP_PMTUDISC_DONT, IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT } from '../transport/udp.js';
 
 export { IP_PMTUDISC_DO, IP_PMTUDISC_DONT, IP_PMTUDISC_PROBE, IP_PMTUDISC_WANT };
@@ -223,7 +221,7 @@ export class Ping extends Process {
       this.localError(`ping: local error: message too long, mtu=${mtu}`);
       return;
     }
-    const skb = allocLocalSkb(host, cpu, routeSource(host, rt, o.daddr), o.daddr, IPPROTO_ICMP);
+    const skb = allocLocalSkb(host, cpu, routeSource(host, rt, o.daddr), o.daddr, IPPROTO.ICMP);
     skb.icmpType = ICMP_ECHO;
     skb.icmpCode = 0;
     skb.icmpId = this.id;
@@ -231,7 +229,7 @@ export class Ping extends Process {
     skb.payloadLen = o.size;
     skb.len = ipLen;
     if (o.pmtudisc === IP_PMTUDISC_DO || o.pmtudisc === IP_PMTUDISC_PROBE || (o.pmtudisc === IP_PMTUDISC_WANT && ipLen <= mtu)) {
-      skb.fragOff = IP_DF;
+      skb.fragOff = IP.DF;
     }
     this.sentAt[seq] = cpu.now;
     this.got[seq] = 0;
@@ -240,7 +238,7 @@ export class Ping extends Process {
     mib[MIB.IcmpOutEchos]++;
     host.snmp.icmpMsgOut[ICMP_ECHO]++;
     if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, rt.dev.name, skb, Stage.APP_SEND,
-      `ping (pid ${this.pid}) sendmsg(): echo request id ${this.id} seq ${seq}, ${o.size} bytes of data${skb.fragOff & IP_DF ? ', DF' : ''}`,
+      `ping (pid ${this.pid}) sendmsg(): echo request id ${this.id} seq ${seq}, ${o.size} bytes of data${skb.fragOff & IP.DF ? ', DF' : ''}`,
       undefined, undefined, 'raw_sendmsg');
     const rc = ipLocalOut(host, cpu, skb, rt);
     if (rc === -EPERM) this.localError('ping: sendmsg: Operation not permitted');
@@ -295,7 +293,7 @@ export class Ping extends Process {
     }
     if (!isIcmpError(skb.icmpType) || !skb.quoted) return false;
     const q = skb.quoted;
-    if (q.protocol !== IPPROTO_ICMP || ((q.l4word >>> 16) & 0xffff) !== this.id || !host.isLocalAddr(q.saddr)) return false;
+    if (q.protocol !== IPPROTO.ICMP || ((q.l4word >>> 16) & 0xffff) !== this.id || !host.isLocalAddr(q.saddr)) return false;
     const seq = q.l4word & 0xffff;
     const t = cpu.now + host.lat.wakeup_ns;
     this.nerrors++;

@@ -7,28 +7,40 @@ export const ETH_P_IP = 0x0800;
 export const ETH_P_ARP = 0x0806;
 export const ETH_HLEN = 14;
 
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
+/**
+ * IP protocol numbers (include/uapi/linux/in.h). Constants read per packet
+ * are `const enum`s named by their kernel prefix (IPPROTO_TCP is IPPROTO.TCP),
+ * which tsc writes as literals (ARCHITECTURE.md).
+ */
+export const enum IPPROTO {
+  ICMP = 1,
+  TCP = 6,
+  UDP = 17,
+}
 
 export const IPHDR_LEN = 20;
 export const UDPHDR_LEN = 8;
 export const TCPHDR_LEN = 20;
 export const ICMPHDR_LEN = 8;
 
-/** IPv4 flag bits as they sit in frag_off (host order). */
-export const IP_DF = 0x4000;
-export const IP_MF = 0x2000;
-export const IP_OFFSET = 0x1fff;
+/** IPv4 flag bits as they sit in frag_off (host order): IP_DF, IP_MF, IP_OFFSET (include/net/ip.h). */
+export const enum IP {
+  DF = 0x4000,
+  MF = 0x2000,
+  OFFSET = 0x1fff,
+}
 
-export const TCP_FIN = 0x01;
-export const TCP_SYN = 0x02;
-export const TCP_RST = 0x04;
-export const TCP_PSH = 0x08;
-export const TCP_ACK = 0x10;
-export const TCP_URG = 0x20;
-export const TCP_ECE = 0x40;
-export const TCP_CWR = 0x80;
+/** TCP header flag bits, TCPHDR_FIN ... TCPHDR_CWR (include/net/tcp.h). */
+export const enum TCPHDR {
+  FIN = 0x01,
+  SYN = 0x02,
+  RST = 0x04,
+  PSH = 0x08,
+  ACK = 0x10,
+  URG = 0x20,
+  ECE = 0x40,
+  CWR = 0x80,
+}
 
 /** skb->pkt_type (include/uapi/linux/if_packet.h). */
 export const PACKET_HOST = 0;
@@ -169,11 +181,11 @@ export class Skb {
   }
 
   get isFragment(): boolean {
-    return (this.fragOff & (IP_MF | IP_OFFSET)) !== 0;
+    return (this.fragOff & (IP.MF | IP.OFFSET)) !== 0;
   }
 
   get df(): boolean {
-    return (this.fragOff & IP_DF) !== 0;
+    return (this.fragOff & IP.DF) !== 0;
   }
 
   /** Bytes on the Ethernet wire before FCS: IP length plus the 14-byte header. */
@@ -188,13 +200,13 @@ export class Skb {
 
   /** L4 header length for this packet's protocol. */
   get l4HeaderLen(): number {
-    if (this.isFragment && (this.fragOff & IP_OFFSET) !== 0) return 0;
+    if (this.isFragment && (this.fragOff & IP.OFFSET) !== 0) return 0;
     switch (this.protocol) {
-      case IPPROTO_TCP:
+      case IPPROTO.TCP:
         return TCPHDR_LEN + tcpOptionsLen(this.tcpOpts);
-      case IPPROTO_UDP:
+      case IPPROTO.UDP:
         return UDPHDR_LEN;
-      case IPPROTO_ICMP:
+      case IPPROTO.ICMP:
         return ICMPHDR_LEN;
       default:
         return 0;
@@ -267,6 +279,6 @@ export function quoteHeader(skb: Skb): QuotedHeader {
   return {
     saddr: skb.saddr, daddr: skb.daddr, protocol: skb.protocol, ttl: skb.ttl, id: skb.ipId,
     fragOff: skb.fragOff, totLen: skb.len, sport: skb.sport, dport: skb.dport,
-    l4word: skb.protocol === IPPROTO_TCP ? skb.seq : (skb.icmpId << 16) | skb.icmpSeq,
+    l4word: skb.protocol === IPPROTO.TCP ? skb.seq : (skb.icmpId << 16) | skb.icmpSeq,
   };
 }

@@ -7,23 +7,31 @@
 import type { Skb } from '../model/skb.js';
 import { DropReason } from '../model/drop_reason.js';
 
-/** enum nf_inet_hooks (include/uapi/linux/netfilter.h). */
-export const NF_INET_PRE_ROUTING = 0;
-export const NF_INET_LOCAL_IN = 1;
-export const NF_INET_FORWARD = 2;
-export const NF_INET_LOCAL_OUT = 3;
-export const NF_INET_POST_ROUTING = 4;
-export const NF_INET_NUMHOOKS = 5;
-export type NfHook = 0 | 1 | 2 | 3 | 4;
+/**
+ * enum nf_inet_hooks (include/uapi/linux/netfilter.h). Kernel constants read
+ * per packet are `const enum`s named by their kernel prefix (NF_INET_LOCAL_IN
+ * is NF_INET.LOCAL_IN), which tsc writes as literals (ARCHITECTURE.md).
+ */
+export const enum NF_INET {
+  PRE_ROUTING = 0,
+  LOCAL_IN = 1,
+  FORWARD = 2,
+  LOCAL_OUT = 3,
+  POST_ROUTING = 4,
+  NUMHOOKS = 5,
+}
+export type NfHook = NF_INET.PRE_ROUTING | NF_INET.LOCAL_IN | NF_INET.FORWARD | NF_INET.LOCAL_OUT | NF_INET.POST_ROUTING;
 
 export const HOOK_NAMES = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] as const;
 
 /** Verdicts (include/uapi/linux/netfilter.h). */
-export const NF_DROP = 0;
-export const NF_ACCEPT = 1;
-export const NF_STOLEN = 2;
-export const NF_QUEUE = 3;
-export const NF_REPEAT = 4;
+export const enum NF {
+  DROP = 0,
+  ACCEPT = 1,
+  STOLEN = 2,
+  QUEUE = 3,
+  REPEAT = 4,
+}
 export const VERDICT_NAMES = ['drop', 'accept', 'stolen', 'queue', 'repeat'] as const;
 
 /** enum nf_ip_hook_priorities (include/uapi/linux/netfilter_ipv4.h). */
@@ -76,7 +84,7 @@ export interface NfHookOps {
 export class NfHookEntries {
   private readonly entries: NfHookOps[][] = [[], [], [], [], []];
   readonly state: NfHookState = {
-    hook: NF_INET_PRE_ROUTING, inDev: '', outDev: '', inIfindex: 0, outIfindex: 0,
+    hook: NF_INET.PRE_ROUTING, inDev: '', outDev: '', inIfindex: 0, outIfindex: 0,
     now: 0, dropReason: DropReason.NETFILTER_DROP, detail: '', rerouteNeeded: false,
     rulesEvaluated: 0, ctLookups: 0, ctNew: 0,
   };
@@ -124,8 +132,8 @@ export class NfHookEntries {
     st.ctNew = 0;
     for (let i = 0; i < list.length; i++) {
       const v = list[i]!.hook(skb, st);
-      if (v !== NF_ACCEPT) return v;
+      if (v !== NF.ACCEPT) return v;
     }
-    return NF_ACCEPT;
+    return NF.ACCEPT;
   }
 }

@@ -9,7 +9,7 @@ import type { Skb } from '../model/skb.js';
  * These enums are `const enum`s, read on the per-packet path: tsc writes each
  * use as a literal, where an imported `const` costs V8 a load and a hole check.
  */
-export const enum IpCt {
+export const enum IP_CT {
   ESTABLISHED = 0,
   RELATED = 1,
   NEW = 2,
@@ -21,7 +21,7 @@ export const enum IpCt {
 }
 
 /** enum ip_conntrack_status bits. */
-export const enum Ips {
+export const enum IPS {
   EXPECTED = 1 << 0,
   SEEN_REPLY = 1 << 1,
   ASSURED = 1 << 2,
@@ -37,6 +37,7 @@ export const enum Ips {
   NAT_CLASH = 1 << 12,
   HELPER = 1 << 13,
   OFFLOAD = 1 << 14,
+  NAT_MASK = DST_NAT | SRC_NAT,
 }
 
 /** What a rule match may read from the conntrack entry attached to a packet. */

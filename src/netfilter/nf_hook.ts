@@ -5,7 +5,7 @@ import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
 import type { Skb } from '../model/skb.js';
 import type { StageDef } from '../model/trace.js';
-import { HOOK_NAMES, NF_ACCEPT, NF_STOLEN, VERDICT_NAMES, type NfHook } from './hooks.js';
+import { HOOK_NAMES, NF, type NfHook, VERDICT_NAMES } from './hooks.js';
 import { kfreeSkbReason } from '../model/skb_free.js';
 
 /**
@@ -26,11 +26,11 @@ export function nfHook(
   const st = hooks.state;
   const c = host.costs;
   cpu.charge(c.nf_rule * st.rulesEvaluated + c.nf_conntrack_lookup * st.ctLookups + c.nf_conntrack_new * st.ctNew);
-  if (v === NF_ACCEPT) {
+  if (v === NF.ACCEPT) {
     if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, devName, skb, stage, `${HOOK_NAMES[hook]}: ${st.detail || 'accept'}`, 'accept');
     return true;
   }
-  if (v === NF_STOLEN) {
+  if (v === NF.STOLEN) {
     if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, devName, skb, stage, `${HOOK_NAMES[hook]}: ${st.detail || 'stolen'}`, 'stolen');
     return false;
   }

@@ -5,9 +5,7 @@
 
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
-import {
-  IPPROTO_TCP, IP_OFFSET, type Skb, TCP_RST,
-} from '../model/skb.js';
+import { IP, IPPROTO, type Skb, TCPHDR } from '../model/skb.js';
 import { Stage } from '../model/trace.js';
 import { tcpResetReply } from '../transport/tcp_output.js';
 import { formatIpv4 } from '../model/inet.js';
@@ -15,9 +13,9 @@ import { ipLocalOut, ipRouteOutput } from '../routing/ip_output.js';
 
 /** nf_send_reset: RST with seq = the segment's ack, or RST|ACK acknowledging it; never for a RST or a fragment. */
 export function nfSendReset(host: Host, cpu: Cpu, oldskb: Skb): void {
-  if (oldskb.protocol !== IPPROTO_TCP) return;
-  if ((oldskb.fragOff & IP_OFFSET) !== 0) return;
-  if (oldskb.tcpFlags & TCP_RST) return;
+  if (oldskb.protocol !== IPPROTO.TCP) return;
+  if ((oldskb.fragOff & IP.OFFSET) !== 0) return;
+  if (oldskb.tcpFlags & TCPHDR.RST) return;
   const rt = ipRouteOutput(host, oldskb.saddr);
   if (!rt) return;
   const skb = tcpResetReply(host, cpu, oldskb);

@@ -29,10 +29,7 @@
 // Fragments and non-TCP packets pass through (UDP GRO needs a UDP_GRO socket
 // or rx-udp-gro-forwarding, off by default).
 
-import {
-  ETH_P_IP, IPPROTO_TCP, IP_DF, IP_MF, IP_OFFSET, TCP_CWR, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG,
-  type Skb, type TcpOptions,
-} from '../model/skb.js';
+import { ETH_P_IP, IP, IPPROTO, type Skb, TCPHDR, type TcpOptions } from '../model/skb.js';
 
 /** GRO_HASH_BUCKETS (include/net/gro.h). */
 export const GRO_HASH_BUCKETS = 8;
@@ -48,8 +45,8 @@ export const GRO_HELD = 2;
 export const GRO_NORMAL = 3;
 export type GroResult = typeof GRO_MERGED | typeof GRO_MERGED_FREE | typeof GRO_HELD | typeof GRO_NORMAL;
 
-const FINAL_FLUSH_FLAGS = TCP_URG | TCP_PSH | TCP_RST | TCP_SYN | TCP_FIN;
-const IGNORED_FLAG_DIFF = TCP_CWR | TCP_FIN | TCP_PSH;
+const FINAL_FLUSH_FLAGS = TCPHDR.URG | TCPHDR.PSH | TCPHDR.RST | TCPHDR.SYN | TCPHDR.FIN;
+const IGNORED_FLAG_DIFF = TCPHDR.CWR | TCPHDR.FIN | TCPHDR.PSH;
 
 class GroBucket {
   /** Held skbs, newest first (list_add puts new ones at the head). */
@@ -107,7 +104,7 @@ function removeAt(gro: GroState, b: GroBucket, i: number): Skb {
 /** napi_gro_receive → dev_gro_receive for one skb. */
 export function napiGroReceive(gro: GroState, skb: Skb, out: Skb[]): GroResult {
   // inet_gro_receive: fragments flush; only TCP has a gro_receive that can merge here.
-  if (skb.ethProto !== ETH_P_IP || skb.protocol !== IPPROTO_TCP || (skb.fragOff & (IP_MF | IP_OFFSET)) !== 0 || skb.gsoSize !== 0) {
+  if (skb.ethProto !== ETH_P_IP || skb.protocol !== IPPROTO.TCP || (skb.fragOff & (IP.MF | IP.OFFSET)) !== 0 || skb.gsoSize !== 0) {
     out.push(skb);
     return GRO_NORMAL;
   }
@@ -128,15 +125,15 @@ export function napiGroReceive(gro: GroState, skb: Skb, out: Skb[]): GroResult {
     const p = b.list[pi]!;
     const count = p.gsoSegs;
     // inet_gro_flush: all IP fields must match except length, checksum and an incrementing ID.
-    let flush = p.ttl !== skb.ttl || p.tos !== skb.tos || ((p.fragOff ^ skb.fragOff) & IP_DF) !== 0;
+    let flush = p.ttl !== skb.ttl || p.tos !== skb.tos || ((p.fragOff ^ skb.fragOff) & IP.DF) !== 0;
     if (!flush) {
       const ipidOffset = (skb.ipId - p.ipId) & 0xffff;
-      const df = (skb.fragOff & IP_DF) !== 0;
+      const df = (skb.fragOff & IP.DF) !== 0;
       if (count === 1 && df && ipidOffset === 0) b.fixedId[pi] = true;
       flush = ipidOffset !== (b.fixedId[pi] ? 0 : count);
     }
     // tcp_gro_receive
-    flush ||= (skb.tcpFlags & TCP_CWR) !== 0;
+    flush ||= (skb.tcpFlags & TCPHDR.CWR) !== 0;
     flush ||= ((skb.tcpFlags ^ p.tcpFlags) & ~IGNORED_FLAG_DIFF) !== 0 || skb.window !== p.window;
     flush ||= skb.ackSeq !== p.ackSeq;
     flush ||= !sameOptions(skb.tcpOpts, p.tcpOpts);
@@ -151,7 +148,7 @@ export function napiGroReceive(gro: GroState, skb: Skb, out: Skb[]): GroResult {
       p.len += len;
       p.payloadLen += len;
       p.gsoSegs = count + 1;
-      p.tcpFlags |= skb.tcpFlags & (TCP_FIN | TCP_PSH);
+      p.tcpFlags |= skb.tcpFlags & (TCPHDR.FIN | TCPHDR.PSH);
       merged = true;
       mss = pmss;
     }

@@ -11,7 +11,7 @@
 // the IP ID increments per segment, FIN/PSH stay only on the last segment and
 // CWR only on the first, as tcp_gso_segment writes them.
 
-import { IPHDR_LEN, IPPROTO_TCP, IPPROTO_UDP, TCP_CWR, TCP_FIN, TCP_PSH, type Skb } from '../model/skb.js';
+import { IPHDR_LEN, IPPROTO, type Skb, TCPHDR } from '../model/skb.js';
 import { NETIF_F, type NetdevFeatures } from './netdev_features.js';
 
 /**
@@ -24,10 +24,10 @@ export function netifNeedsGso(skb: Skb, f: NetdevFeatures): boolean {
   // harmonize_features: no checksum offload for the protocol → no GSO offload either.
   if (!f.txCsum) return true;
   switch (skb.protocol) {
-    case IPPROTO_TCP:
+    case IPPROTO.TCP:
       if (!f.has(NETIF_F.TSO)) return true;
-      return (skb.tcpFlags & TCP_CWR) !== 0 && !f.has(NETIF_F.TSO_ECN);
-    case IPPROTO_UDP:
+      return (skb.tcpFlags & TCPHDR.CWR) !== 0 && !f.has(NETIF_F.TSO_ECN);
+    case IPPROTO.UDP:
       return !f.has(NETIF_F.GSO_UDP_L4);
     default:
       return true;
@@ -39,16 +39,16 @@ export function netifNeedsGso(skb: Skb, f: NetdevFeatures): boolean {
  * segments. An skb that already fits one segment is returned unchanged.
  */
 export function skbGsoSegment(skb: Skb): Skb[] | null {
-  if (skb.protocol !== IPPROTO_TCP) return null;
+  if (skb.protocol !== IPPROTO.TCP) return null;
   const mss = skb.gsoSize;
   const total = skb.payloadLen;
   if (mss === 0 || total <= mss) return [skb];
   const hdr = IPHDR_LEN + skb.l4HeaderLen;
   const n = Math.ceil(total / mss);
   // tcp_gso_segment clears FIN/PSH on all but the last and CWR on all but the first.
-  const firstFlags = skb.tcpFlags & ~(TCP_FIN | TCP_PSH);
-  const midFlags = firstFlags & ~TCP_CWR;
-  const lastFlags = skb.tcpFlags & ~TCP_CWR;
+  const firstFlags = skb.tcpFlags & ~(TCPHDR.FIN | TCPHDR.PSH);
+  const midFlags = firstFlags & ~TCPHDR.CWR;
+  const lastFlags = skb.tcpFlags & ~TCPHDR.CWR;
   // inet_gso_segment: the IP ID increments per segment.
   const segs: Skb[] = new Array(n);
   for (let i = 0; i < n; i++) {

@@ -18,7 +18,7 @@ import { netifReceiveSkb, netifReceiveSkbCore } from './dev.js';
 import { rxQueueKickIrq } from './eth_rx.js';
 import { GRO_HELD, GRO_MERGED_FREE, GroState, napiGroFlush, napiGroReceive } from './gro.js';
 import type { NetdevFeatures } from './netdev_features.js';
-import { IPPROTO_TCP, type Skb } from '../model/skb.js';
+import { IPPROTO, type Skb } from '../model/skb.js';
 
 /** napi_schedule: adds `napi` to the CPU's poll list; true if it was not already there. */
 export function napiSchedule(_host: Host, cpu: Cpu, napi: NapiStruct): boolean {
@@ -140,7 +140,7 @@ function driverPoll(host: Host, cpu: Cpu, napi: NapiStruct): number {
 function napiGroReceiveOne(host: Host, cpu: Cpu, gro: GroState, skb: Skb, out: Skb[], lro = false): void {
   // LRO is the NIC's work: no CPU is charged for it.
   if (!lro) cpu.charge(host.costs.gro);
-  if (skb.protocol !== IPPROTO_TCP) {
+  if (skb.protocol !== IPPROTO.TCP) {
     // inet_gro_receive has nothing to merge it with (GRO_NORMAL): straight up the stack.
     netifReceiveSkb(host, cpu, skb);
     return;

@@ -6,7 +6,7 @@
 // (e.g. SYNs that never complete a handshake: a SYN flood of distinct tuples).
 
 import type { Scheduler } from '../model/scheduler.js';
-import { FLOW_INBOUND, IPHDR_LEN, IPPROTO_TCP, IPPROTO_UDP, Skb, TCPHDR_LEN, UDPHDR_LEN } from '../model/skb.js';
+import { FLOW_INBOUND, IPHDR_LEN, IPPROTO, Skb, TCPHDR_LEN, UDPHDR_LEN } from '../model/skb.js';
 import type { NetDevice } from './net_device.js';
 import { ethRx } from './eth_rx.js';
 
@@ -49,14 +49,14 @@ function pktgenXmit(sim: Scheduler, g: Pktgen): void {
   skb.ipId = g.sent & 0xffff;
   skb.payloadLen = g.size;
   if (g.tcpFlags !== 0) {
-    skb.protocol = IPPROTO_TCP;
+    skb.protocol = IPPROTO.TCP;
     skb.tcpFlags = g.tcpFlags;
     // A fresh initial sequence number per segment, as a flooding tool picks them.
     skb.seq = Math.imul(g.sent + 1, 0x9e3779b1) >>> 0;
     skb.window = 64240;
     skb.len = IPHDR_LEN + TCPHDR_LEN + g.size;
   } else {
-    skb.protocol = IPPROTO_UDP;
+    skb.protocol = IPPROTO.UDP;
     skb.len = IPHDR_LEN + UDPHDR_LEN + g.size;
   }
   g.sent++;

@@ -19,7 +19,7 @@ import type { NetDevice } from '../nic/net_device.js';
 import type { NicDoc } from '../scenario/schema.js';
 import type { DropReasonCode } from '../model/drop_reason.js';
 import { DropReason } from '../model/drop_reason.js';
-import { IPPROTO_TCP, nfResetCt } from '../model/skb.js';
+import { IPPROTO, nfResetCt } from '../model/skb.js';
 import { Stage } from '../model/trace.js';
 import { kfreeSkbReason } from '../model/skb_free.js';
 import { formatIpv4 } from '../model/inet.js';
@@ -31,7 +31,9 @@ import { featureNamesFor } from '../tools/ethtool_features.js';
 import { ipFragment } from '../routing/ip_fragment.js';
 import { FRAG_QUEUED, IP_DEFRAG_LOCAL_DELIVER, IpDefrag } from '../routing/ip_defrag.js';
 import { PmtuCache } from '../routing/route_exception.js';
-import { ICMP_DEST_UNREACH, ICMP_EXC_FRAGTIME, ICMP_FRAG_NEEDED, ICMP_TIME_EXCEEDED, icmpSend } from '../routing/icmp.js';
+import {
+  ICMP_DEST_UNREACH, ICMP_EXC_FRAGTIME, ICMP_FRAG_NEEDED, ICMP_TIME_EXCEEDED, icmpSend,
+} from '../routing/icmp.js';
 import { netifNeedsGso, skbGsoSegment } from '../nic/gso.js';
 import { tcpEstabKey } from '../transport/sock.js';
 import type { TcpSock } from '../transport/tcp_sock.js';
@@ -198,7 +200,7 @@ export function pmtuIcmpHandler(host: Host, cpu: Cpu, skb: Skb): boolean {
     `__ip_rt_update_pmtu: route exception for ${formatIpv4(q.daddr)}: mtu ${mtu}, expires in ${st.pmtu.mtuExpires} s`,
     undefined, undefined, '__ip_rt_update_pmtu');
   // UDP and ping sockets learn it through the route (later sends see the PMTU); other handlers may still take the error.
-  if (q.protocol !== IPPROTO_TCP) return false;
+  if (q.protocol !== IPPROTO.TCP) return false;
   const list = host.sockets.tcpEstab.get(tcpEstabKey(q.sport, q.dport));
   let took = false;
   if (list) {

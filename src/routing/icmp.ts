@@ -6,10 +6,7 @@
 
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
-import {
-  IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPHDR_LEN, ICMPHDR_LEN, PACKET_HOST,
-  IP_OFFSET, nfResetCt, type Skb, quoteHeader,
-} from '../model/skb.js';
+import { ICMPHDR_LEN, IP, IPHDR_LEN, IPPROTO, nfResetCt, PACKET_HOST, quoteHeader, type Skb } from '../model/skb.js';
 import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
 import { formatIpv4 } from '../model/inet.js';
@@ -17,14 +14,15 @@ import { ipLocalOut, ipRouteOutput, routeSource } from './ip_output.js';
 import { HZ, NSEC_PER_JIFFY, NSEC_PER_MSEC, jiffiesOf } from '../model/time.js';
 import { allocLocalSkb } from '../model/skb_alloc.js';
 import {
-  ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_EXC_FRAGTIME, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH,
-  ICMP_PKT_FILTERED, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, ICMP_TIME_EXCEEDED, icmpIsErr as isIcmpError,
+  ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_EXC_FRAGTIME, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH,
+  ICMP_NET_UNREACH, ICMP_PKT_FILTERED, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, ICMP_TIME_EXCEEDED,
+  icmpIsErr as isIcmpError,
 } from '../model/icmp.js';
 
 export {
-  ICMP_ECHOREPLY, ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_ECHO, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB,
-  ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PROT_UNREACH, ICMP_PORT_UNREACH, ICMP_FRAG_NEEDED, ICMP_NET_ANO, ICMP_HOST_ANO,
-  ICMP_PKT_FILTERED, ICMP_EXC_TTL, ICMP_EXC_FRAGTIME, icmpIsErr as isIcmpError,
+  ICMP_ECHOREPLY, ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_ECHO, ICMP_TIME_EXCEEDED,
+  ICMP_PARAMETERPROB, ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PROT_UNREACH, ICMP_PORT_UNREACH, ICMP_FRAG_NEEDED,
+  ICMP_NET_ANO, ICMP_HOST_ANO, ICMP_PKT_FILTERED, ICMP_EXC_TTL, ICMP_EXC_FRAGTIME, icmpIsErr as isIcmpError,
 } from '../model/icmp.js';
 
 /** RFC 1812: an error quotes as much of the original as fits in 576 bytes. */
@@ -49,8 +47,8 @@ const IN_COUNTER: Record<number, number> = {
 /** icmp_send / __icmp_send: an ICMP error about `skbIn`, sent back to its source. */
 export function icmpSend(host: Host, cpu: Cpu, skbIn: Skb, type: number, code: number, info: number): void {
   if (skbIn.pktType !== PACKET_HOST) return;
-  if ((skbIn.fragOff & IP_OFFSET) !== 0) return;
-  if (skbIn.protocol === IPPROTO_ICMP && isIcmpError(skbIn.icmpType)) return;
+  if ((skbIn.fragOff & IP.OFFSET) !== 0) return;
+  if (skbIn.protocol === IPPROTO.ICMP && isIcmpError(skbIn.icmpType)) return;
   const mib = host.snmp.v;
   const now = cpu.now;
   if (!icmpGlobalAllow(host, now)) {
@@ -71,7 +69,7 @@ export function icmpSend(host: Host, cpu: Cpu, skbIn: Skb, type: number, code: n
   // The reply comes from the address the packet arrived on when it has one (icmp_send's saddr choice).
   const saddr = (inDev && inDev.addrs.length > 0 && !host.isLocalAddr(skbIn.daddr)) ? inDev.addrs[0]!.addr
     : host.isLocalAddr(skbIn.daddr) ? skbIn.daddr : routeSource(host, rt, skbIn.saddr);
-  const skb = allocLocalSkb(host, cpu, saddr, skbIn.saddr, IPPROTO_ICMP);
+  const skb = allocLocalSkb(host, cpu, saddr, skbIn.saddr, IPPROTO.ICMP);
   skb.tos = 0xc0;
   skb.icmpType = type;
   skb.icmpCode = code;
@@ -180,7 +178,7 @@ export function icmpRcv(host: Host, cpu: Cpu, skb: Skb): void {
     const q = skb.quoted;
     const handled = host.icmpErrorHandlers.length > 0 && host.icmpErrorHandlers.some((h) => h(host, cpu, skb));
     if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, devName, skb, Stage.L4_RX,
-      `icmp_rcv: ${icmpDescribe(skb.icmpType, skb.icmpCode, skb.icmpSeq)} about ${formatIpv4(q.saddr)}${q.protocol === IPPROTO_TCP || q.protocol === IPPROTO_UDP ? `:${q.sport} → ${formatIpv4(q.daddr)}:${q.dport}` : ` → ${formatIpv4(q.daddr)}`}${handled ? ', reported to the socket' : ''}`,
+      `icmp_rcv: ${icmpDescribe(skb.icmpType, skb.icmpCode, skb.icmpSeq)} about ${formatIpv4(q.saddr)}${q.protocol === IPPROTO.TCP || q.protocol === IPPROTO.UDP ? `:${q.sport} → ${formatIpv4(q.daddr)}:${q.dport}` : ` → ${formatIpv4(q.daddr)}`}${handled ? ', reported to the socket' : ''}`,
       'consume', undefined, 'icmp_rcv');
     host.world.packets.delivered++;
     return;
@@ -196,7 +194,7 @@ function icmpEchoReply(host: Host, cpu: Cpu, req: Skb): void {
   const rt = ipRouteOutput(host, req.saddr);
   if (!rt) return;
   cpu.charge(host.costs.icmp_send);
-  const skb = allocLocalSkb(host, cpu, req.daddr, req.saddr, IPPROTO_ICMP);
+  const skb = allocLocalSkb(host, cpu, req.daddr, req.saddr, IPPROTO.ICMP);
   skb.fragOff = req.fragOff & 0x4000;
   skb.icmpType = ICMP_ECHOREPLY;
   skb.icmpId = req.icmpId;

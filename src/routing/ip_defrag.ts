@@ -24,7 +24,7 @@
 
 import { DropReason, type DropReasonCode } from '../model/drop_reason.js';
 import type { Scheduler } from '../model/scheduler.js';
-import { IPHDR_LEN, IP_DF, IP_MF, IP_OFFSET, type Skb } from '../model/skb.js';
+import { IP, IPHDR_LEN, type Skb } from '../model/skb.js';
 import { MIB, type SnmpCounters } from '../model/snmp.js';
 import { NSEC_PER_SEC, type Nanos } from '../model/time.js';
 
@@ -166,9 +166,9 @@ export class IpDefrag {
     const v = this.mib.v;
     if (this.tooFar(q)) this.reinit(q);
 
-    const offset = (skb.fragOff & IP_OFFSET) << 3;
+    const offset = (skb.fragOff & IP.OFFSET) << 3;
     let end = offset + skb.len - IPHDR_LEN;
-    if ((skb.fragOff & IP_MF) === 0) {
+    if ((skb.fragOff & IP.MF) === 0) {
       // The final fragment: bits beyond its end, or a different end, mean corruption.
       if (end < q.len || ((q.flags & INET_FRAG_LAST_IN) !== 0 && end !== q.len)) return this.discard(q, DropReason.NOT_SPECIFIED);
       q.flags |= INET_FRAG_LAST_IN;
@@ -206,7 +206,7 @@ export class IpDefrag {
     if (offset === 0) q.flags |= INET_FRAG_FIRST_IN;
     const fragsize = skb.len;
     if (fragsize > q.maxSize) q.maxSize = fragsize;
-    if ((skb.fragOff & IP_DF) !== 0 && fragsize > q.maxDfSize) q.maxDfSize = fragsize;
+    if ((skb.fragOff & IP.DF) !== 0 && fragsize > q.maxDfSize) q.maxDfSize = fragsize;
 
     if (q.flags === (INET_FRAG_FIRST_IN | INET_FRAG_LAST_IN) && q.meat === q.len) return this.reasm(q, skb);
     return FRAG_QUEUED;
@@ -287,7 +287,7 @@ export class IpDefrag {
     const whole = head.copyHeaders();
     whole.len = IPHDR_LEN + q.len;
     whole.payloadLen = q.len - whole.l4HeaderLen;
-    whole.fragOff = q.maxDfSize === q.maxSize ? IP_DF : 0;
+    whole.fragOff = q.maxDfSize === q.maxSize ? IP.DF : 0;
     whole.fragMaxSize = Math.max(q.maxDfSize, q.maxSize);
     whole.parts = q.frags.map((f) => f.id);
     whole.ifindex = last.ifindex;

@@ -11,7 +11,7 @@ import { Stage } from '../model/trace.js';
 import { DropReason } from '../model/drop_reason.js';
 import { kfreeSkbReason } from '../model/skb_free.js';
 import { nfHook } from '../netfilter/nf_hook.js';
-import { NF_INET_FORWARD } from '../netfilter/hooks.js';
+import { NF_INET } from '../netfilter/hooks.js';
 import type { FibRoute } from './fib.js';
 import { icmpSend, ICMP_DEST_UNREACH, ICMP_EXC_TTL, ICMP_FRAG_NEEDED, ICMP_TIME_EXCEEDED } from './icmp.js';
 import { ipOutput } from './ip_output.js';
@@ -51,7 +51,7 @@ export function ipForward(host: Host, cpu: Cpu, skb: Skb, rt: FibRoute): void {
   // ip_decrease_ttl: the header checksum is fixed up incrementally.
   skb.ttl--;
   mib[MIB.IpForwDatagrams]++;
-  if (!nfHook(host, cpu, NF_INET_FORWARD, skb, skb.ifindex, outDev.ifindex, Stage.NF_FORWARD)) return;
+  if (!nfHook(host, cpu, NF_INET.FORWARD, skb, skb.ifindex, outDev.ifindex, Stage.NF_FORWARD)) return;
   // ip_forward_finish
   mib[MIB.IpExtOutOctets] += skb.len;
   host.world.packets.forwarded++;

@@ -19,7 +19,7 @@
 // options, so ihl is always 5.
 
 import { DropReason, type DropReasonCode } from '../model/drop_reason.js';
-import { IPHDR_LEN, IP_DF, IP_MF, IP_OFFSET, type Skb } from '../model/skb.js';
+import { IP, IPHDR_LEN, type Skb } from '../model/skb.js';
 import { MIB, type SnmpCounters } from '../model/snmp.js';
 import { gsoSegmentsFit, skbGsoSegment } from '../nic/gso.js';
 
@@ -37,7 +37,7 @@ export function ipNeedsFragment(skb: Skb, mtu: number): boolean {
  * reassembled packet's largest fragment still fits).
  */
 export function ipFragment(skb: Skb, mtu: number, mib: SnmpCounters, ignoreDf = false): IpFragmentResult {
-  if ((skb.fragOff & IP_DF) !== 0 && (!ignoreDf || (skb.fragMaxSize !== 0 && skb.fragMaxSize > mtu))) {
+  if ((skb.fragOff & IP.DF) !== 0 && (!ignoreDf || (skb.fragMaxSize !== 0 && skb.fragMaxSize > mtu))) {
     mib.v[MIB.IpFragFails]++;
     return { ok: false, reason: DropReason.PKT_TOO_BIG, mtu };
   }
@@ -54,10 +54,10 @@ export function ipDoFragment(skb: Skb, mtu: number, mib: SnmpCounters): Skb[] {
   if (skb.fragMaxSize !== 0 && skb.fragMaxSize < mtu) mtu = skb.fragMaxSize;
   const room = mtu - IPHDR_LEN;
   const l4h = skb.l4HeaderLen;
-  const baseOffset = (skb.fragOff & IP_OFFSET) << 3;
-  const notLastFrag = skb.fragOff & IP_MF;
+  const baseOffset = (skb.fragOff & IP.OFFSET) << 3;
+  const notLastFrag = skb.fragOff & IP.MF;
   // IPSKB_FRAG_PMTU: a reassembled DF datagram keeps DF on its fragments.
-  const df = skb.fragOff & IP_DF;
+  const df = skb.fragOff & IP.DF;
   let left = skb.len - IPHDR_LEN;
   let offset = 0;
   const frags: Skb[] = [];
@@ -69,7 +69,7 @@ export function ipDoFragment(skb: Skb, mtu: number, mib: SnmpCounters): Skb[] {
     f.parts = [skb.id];
     f.len = IPHDR_LEN + chunk;
     left -= chunk;
-    f.fragOff = df | ((baseOffset + offset) >> 3) | (left > 0 || notLastFrag ? IP_MF : 0);
+    f.fragOff = df | ((baseOffset + offset) >> 3) | (left > 0 || notLastFrag ? IP.MF : 0);
     // Application bytes in this slice of the IP payload, past the L4 header.
     const appStart = Math.max(0, offset - l4h);
     const appEnd = Math.max(0, offset + chunk - l4h);

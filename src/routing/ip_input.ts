@@ -5,21 +5,21 @@
 
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
-import {
-  FLOW_FORWARD, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, PACKET_OTHERHOST, type Skb,
-} from '../model/skb.js';
+import { FLOW_FORWARD, IPPROTO, PACKET_OTHERHOST, type Skb } from '../model/skb.js';
 import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
 import { DropReason } from '../model/drop_reason.js';
 import { kfreeSkbReason } from '../model/skb_free.js';
 import { formatIpv4 } from '../model/inet.js';
 import { nfHook } from '../netfilter/nf_hook.js';
-import { NF_INET_LOCAL_IN, NF_INET_PRE_ROUTING } from '../netfilter/hooks.js';
+import { NF_INET } from '../netfilter/hooks.js';
 import {
   RTN_BLACKHOLE, RTN_BROADCAST, RTN_LOCAL, RTN_PROHIBIT, RTN_UNREACHABLE,
 } from '../netfilter/nf_conntrack_common.js';
 import { ipForward } from './ip_forward.js';
-import { icmpSend, icmpRcv, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PKT_FILTERED, ICMP_PROT_UNREACH } from './icmp.js';
+import {
+  icmpSend, icmpRcv, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PKT_FILTERED, ICMP_PROT_UNREACH,
+} from './icmp.js';
 import { udpRcv } from '../transport/udp.js';
 import { tcpV4Rcv } from '../transport/tcp_input.js';
 import { formatRoute, type FibRoute } from './fib.js';
@@ -37,7 +37,7 @@ export function ipRcv(host: Host, cpu: Cpu, skb: Skb): void {
   mib[MIB.IpInReceives]++;
   mib[MIB.IpExtInOctets] += skb.len;
   mib[MIB.IpExtInNoECTPkts] += skb.segs;
-  if (!nfHook(host, cpu, NF_INET_PRE_ROUTING, skb, skb.ifindex, 0, Stage.NF_PREROUTING)) return;
+  if (!nfHook(host, cpu, NF_INET.PRE_ROUTING, skb, skb.ifindex, 0, Stage.NF_PREROUTING)) return;
   ipRcvFinish(host, cpu, skb);
 }
 
@@ -132,7 +132,7 @@ export function ipLocalDeliver(host: Host, cpu: Cpu, skb: Skb): void {
     if (!whole) return;
     skb = whole;
   }
-  if (!nfHook(host, cpu, NF_INET_LOCAL_IN, skb, skb.ifindex, 0, Stage.NF_INPUT)) return;
+  if (!nfHook(host, cpu, NF_INET.LOCAL_IN, skb, skb.ifindex, 0, Stage.NF_INPUT)) return;
   ipLocalDeliverFinish(host, cpu, skb);
 }
 
@@ -141,13 +141,13 @@ function ipLocalDeliverFinish(host: Host, cpu: Cpu, skb: Skb): void {
   const mib = host.snmp.v;
   mib[MIB.IpInDelivers]++;
   switch (skb.protocol) {
-    case IPPROTO_TCP:
+    case IPPROTO.TCP:
       tcpV4Rcv(host, cpu, skb);
       return;
-    case IPPROTO_UDP:
+    case IPPROTO.UDP:
       udpRcv(host, cpu, skb);
       return;
-    case IPPROTO_ICMP:
+    case IPPROTO.ICMP:
       icmpRcv(host, cpu, skb);
       return;
     default: {

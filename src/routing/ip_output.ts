@@ -14,7 +14,7 @@ import { DropReason } from '../model/drop_reason.js';
 import { kfreeSkbReason } from '../model/skb_free.js';
 import { formatIpv4 } from '../model/inet.js';
 import { nfHook } from '../netfilter/nf_hook.js';
-import { NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING } from '../netfilter/hooks.js';
+import { NF_INET } from '../netfilter/hooks.js';
 import { RTN_LOCAL, RTN_UNICAST } from '../netfilter/nf_conntrack_common.js';
 import { formatRoute, type FibRoute } from './fib.js';
 import { devQueueXmit, NET_XMIT_DROP, NET_XMIT_SUCCESS } from '../nic/dev_queue_xmit.js';
@@ -43,7 +43,7 @@ export function ipLocalOut(host: Host, cpu: Cpu, skb: Skb, rt: FibRoute): number
   cpu.charge(host.costs.ip_output);
   mib[MIB.IpOutRequests]++;
   const outIf = rt.dev?.ifindex ?? 0;
-  if (!nfHook(host, cpu, NF_INET_LOCAL_OUT, skb, 0, outIf, Stage.NF_OUTPUT)) return -EPERM;
+  if (!nfHook(host, cpu, NF_INET.LOCAL_OUT, skb, 0, outIf, Stage.NF_OUTPUT)) return -EPERM;
   if (host.hooks.state.rerouteNeeded) {
     // ip_route_me_harder: OUTPUT changed the destination or the mark.
     cpu.charge(host.costs.fib_lookup);
@@ -68,7 +68,7 @@ export function ipLocalOut(host: Host, cpu: Cpu, skb: Skb, rt: FibRoute): number
 export function ipOutput(host: Host, cpu: Cpu, skb: Skb, rt: FibRoute): number {
   const dev = rt.dev!;
   skb.ifindex = dev.ifindex;
-  if (!nfHook(host, cpu, NF_INET_POST_ROUTING, skb, 0, dev.ifindex, Stage.NF_POSTROUTING)) return skb.flow === 2 ? NET_XMIT_DROP : -EPERM;
+  if (!nfHook(host, cpu, NF_INET.POST_ROUTING, skb, 0, dev.ifindex, Stage.NF_POSTROUTING)) return skb.flow === 2 ? NET_XMIT_DROP : -EPERM;
   return ipFinishOutput(host, cpu, skb, rt, dev);
 }
 

@@ -3,8 +3,8 @@
 // tool prints (lines on stdout, the summary on stderr) with its exit codes
 // and error messages (checked against conntrack 1.4.7 on Linux 6.18).
 
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../model/skb.js';
-import { Ips } from '../netfilter/nf_conntrack_common.js';
+import { IPPROTO } from '../model/skb.js';
+import { IPS } from '../netfilter/nf_conntrack_common.js';
 import {
   type Conntrack, type ConntrackEntry, TCP_CONNTRACK_NAMES, ctLine, ctStatsText,
 } from '../netfilter/conntrack/index.js';
@@ -108,14 +108,14 @@ const ARG_OPTS: Record<string, string> = {
 
 /** Options the protocol extensions add once `-p` names the protocol (conntrack-tools extensions/libct_proto_*.c). */
 const PROTO_OPTS: Record<number, Record<string, string>> = {
-  [IPPROTO_TCP]: { '--sport': 'sport', '--orig-port-src': 'sport', '--dport': 'dport', '--orig-port-dst': 'dport',
+  [IPPROTO.TCP]: { '--sport': 'sport', '--orig-port-src': 'sport', '--dport': 'dport', '--orig-port-dst': 'dport',
     '--reply-port-src': 'rsport', '--reply-port-dst': 'rdport', '--state': 'state' },
-  [IPPROTO_UDP]: { '--sport': 'sport', '--orig-port-src': 'sport', '--dport': 'dport', '--orig-port-dst': 'dport',
+  [IPPROTO.UDP]: { '--sport': 'sport', '--orig-port-src': 'sport', '--dport': 'dport', '--orig-port-dst': 'dport',
     '--reply-port-src': 'rsport', '--reply-port-dst': 'rdport' },
-  [IPPROTO_ICMP]: { '--icmp-type': 'icmptype', '--icmp-code': 'icmpcode', '--icmp-id': 'icmpid' },
+  [IPPROTO.ICMP]: { '--icmp-type': 'icmptype', '--icmp-code': 'icmpcode', '--icmp-id': 'icmpid' },
 };
 
-const PROTO_NAMES: Record<string, number> = { tcp: IPPROTO_TCP, udp: IPPROTO_UDP, icmp: IPPROTO_ICMP, sctp: 132, gre: 47, udplite: 136, dccp: 33 };
+const PROTO_NAMES: Record<string, number> = { tcp: IPPROTO.TCP, udp: IPPROTO.UDP, icmp: IPPROTO.ICMP, sctp: 132, gre: 47, udplite: 136, dccp: 33 };
 
 class UsageError extends Error {}
 
@@ -273,8 +273,8 @@ function run(argv: readonly string[], ct: Conntrack, now: number, ports: Netlink
       case 'status': {
         let bits = 0;
         for (const s of val.split(',')) {
-          if (s === 'ASSURED') bits |= Ips.ASSURED;
-          else if (s === 'SEEN_REPLY') bits |= Ips.SEEN_REPLY;
+          if (s === 'ASSURED') bits |= IPS.ASSURED;
+          else if (s === 'SEEN_REPLY') bits |= IPS.SEEN_REPLY;
           else if (s !== 'UNSET' && s !== 'FIXED_TIMEOUT' && s !== 'EXPECTED' && s !== 'CONFIRMED' && s !== 'DYING' &&
             s !== 'SRC_NAT' && s !== 'DST_NAT' && s !== 'SEQ_ADJUST' && s !== 'SRC_NAT_DONE' && s !== 'DST_NAT_DONE' &&
             s !== 'TEMPLATE' && s !== 'UNTRACKED') throw usageError(`Bad parameter \`${s}'`);

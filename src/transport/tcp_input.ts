@@ -8,7 +8,7 @@
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
 import { NSEC_PER_JIFFY } from '../model/time.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, nfResetCt, type Skb } from '../model/skb.js';
+import { nfResetCt, type Skb, TCPHDR } from '../model/skb.js';
 import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
 import { DropReason } from '../model/drop_reason.js';
@@ -17,10 +17,12 @@ import { formatIpv4 } from '../model/inet.js';
 import { rxTruesize, tcpEstabKey } from './sock.js';
 import { TcpSock } from './tcp_sock.js';
 import {
-  EV, TCP_CLOSE, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LAST_ACK,
-  TCP_LISTEN, TCP_STATE_NAMES, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT,
+  EV, TCP_CLOSE, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_LISTEN, TCP_STATE_NAMES,
+  TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT,
 } from './tcp_states.js';
-import { tcpFlagsString, tcpReceiveWindow, tcpSendAck, tcpSendSynAck, tcpV4SendReset, tcpWriteXmit } from './tcp_output.js';
+import {
+  tcpFlagsString, tcpReceiveWindow, tcpSendAck, tcpSendSynAck, tcpV4SendReset, tcpWriteXmit,
+} from './tcp_output.js';
 import { tcpCheckSackReordering, tcpDsackSet, tcpSackNewOfo, tcpSackRemove, tcpSacktagWriteQueue } from './tcp_sack.js';
 import {
   FLAG_CA_ALERT, FLAG_DATA, FLAG_DATA_ACKED, FLAG_DSACKING_ACK, FLAG_DATA_SACKED, FLAG_NOT_DUP, FLAG_SND_UNA_ADVANCED,
@@ -67,11 +69,11 @@ export function tcpV4Rcv(host: Host, cpu: Cpu, skb: Skb): void {
       `tcp_v4_rcv: no socket for ${formatIpv4(skb.daddr)}:${skb.dport} [${tcpFlagsString(skb.tcpFlags)}]`);
     tcpV4SendReset(host, cpu, skb);
     kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.L4_RX, 'tcp_v4_rcv', DropReason.NO_SOCKET,
-      skb.tcpFlags & TCP_RST ? 'RST for no socket: ignored' : 'no socket: answered with a RST', devName);
+      skb.tcpFlags & TCPHDR.RST ? 'RST for no socket: ignored' : 'no socket: answered with a RST', devName);
     return;
   }
   if (tr.on) tr.stage(cpu.now, host.name, cpu.id, devName, skb, Stage.L4_RX,
-    `tcp_v4_rcv: [${tcpFlagsString(skb.tcpFlags)}] seq ${skb.seq >>> 0}${skb.tcpFlags & TCP_ACK ? ` ack ${skb.ackSeq >>> 0}` : ''} len ${skb.payloadLen} for ${formatIpv4(sk.saddr)}:${sk.sport} ↔ ${formatIpv4(sk.daddr)}:${sk.dport} (${TCP_STATE_NAMES[sk.state]})`);
+    `tcp_v4_rcv: [${tcpFlagsString(skb.tcpFlags)}] seq ${skb.seq >>> 0}${skb.tcpFlags & TCPHDR.ACK ? ` ack ${skb.ackSeq >>> 0}` : ''} len ${skb.payloadLen} for ${formatIpv4(sk.saddr)}:${sk.sport} ↔ ${formatIpv4(sk.daddr)}:${sk.dport} (${TCP_STATE_NAMES[sk.state]})`);
   nfResetCt(skb);
   sk.segsIn++;
   sk.lastRecv = cpu.now;
@@ -97,13 +99,13 @@ function consume(host: Host, cpu: Cpu, skb: Skb, detail: string): void {
 function tcpListenRcv(host: Host, cpu: Cpu, lsk: TcpSock, skb: Skb): void {
   const mib = host.snmp.v;
   const devName = host.devName(skb.ifindex) || undefined;
-  if (skb.tcpFlags & TCP_RST) return consume(host, cpu, skb, 'RST to a listener: ignored');
-  if (skb.tcpFlags & TCP_ACK) {
+  if (skb.tcpFlags & TCPHDR.RST) return consume(host, cpu, skb, 'RST to a listener: ignored');
+  if (skb.tcpFlags & TCPHDR.ACK) {
     tcpV4SendReset(host, cpu, skb);
     kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.L4_RX, 'tcp_rcv_state_process', DropReason.TCP_FLAGS, 'ACK to a listener with no pending connection: RST', devName);
     return;
   }
-  if (!(skb.tcpFlags & TCP_SYN)) {
+  if (!(skb.tcpFlags & TCPHDR.SYN)) {
     kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.L4_RX, 'tcp_rcv_state_process', DropReason.TCP_FLAGS, 'segment without SYN to a listener', devName);
     return;
   }
@@ -157,13 +159,13 @@ function negotiateOptions(sk: TcpSock, skb: Skb): void {
 function tcpSynSentRcv(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
   const devName = host.devName(skb.ifindex) || undefined;
   const f = skb.tcpFlags;
-  if (f & TCP_ACK && skb.ackSeq !== sk.iss + 1) {
+  if (f & TCPHDR.ACK && skb.ackSeq !== sk.iss + 1) {
     tcpV4SendReset(host, cpu, skb);
     kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.L4_RX, 'tcp_rcv_synsent_state_process', DropReason.TCP_FLAGS, 'ACK does not acknowledge our SYN: RST', devName);
     return;
   }
-  if (f & TCP_RST) {
-    if (f & TCP_ACK) {
+  if (f & TCPHDR.RST) {
+    if (f & TCPHDR.ACK) {
       host.snmp.v[MIB.TcpAttemptFails]++;
       sk.err = ECONNREFUSED;
       consume(host, cpu, skb, 'RST in SYN_SENT: connection refused (ECONNREFUSED)');
@@ -172,7 +174,7 @@ function tcpSynSentRcv(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
     }
     return consume(host, cpu, skb, 'RST without ACK in SYN_SENT: ignored');
   }
-  if (!(f & TCP_SYN) || !(f & TCP_ACK)) {
+  if (!(f & TCPHDR.SYN) || !(f & TCPHDR.ACK)) {
     kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.L4_RX, 'tcp_rcv_synsent_state_process', DropReason.TCP_FLAGS, 'unexpected segment in SYN_SENT', devName);
     return;
   }
@@ -194,13 +196,13 @@ function tcpSynSentRcv(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
 
 /** A segment for a TIME_WAIT socket (tcp_timewait_state_process). */
 function tcpTimeWaitRcv(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
-  if (skb.tcpFlags & TCP_RST) {
+  if (skb.tcpFlags & TCPHDR.RST) {
     consume(host, cpu, skb, 'RST in TIME_WAIT: the socket goes away');
     tcpDone(host, sk, cpu.now);
     return;
   }
   consume(host, cpu, skb, 'segment in TIME_WAIT: re-ACK');
-  if (skb.tcpFlags & TCP_FIN) tcpSendAck(host, cpu, sk);
+  if (skb.tcpFlags & TCPHDR.FIN) tcpSendAck(host, cpu, sk);
 }
 
 /** The states after the handshake (tcp_rcv_state_process / tcp_rcv_established). */
@@ -208,7 +210,7 @@ function tcpRcvStateProcess(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
   const mib = host.snmp.v;
   const f = skb.tcpFlags;
   const devName = host.devName(skb.ifindex) || undefined;
-  if (f & TCP_RST) {
+  if (f & TCPHDR.RST) {
     sk.err = ECONNRESET;
     const wasSynRecv = sk.state === TCP_SYN_RECV;
     tcpSetState(host, sk, EV.RCV_RST, cpu.now);
@@ -217,14 +219,14 @@ function tcpRcvStateProcess(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
     tcpDone(host, sk, cpu.now);
     return;
   }
-  if (f & TCP_SYN && sk.state !== TCP_SYN_RECV) {
+  if (f & TCPHDR.SYN && sk.state !== TCP_SYN_RECV) {
     // tcp_send_challenge_ack: a SYN on an established connection.
     mib[MIB.TcpExtTCPChallengeACK!]++;
     consume(host, cpu, skb, 'SYN on a synchronized connection: challenge ACK');
     tcpSendAck(host, cpu, sk);
     return;
   }
-  if (!(f & TCP_ACK)) {
+  if (!(f & TCPHDR.ACK)) {
     kfreeSkbReason(host, cpu.id, cpu.now, skb, Stage.L4_RX, 'tcp_rcv_state_process', DropReason.TCP_FLAGS, 'segment without ACK', devName);
     return;
   }
@@ -250,12 +252,12 @@ function tcpRcvStateProcess(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
       parent.acceptQueue.push(sk);
       parent.owner?.onReadable(parent, cpu.now);
     }
-    if (skb.payloadLen === 0 && !(f & TCP_FIN)) {
+    if (skb.payloadLen === 0 && !(f & TCPHDR.FIN)) {
       consume(host, cpu, skb, `handshake complete: ESTABLISHED, queued for accept() (${parent?.acceptQueue.length ?? 0}/${parent?.backlog ?? 0})`);
       return;
     }
   } else {
-    if (skb.payloadLen === 0 && !(f & TCP_FIN) && skb.seq < sk.rcvNxt) {
+    if (skb.payloadLen === 0 && !(f & TCPHDR.FIN) && skb.seq < sk.rcvNxt) {
       // tcp_sequence fails (a zero-window probe sends snd_una − 1): tcp_send_dupack answers with our window.
       consume(host, cpu, skb, `segment below rcv_nxt ${sk.rcvNxt >>> 0} (a window probe): ACK with the window`);
       tcpSendAck(host, cpu, sk);
@@ -271,7 +273,7 @@ function tcpRcvStateProcess(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
     tcpDataQueue(host, cpu, sk, skb);
     return;
   }
-  if (f & TCP_FIN) {
+  if (f & TCPHDR.FIN) {
     if (skb.seq === sk.rcvNxt) {
       tcpFin(host, cpu, sk);
       consume(host, cpu, skb, `FIN: now ${TCP_STATE_NAMES[sk.state]}`);
@@ -495,7 +497,7 @@ function tcpDataQueue(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
   }
   tcpRcvRttMeasure(sk, skb.payloadLen, tsEcrAgeMs(sk, skb, cpu.now), cpu.now);
   queueInOrder(host, cpu, sk, skb, truesize);
-  let fin = (skb.tcpFlags & TCP_FIN) !== 0 && end === sk.rcvNxt;
+  let fin = (skb.tcpFlags & TCPHDR.FIN) !== 0 && end === sk.rcvNxt;
   // tcp_ofo_queue: segments the OFO queue held may now be in order.
   const hadOfo = sk.ofo.length > 0;
   while (sk.ofo.length > 0 && sk.ofo[0]!.seq <= sk.rcvNxt) {
@@ -507,7 +509,7 @@ function tcpDataQueue(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb): void {
       continue;
     }
     queueInOrder(host, cpu, sk, o, o.truesize);
-    if (o.tcpFlags & TCP_FIN && oEnd === sk.rcvNxt) fin = true;
+    if (o.tcpFlags & TCPHDR.FIN && oEnd === sk.rcvNxt) fin = true;
   }
   if (hadOfo) tcpSackRemove(sk);
   if (fin) tcpFin(host, cpu, sk);
@@ -550,7 +552,7 @@ function tcpDataQueueOfo(host: Host, cpu: Cpu, sk: TcpSock, skb: Skb, devName: s
   sk.ofo.splice(i, 0, skb);
   sk.rmemAlloc += skb.truesize;
   // The block ends at end_seq, which counts a FIN.
-  tcpSackNewOfo(sk, skb.seq, end + (skb.tcpFlags & TCP_FIN ? 1 : 0));
+  tcpSackNewOfo(sk, skb.seq, end + (skb.tcpFlags & TCPHDR.FIN ? 1 : 0));
   if (host.tr.on) host.tr.stage(cpu.now, host.name, cpu.id, devName, skb, Stage.SOCK_RCVQ,
     `out of order (seq ${skb.seq >>> 0}, expected ${sk.rcvNxt >>> 0}): held in the OFO queue (${sk.ofo.length}); duplicate ACK with SACK sent`, undefined, undefined, 'tcp_data_queue_ofo');
   tcpSendAck(host, cpu, sk);

@@ -7,10 +7,7 @@
 import type { Host } from '../model/host.js';
 import { CTX_SOFTIRQ, type Cpu } from '../model/cpu.js';
 import type { Scheduler } from '../model/scheduler.js';
-import {
-  IPHDR_LEN, IPPROTO_TCP, IP_DF, type Skb, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
-  TCPHDR_LEN, TcpOptions, tcpOptionsLen,
-} from '../model/skb.js';
+import { IP, IPHDR_LEN, IPPROTO, type Skb, TCPHDR, TCPHDR_LEN, TcpOptions, tcpOptionsLen } from '../model/skb.js';
 import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
 import { allocLocalSkb } from '../model/skb_alloc.js';
@@ -19,7 +16,8 @@ import { ipLocalOut, ipRouteOutput } from '../routing/ip_output.js';
 import { txTruesize } from './sock.js';
 import { RtxSegment, TCP_CA_Recovery, TcpSock } from './tcp_sock.js';
 import {
-  TCP_CLOSE_WAIT, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_LAST_ACK, TCP_STATE_NAMES, TCP_SYN_RECV, TCP_SYN_SENT,
+  TCP_CLOSE_WAIT, TCP_CLOSING, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_LAST_ACK, TCP_STATE_NAMES, TCP_SYN_RECV,
+  TCP_SYN_SENT,
 } from './tcp_states.js';
 import { tcpXmitRetransmitQueue } from './tcp_recovery.js';
 import { tcpRateSkbSent } from './tcp_rate.js';
@@ -32,11 +30,11 @@ const TCP_SYN_WINDOW = 64240;
 
 export function tcpFlagsString(f: number): string {
   let s = '';
-  if (f & TCP_SYN) s += 'S';
-  if (f & TCP_FIN) s += 'F';
-  if (f & TCP_RST) s += 'R';
-  if (f & TCP_PSH) s += 'P';
-  if (f & TCP_ACK) s += '.';
+  if (f & TCPHDR.SYN) s += 'S';
+  if (f & TCPHDR.FIN) s += 'F';
+  if (f & TCPHDR.RST) s += 'R';
+  if (f & TCPHDR.PSH) s += 'P';
+  if (f & TCPHDR.ACK) s += '.';
   return s || 'none';
 }
 
@@ -107,15 +105,15 @@ export function tcpTransmitSkb(
   if (!rt) return;
   sk.route = rt;
   cpu.charge(host.costs.tcp_transmit_skb);
-  const skb = allocLocalSkb(host, cpu, sk.saddr, sk.daddr, IPPROTO_TCP);
+  const skb = allocLocalSkb(host, cpu, sk.saddr, sk.daddr, IPPROTO.TCP);
   skb.sport = sk.sport;
   skb.dport = sk.dport;
-  skb.fragOff = IP_DF;
+  skb.fragOff = IP.DF;
   skb.tcpFlags = flags;
   skb.seq = seq;
-  skb.ackSeq = flags & TCP_ACK ? sk.rcvNxt : 0;
+  skb.ackSeq = flags & TCPHDR.ACK ? sk.rcvNxt : 0;
   const opts = new TcpOptions();
-  if (flags & TCP_SYN) {
+  if (flags & TCPHDR.SYN) {
     opts.mss = sk.advmss;
     opts.sackOk = sk.sackOk;
     opts.wscale = sk.rcvWscale;
@@ -129,9 +127,9 @@ export function tcpTransmitSkb(
   }
   if (sk.tsEnabled) {
     opts.tsVal = tsNow(sk, cpu.now);
-    opts.tsEcr = flags & TCP_SYN && !(flags & TCP_ACK) ? 0 : sk.tsRecent;
+    opts.tsEcr = flags & TCPHDR.SYN && !(flags & TCPHDR.ACK) ? 0 : sk.tsRecent;
   }
-  if (flags & TCP_ACK && !(flags & TCP_SYN)) opts.sack = tcpSackOption(sk);
+  if (flags & TCPHDR.ACK && !(flags & TCPHDR.SYN)) opts.sack = tcpSackOption(sk);
   skb.tcpOpts = opts;
   skb.payloadLen = len;
   skb.len = IPHDR_LEN + TCPHDR_LEN + tcpOptionsLen(opts) + len;
@@ -152,17 +150,17 @@ export function tcpTransmitSkb(
     mib[MIB.TcpRetransSegs] += pcount;
     sk.totalRetrans += pcount;
     sk.bytesRetrans += len;
-  } else if (len > 0 || flags & (TCP_SYN | TCP_FIN)) {
+  } else if (len > 0 || flags & (TCPHDR.SYN | TCPHDR.FIN)) {
     if (len > 0) mib[MIB.TcpExtTCPOrigDataSent] += pcount;
   }
-  if (flags & TCP_RST) mib[MIB.TcpOutRsts]++;
+  if (flags & TCPHDR.RST) mib[MIB.TcpOutRsts]++;
   sk.segsOut += pcount;
   if (len > 0) {
     sk.dataSegsOut += pcount;
     sk.bytesSent += len;
   }
   sk.lastSend = cpu.now;
-  if (flags & TCP_ACK) {
+  if (flags & TCPHDR.ACK) {
     sk.rcvUnacked = 0;
     sk.delackArmed = false;
     sk.delackGen++;
@@ -178,14 +176,14 @@ export function tcpTransmitSkb(
         undefined, undefined, 'tcp_write_xmit');
     }
     tr.stage(cpu.now, host.name, cpu.id, rt.dev?.name, skb, Stage.L4_TX,
-      `${retrans ? `retransmit (${retrans}) ` : ''}TCP ${sk.sport} → ${sk.dport} [${tcpFlagsString(flags)}] seq ${seq >>> 0}${flags & TCP_ACK ? ` ack ${sk.rcvNxt >>> 0}` : ''} win ${skb.window} len ${len}${pcount > 1 ? ` as one ${pcount}-segment TSO/GSO skb (gso_size ${gsoSize})` : ''} (${TCP_STATE_NAMES[sk.state]})`);
+      `${retrans ? `retransmit (${retrans}) ` : ''}TCP ${sk.sport} → ${sk.dport} [${tcpFlagsString(flags)}] seq ${seq >>> 0}${flags & TCPHDR.ACK ? ` ack ${sk.rcvNxt >>> 0}` : ''} win ${skb.window} len ${len}${pcount > 1 ? ` as one ${pcount}-segment TSO/GSO skb (gso_size ${gsoSize})` : ''} (${TCP_STATE_NAMES[sk.state]})`);
   }
   ipLocalOut(host, cpu, skb, rt);
 }
 
 /** tcp_send_ack: a pure ACK for everything received in order. */
 export function tcpSendAck(host: Host, cpu: Cpu, sk: TcpSock): void {
-  tcpTransmitSkb(host, cpu, sk, sk.sndNxt, 0, TCP_ACK, '', cpu.now);
+  tcpTransmitSkb(host, cpu, sk, sk.sndNxt, 0, TCPHDR.ACK, '', cpu.now);
 }
 
 /** tcp_connect: the SYN. */
@@ -194,7 +192,7 @@ export function tcpSendSyn(host: Host, cpu: Cpu, sk: TcpSock, retrans: boolean):
     sk.rtx.push(new RtxSegment(sk.iss, sk.iss + 1, sk.tcpClock, false, true));
     sk.sndNxt = sk.iss + 1;
   }
-  tcpTransmitSkb(host, cpu, sk, sk.iss, 0, TCP_SYN, retrans ? 'SYN' : '', cpu.now);
+  tcpTransmitSkb(host, cpu, sk, sk.iss, 0, TCPHDR.SYN, retrans ? 'SYN' : '', cpu.now);
   tcpArmRto(host, sk, cpu.now);
 }
 
@@ -204,7 +202,7 @@ export function tcpSendSynAck(host: Host, cpu: Cpu, sk: TcpSock, retrans: boolea
     sk.rtx.push(new RtxSegment(sk.iss, sk.iss + 1, sk.tcpClock, false, true));
     sk.sndNxt = sk.iss + 1;
   }
-  tcpTransmitSkb(host, cpu, sk, sk.iss, 0, TCP_SYN | TCP_ACK, retrans ? 'SYN-ACK' : '', cpu.now);
+  tcpTransmitSkb(host, cpu, sk, sk.iss, 0, TCPHDR.SYN | TCPHDR.ACK, retrans ? 'SYN-ACK' : '', cpu.now);
   tcpArmRto(host, sk, cpu.now);
 }
 
@@ -271,7 +269,7 @@ export function tcpPushOneSegment(host: Host, cpu: Cpu, sk: TcpSock): boolean {
   const seq = sk.sndNxt;
   const last = len === sk.unsent;
   const fin = tcpQueueNewSegment(sk, len);
-  tcpTransmitSkb(host, cpu, sk, seq, len, TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0), '', writeTimeOf(sk, seq));
+  tcpTransmitSkb(host, cpu, sk, seq, len, TCPHDR.ACK | (last ? TCPHDR.PSH : 0) | (fin ? TCPHDR.FIN : 0), '', writeTimeOf(sk, seq));
   return true;
 }
 
@@ -286,12 +284,12 @@ export function tcpSendProbe0(host: Host, cpu: Cpu, sk: TcpSock): void {
     const len = Math.min(sk.mss, room, sk.unsent);
     const seq = sk.sndNxt;
     const fin = tcpQueueNewSegment(sk, len);
-    tcpTransmitSkb(host, cpu, sk, seq, len, TCP_ACK | TCP_PSH | (fin ? TCP_FIN : 0), '', writeTimeOf(sk, seq));
+    tcpTransmitSkb(host, cpu, sk, seq, len, TCPHDR.ACK | TCPHDR.PSH | (fin ? TCPHDR.FIN : 0), '', writeTimeOf(sk, seq));
     if (!sk.rtoArmed) tcpArmRto(host, sk, cpu.now);
     return;
   }
   host.snmp.v[MIB.TcpExtTCPWinProbe!]++;
-  tcpTransmitSkb(host, cpu, sk, sk.sndUna - 1, 0, TCP_ACK, '', cpu.now);
+  tcpTransmitSkb(host, cpu, sk, sk.sndUna - 1, 0, TCPHDR.ACK, '', cpu.now);
 }
 
 /** GSO_LEGACY_MAX_SIZE: a TSO/GSO skb's IP length stays below 64 KB (dev->gso_max_size). */
@@ -357,7 +355,7 @@ function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): numb
     if (sk.caState === TCP_CA_Recovery) sk.prrOut++;
     batchLen += len;
     // tcp_gso_segment keeps PSH and FIN for the last segment: the skb carries the last one's flags.
-    batchFlags = TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0);
+    batchFlags = TCPHDR.ACK | (last ? TCPHDR.PSH : 0) | (fin ? TCPHDR.FIN : 0);
   }
   if (batchLen > 0) {
     tcpTransmitSkb(host, cpu, sk, batchSeq, batchLen, batchFlags, '', writeTimeOf(sk, batchSeq), sk.mss);
@@ -366,7 +364,7 @@ function tcpWriteSegments(host: Host, cpu: Cpu, sk: TcpSock, goal: number): numb
   if (sk.unsent === 0 && sk.finQueued && !sk.finSent && sk.inFlightSegs < sk.cwnd) {
     const seq = sk.sndNxt;
     tcpQueueNewSegment(sk, 0);
-    tcpTransmitSkb(host, cpu, sk, seq, 0, TCP_ACK | TCP_FIN, '', cpu.now);
+    tcpTransmitSkb(host, cpu, sk, seq, 0, TCPHDR.ACK | TCPHDR.FIN, '', cpu.now);
     sent = true;
   }
   return (sent ? XMIT_SENT : 0) | (rwndLimited ? XMIT_RWND_LIMITED : 0);
@@ -443,10 +441,10 @@ export function tcpRetransmitSkb(
 ): void {
   markRetransmitted(sk, seg, markRetrans);
   const len = seg.end - seg.seq - (seg.fin ? 1 : 0) - (seg.syn ? 1 : 0);
-  let flags = TCP_ACK;
-  if (seg.syn) flags = sk.state === TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
-  if (seg.fin) flags |= TCP_FIN;
-  if (len > 0) flags |= TCP_PSH;
+  let flags = TCPHDR.ACK;
+  if (seg.syn) flags = sk.state === TCP_SYN_SENT ? TCPHDR.SYN : TCPHDR.SYN | TCPHDR.ACK;
+  if (seg.fin) flags |= TCPHDR.FIN;
+  if (len > 0) flags |= TCPHDR.PSH;
   tcpTransmitSkb(host, cpu, sk, seg.seq, len, flags, seg.syn ? (sk.state === TCP_SYN_SENT ? 'SYN' : 'SYN-ACK') : kind, cpu.now);
 }
 
@@ -460,7 +458,7 @@ export function tcpRetransmitRun(host: Host, cpu: Cpu, sk: TcpSock, first: numbe
   const last = sk.rtx[first + n - 1]!;
   for (let i = first; i < first + n; i++) markRetransmitted(sk, sk.rtx[i]!, true);
   const len = last.end - head.seq - (last.fin ? 1 : 0);
-  const flags = TCP_ACK | (len > 0 ? TCP_PSH : 0) | (last.fin ? TCP_FIN : 0);
+  const flags = TCPHDR.ACK | (len > 0 ? TCPHDR.PSH : 0) | (last.fin ? TCPHDR.FIN : 0);
   tcpTransmitSkb(host, cpu, sk, head.seq, len, flags, kind, cpu.now, n > 1 ? sk.mss : 0);
 }
 
@@ -481,17 +479,17 @@ function markRetransmitted(sk: TcpSock, seg: RtxSegment, markRetrans: boolean): 
  * one, else RST|ACK acknowledging everything it occupied.
  */
 export function tcpResetReply(host: Host, cpu: Cpu, inSkb: Skb): Skb {
-  const skb = allocLocalSkb(host, cpu, inSkb.daddr, inSkb.saddr, IPPROTO_TCP);
+  const skb = allocLocalSkb(host, cpu, inSkb.daddr, inSkb.saddr, IPPROTO.TCP);
   skb.sport = inSkb.dport;
   skb.dport = inSkb.sport;
-  skb.fragOff = IP_DF;
-  if (inSkb.tcpFlags & TCP_ACK) {
-    skb.tcpFlags = TCP_RST;
+  skb.fragOff = IP.DF;
+  if (inSkb.tcpFlags & TCPHDR.ACK) {
+    skb.tcpFlags = TCPHDR.RST;
     skb.seq = inSkb.ackSeq;
   } else {
-    skb.tcpFlags = TCP_RST | TCP_ACK;
+    skb.tcpFlags = TCPHDR.RST | TCPHDR.ACK;
     skb.seq = 0;
-    skb.ackSeq = (inSkb.seq + inSkb.payloadLen + (inSkb.tcpFlags & TCP_SYN ? 1 : 0) + (inSkb.tcpFlags & TCP_FIN ? 1 : 0)) >>> 0;
+    skb.ackSeq = (inSkb.seq + inSkb.payloadLen + (inSkb.tcpFlags & TCPHDR.SYN ? 1 : 0) + (inSkb.tcpFlags & TCPHDR.FIN ? 1 : 0)) >>> 0;
   }
   skb.len = IPHDR_LEN + TCPHDR_LEN;
   return skb;
@@ -502,7 +500,7 @@ export function tcpResetReply(host: Host, cpu: Cpu, inSkb: Skb): Skb {
  * has no socket: RST with seq = the segment's ack, or RST|ACK acknowledging it.
  */
 export function tcpV4SendReset(host: Host, cpu: Cpu, inSkb: Skb): void {
-  if (inSkb.tcpFlags & TCP_RST) return;
+  if (inSkb.tcpFlags & TCPHDR.RST) return;
   const rt = ipRouteOutput(host, inSkb.saddr);
   if (!rt) return;
   cpu.charge(host.costs.tcp_transmit_skb);

@@ -2,7 +2,7 @@
 // RTT state, and its queues. Segments in flight are kept in the retransmit
 // queue as (seq, end, sent time, retransmitted) rows.
 
-import { IPPROTO_TCP, type Skb } from '../model/skb.js';
+import { IPPROTO, type Skb } from '../model/skb.js';
 import { Sock } from './sock.js';
 import { TCP_CLOSE } from './tcp_states.js';
 import { tcpTsqTasklet } from './tcp_output.js';
@@ -74,7 +74,7 @@ export class RtxSegment {
 }
 
 export class TcpSock extends Sock {
-  readonly protocol = IPPROTO_TCP;
+  readonly protocol = IPPROTO.TCP;
   state = TCP_CLOSE;
   host: Host;
   route: FibRoute | null = null;

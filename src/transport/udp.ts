@@ -7,7 +7,7 @@
 
 import type { Host } from '../model/host.js';
 import type { Cpu } from '../model/cpu.js';
-import { IPHDR_LEN, IPPROTO_UDP, IP_DF, PACKET_BROADCAST, nfResetCt, type Skb, UDPHDR_LEN } from '../model/skb.js';
+import { IP, IPHDR_LEN, IPPROTO, nfResetCt, PACKET_BROADCAST, type Skb, UDPHDR_LEN } from '../model/skb.js';
 import { MIB } from '../model/snmp.js';
 import { Stage } from '../model/trace.js';
 import { DropReason } from '../model/drop_reason.js';
@@ -32,7 +32,7 @@ export const IP_PMTUDISC_DO = 2;
 export const IP_PMTUDISC_PROBE = 3;
 
 export class UdpSock extends Sock {
-  readonly protocol = IPPROTO_UDP;
+  readonly protocol = IPPROTO.UDP;
   connected = false;
   pmtudisc = IP_PMTUDISC_WANT;
   /** A pending error (sk_err) reported by ICMP on a connected socket. */
@@ -149,7 +149,7 @@ export function udpSendmsg(host: Host, cpu: Cpu, sk: UdpSock, daddr: number, dpo
     host.snmp.v[MIB.IpOutNoRoutes]++;
     return -ENETUNREACH;
   }
-  const skb = allocLocalSkb(host, cpu, sk.saddr !== 0 ? sk.saddr : routeSource(host, rt, daddr), daddr, IPPROTO_UDP);
+  const skb = allocLocalSkb(host, cpu, sk.saddr !== 0 ? sk.saddr : routeSource(host, rt, daddr), daddr, IPPROTO.UDP);
   skb.sport = sk.sport;
   skb.dport = dport;
   skb.payloadLen = size;
@@ -169,7 +169,7 @@ export function udpSendmsg(host: Host, cpu: Cpu, sk: UdpSock, daddr: number, dpo
     host.world.packets.injected--;
     return -EMSGSIZE;
   }
-  if (ipLen <= mtu && sk.pmtudisc !== IP_PMTUDISC_DONT) skb.fragOff = IP_DF;
+  if (ipLen <= mtu && sk.pmtudisc !== IP_PMTUDISC_DONT) skb.fragOff = IP.DF;
   sk.wmemAlloc += truesize;
   skb.sk = sk;
   if (tr.on) tr.stage(cpu.now, host.name, cpu.id, undefined, skb, Stage.SOCK_SNDBUF,

@@ -4,8 +4,8 @@
 // taken on a real host be replayed into the model.
 
 import {
-  CHECKSUM_NONE, CHECKSUM_PARTIAL, ETH_HLEN, ETH_P_ARP, ETH_P_IP, ICMPHDR_LEN, IP_OFFSET, IPHDR_LEN,
-  IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, Skb, TCPHDR_LEN, UDPHDR_LEN,
+  CHECKSUM_NONE, CHECKSUM_PARTIAL, ETH_HLEN, ETH_P_ARP, ETH_P_IP, ICMPHDR_LEN, IP, IPHDR_LEN, IPPROTO, Skb, TCPHDR_LEN,
+  UDPHDR_LEN,
 } from '../model/skb.js';
 import { ARP_LEN, ARPHRD_ETHER, ARPOP_REPLY, emitArp, parseArp } from './arp.js';
 import { checksumOf, onesSum, partialChecksum, pseudoHeaderSum, writeU16 } from './checksum.js';
@@ -33,8 +33,8 @@ export interface EmitOptions {
 function ipTotalLen(skb: Skb): number {
   if (skb.len > 0) return skb.len;
   let body = skb.payloadLen;
-  if (skb.protocol === IPPROTO_ICMP && skb.quoted && body < QUOTED_LEN) body = QUOTED_LEN;
-  return IPHDR_LEN + (skb.protocol === IPPROTO_TCP ? TCPHDR_LEN + tcpOptionsWireLen(skb.tcpOpts) : skb.l4HeaderLen) + body;
+  if (skb.protocol === IPPROTO.ICMP && skb.quoted && body < QUOTED_LEN) body = QUOTED_LEN;
+  return IPHDR_LEN + (skb.protocol === IPPROTO.TCP ? TCPHDR_LEN + tcpOptionsWireLen(skb.tcpOpts) : skb.l4HeaderLen) + body;
 }
 
 /** Ethernet II + IPv4 + TCP/UDP/ICMP (or ARP) bytes of `skb`; one frame even for a GSO/GRO super-packet. */
@@ -51,7 +51,7 @@ export function emitFrame(skb: Skb, opts: EmitOptions = {}): Uint8Array {
   emitIpv4(b, ETH_HLEN, { tos: skb.tos, totLen, id: skb.ipId, fragOff: skb.fragOff, ttl: skb.ttl, protocol: skb.protocol, saddr: skb.saddr, daddr: skb.daddr });
   const l4 = ETH_HLEN + IPHDR_LEN;
   const end = b.length;
-  if ((skb.fragOff & IP_OFFSET) !== 0) {
+  if ((skb.fragOff & IP.OFFSET) !== 0) {
     // A later fragment: no L4 header, only a slice of the datagram's bytes.
     if (skb.data) b.set(skb.data.subarray(0, end - l4), l4);
     return b;
@@ -60,14 +60,14 @@ export function emitFrame(skb: Skb, opts: EmitOptions = {}): Uint8Array {
   let hdr = 0;
   let l4len = totLen - IPHDR_LEN;
   switch (skb.protocol) {
-    case IPPROTO_TCP:
+    case IPPROTO.TCP:
       hdr = emitTcp(b, l4, { sport: skb.sport, dport: skb.dport, seq: skb.seq, ack: skb.ackSeq, flags: skb.tcpFlags, window: skb.window, check: 0, urgPtr: 0, opts: skb.tcpOpts });
       break;
-    case IPPROTO_UDP:
+    case IPPROTO.UDP:
       if (firstFragment) l4len = UDPHDR_LEN + skb.payloadLen; // the checksum covers the whole datagram
       hdr = emitUdp(b, l4, { sport: skb.sport, dport: skb.dport, len: l4len, check: 0 });
       break;
-    case IPPROTO_ICMP:
+    case IPPROTO.ICMP:
       hdr = emitIcmp(b, l4, { type: skb.icmpType, code: skb.icmpCode, check: 0, id: skb.icmpId, seq: skb.icmpSeq });
       if (skb.quoted && icmpIsError(skb.icmpType) && end - (l4 + hdr) >= QUOTED_LEN) {
         emitQuoted(b, l4 + hdr, skb.quoted);
@@ -82,17 +82,17 @@ export function emitFrame(skb: Skb, opts: EmitOptions = {}): Uint8Array {
   // summing what we hold is the datagram's sum (zeros add nothing).
   const l4Bytes = end - l4;
   const sumBytes = firstFragment && skb.data ? Math.min(l4Bytes, l4len) : l4Bytes;
-  if (skb.protocol === IPPROTO_TCP || skb.protocol === IPPROTO_UDP) {
-    const checkOff = l4 + (skb.protocol === IPPROTO_TCP ? 16 : 6);
+  if (skb.protocol === IPPROTO.TCP || skb.protocol === IPPROTO.UDP) {
+    const checkOff = l4 + (skb.protocol === IPPROTO.TCP ? 16 : 6);
     let check: number;
     if (opts.csumPartial) {
       check = partialChecksum(skb.saddr, skb.daddr, skb.protocol, l4len);
     } else {
       check = checksumOf(onesSum(b, l4, sumBytes, pseudoHeaderSum(skb.saddr, skb.daddr, skb.protocol, l4len)));
-      if (check === 0 && skb.protocol === IPPROTO_UDP) check = 0xffff; // RFC 768: 0 means "no checksum"
+      if (check === 0 && skb.protocol === IPPROTO.UDP) check = 0xffff; // RFC 768: 0 means "no checksum"
     }
     writeU16(b, checkOff, check);
-  } else if (skb.protocol === IPPROTO_ICMP) {
+  } else if (skb.protocol === IPPROTO.ICMP) {
     writeU16(b, l4 + 2, checksumOf(onesSum(b, l4, sumBytes)));
   }
   return b;
@@ -154,7 +154,7 @@ export function parseFrame(bytes: Uint8Array, opts: ParseOptions = {}): Skb | Wi
   // Bytes of this IP packet present in the capture (ignores Ethernet padding after tot_len).
   const ipEnd = Math.min(bytes.length, off + ip.totLen);
   const view = bytes.subarray(0, ipEnd);
-  if ((ip.fragOff & IP_OFFSET) !== 0) {
+  if ((ip.fragOff & IP.OFFSET) !== 0) {
     skb.payloadLen = ip.totLen - ip.hdrLen;
     const d = view.subarray(l4);
     skb.data = d.length > 0 && !allZero(d) ? d.slice() : null;
@@ -165,7 +165,7 @@ export function parseFrame(bytes: Uint8Array, opts: ParseOptions = {}): Skb | Wi
   let check = -1;
   let l4len = ip.totLen - ip.hdrLen;
   switch (ip.protocol) {
-    case IPPROTO_TCP: {
+    case IPPROTO.TCP: {
       const t = parseTcp(view, l4);
       if (t instanceof WireError) return t;
       skb.sport = t.sport; skb.dport = t.dport; skb.seq = t.seq; skb.ackSeq = t.ack; skb.tcpFlags = t.flags;
@@ -174,7 +174,7 @@ export function parseFrame(bytes: Uint8Array, opts: ParseOptions = {}): Skb | Wi
       skb.payloadLen = Math.max(0, l4len - hdr);
       break;
     }
-    case IPPROTO_UDP: {
+    case IPPROTO.UDP: {
       const u = parseUdp(view, l4);
       if (u instanceof WireError) return u;
       skb.sport = u.sport; skb.dport = u.dport;
@@ -182,7 +182,7 @@ export function parseFrame(bytes: Uint8Array, opts: ParseOptions = {}): Skb | Wi
       skb.payloadLen = u.len - UDPHDR_LEN;
       break;
     }
-    case IPPROTO_ICMP: {
+    case IPPROTO.ICMP: {
       const c = parseIcmp(view, l4);
       if (c instanceof WireError) return c;
       skb.icmpType = c.type; skb.icmpCode = c.code; skb.icmpId = c.id; skb.icmpSeq = c.seq;
@@ -204,7 +204,7 @@ export function parseFrame(bytes: Uint8Array, opts: ParseOptions = {}): Skb | Wi
     const wrong = checksumError(view, l4, ip.totLen - ip.hdrLen, skb, check);
     if (wrong === 'partial') skb.ipSummed = CHECKSUM_PARTIAL;
     else if (wrong) return wrong;
-  } else if (complete && check >= 0 && ip.protocol !== IPPROTO_ICMP && check === partialChecksum(ip.saddr, ip.daddr, ip.protocol, l4len)) {
+  } else if (complete && check >= 0 && ip.protocol !== IPPROTO.ICMP && check === partialChecksum(ip.saddr, ip.daddr, ip.protocol, l4len)) {
     skb.ipSummed = CHECKSUM_PARTIAL;
   } else {
     skb.ipSummed = CHECKSUM_NONE;
@@ -216,14 +216,14 @@ export function parseFrame(bytes: Uint8Array, opts: ParseOptions = {}): Skb | Wi
 
 /** Null when the L4 checksum is right, 'partial' when it holds only the pseudo-header sum. */
 function checksumError(b: Uint8Array, l4: number, l4len: number, skb: Skb, check: number): WireError | 'partial' | null {
-  if (skb.protocol === IPPROTO_ICMP) {
+  if (skb.protocol === IPPROTO.ICMP) {
     return checksumOf(onesSum(b, l4, l4len)) === 0 ? null : new WireError('BadChecksum', l4 + 2, `ICMP checksum 0x${hex4(check)} is wrong`);
   }
-  if (skb.protocol === IPPROTO_UDP && check === 0) return null;
+  if (skb.protocol === IPPROTO.UDP && check === 0) return null;
   if (check === partialChecksum(skb.saddr, skb.daddr, skb.protocol, l4len)) return 'partial';
   if (checksumOf(onesSum(b, l4, l4len, pseudoHeaderSum(skb.saddr, skb.daddr, skb.protocol, l4len))) === 0) return null;
-  const name = skb.protocol === IPPROTO_TCP ? 'TCP' : 'UDP';
-  return new WireError('BadChecksum', l4 + (skb.protocol === IPPROTO_TCP ? 16 : 6), `${name} checksum 0x${hex4(check)} is wrong`);
+  const name = skb.protocol === IPPROTO.TCP ? 'TCP' : 'UDP';
+  return new WireError('BadChecksum', l4 + (skb.protocol === IPPROTO.TCP ? 16 : 6), `${name} checksum 0x${hex4(check)} is wrong`);
 }
 
 function hex4(v: number): string {

@@ -1,15 +1,15 @@
 // ICMP header (include/uapi/linux/icmp.h `struct icmphdr`) and the quoted
 // packet an error carries (icmp_send: the offending IP header + at least 8 bytes).
 
-import { ICMPHDR_LEN, IPHDR_LEN, IPPROTO_TCP, IPPROTO_UDP, type QuotedHeader } from '../model/skb.js';
+import { ICMPHDR_LEN, IPHDR_LEN, IPPROTO, type QuotedHeader } from '../model/skb.js';
 import { checksumOf, pseudoHeaderSum, readU16, readU32, writeU16, writeU32 } from './checksum.js';
 import { WireError } from './error.js';
 import { emitIpv4, parseIpv4 } from './ipv4.js';
 
 export {
-  ICMP_ECHOREPLY, ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_ECHO, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB,
-  ICMP_TIMESTAMP, ICMP_TIMESTAMPREPLY, ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PROT_UNREACH, ICMP_PORT_UNREACH,
-  ICMP_FRAG_NEEDED, icmpIsErr as icmpIsError,
+  ICMP_ECHOREPLY, ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_ECHO, ICMP_TIME_EXCEEDED,
+  ICMP_PARAMETERPROB, ICMP_TIMESTAMP, ICMP_TIMESTAMPREPLY, ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PROT_UNREACH,
+  ICMP_PORT_UNREACH, ICMP_FRAG_NEEDED, icmpIsErr as icmpIsError,
 } from '../model/icmp.js';
 
 export interface IcmpRepr {
@@ -44,15 +44,15 @@ export const QUOTED_LEN = IPHDR_LEN + 8;
 export function emitQuoted(b: Uint8Array, off: number, q: QuotedHeader): number {
   emitIpv4(b, off, { tos: 0, totLen: q.totLen, id: q.id, fragOff: q.fragOff, ttl: q.ttl, protocol: q.protocol, saddr: q.saddr, daddr: q.daddr });
   const l4 = off + IPHDR_LEN;
-  if (q.protocol === IPPROTO_TCP || q.protocol === IPPROTO_UDP) {
+  if (q.protocol === IPPROTO.TCP || q.protocol === IPPROTO.UDP) {
     writeU16(b, l4, q.sport);
     writeU16(b, l4 + 2, q.dport);
-    if (q.protocol === IPPROTO_TCP) writeU32(b, l4 + 4, q.l4word);
+    if (q.protocol === IPPROTO.TCP) writeU32(b, l4 + 4, q.l4word);
     else {
       // The original datagram's length and checksum (its payload is zeros in the model).
       const ulen = Math.max(0, q.totLen - IPHDR_LEN);
       writeU16(b, l4 + 4, ulen);
-      const sum = checksumOf(pseudoHeaderSum(q.saddr, q.daddr, IPPROTO_UDP, ulen) + q.sport + q.dport + ulen);
+      const sum = checksumOf(pseudoHeaderSum(q.saddr, q.daddr, IPPROTO.UDP, ulen) + q.sport + q.dport + ulen);
       writeU16(b, l4 + 6, sum === 0 ? 0xffff : sum);
     }
   } else {
@@ -68,10 +68,10 @@ export function parseQuoted(b: Uint8Array, off: number): QuotedHeader | WireErro
   if (ip instanceof WireError) return ip;
   const l4 = off + ip.hdrLen;
   if (b.length - l4 < 8) return new WireError('Truncated', l4, `ICMP quoted packet needs 8 bytes above its IP header, ${Math.max(0, b.length - l4)} remain`);
-  const ports = ip.protocol === IPPROTO_TCP || ip.protocol === IPPROTO_UDP;
+  const ports = ip.protocol === IPPROTO.TCP || ip.protocol === IPPROTO.UDP;
   return {
     saddr: ip.saddr, daddr: ip.daddr, protocol: ip.protocol, ttl: ip.ttl, id: ip.id, fragOff: ip.fragOff, totLen: ip.totLen,
     sport: ports ? readU16(b, l4) : 0, dport: ports ? readU16(b, l4 + 2) : 0,
-    l4word: ip.protocol === IPPROTO_UDP ? 0 : readU32(b, l4 + 4),
+    l4word: ip.protocol === IPPROTO.UDP ? 0 : readU32(b, l4 + 4),
   };
 }

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { GroState, GRO_HELD, GRO_MERGED_FREE, GRO_NORMAL, napiGroFlush, napiGroReceive } from '../../src/nic/gro.js';
-import { IPHDR_LEN, IPPROTO_TCP, IPPROTO_UDP, IP_DF, IP_MF, Skb, TCP_ACK, TCP_PSH, TCP_SYN, TcpOptions } from '../../src/model/skb.js';
+import { IP, IPHDR_LEN, IPPROTO, Skb, TCPHDR, TcpOptions } from '../../src/model/skb.js';
 
 const MSS = 1448;
 
 interface SegSpec { flow: number; seq: number; len: number; flags?: number; id?: number; ts?: number }
 
-function seg({ flow, seq, len, flags = TCP_ACK, id, ts = 1000 }: SegSpec): Skb {
+function seg({ flow, seq, len, flags = TCPHDR.ACK, id, ts = 1000 }: SegSpec): Skb {
   const s = new Skb();
-  s.saddr = 0x0a000001 + flow; s.daddr = 0x0a0000fe; s.protocol = IPPROTO_TCP; s.sport = 40000 + flow; s.dport = 5001;
-  s.hash = flow * 2654435761 >>> 0; s.fragOff = IP_DF; s.ipId = id ?? 0; s.seq = seq >>> 0; s.ackSeq = 1; s.window = 502;
+  s.saddr = 0x0a000001 + flow; s.daddr = 0x0a0000fe; s.protocol = IPPROTO.TCP; s.sport = 40000 + flow; s.dport = 5001;
+  s.hash = flow * 2654435761 >>> 0; s.fragOff = IP.DF; s.ipId = id ?? 0; s.seq = seq >>> 0; s.ackSeq = 1; s.window = 502;
   s.tcpFlags = flags; s.tcpOpts = new TcpOptions(); s.tcpOpts.tsVal = ts; s.tcpOpts.tsEcr = 5;
   s.payloadLen = len; s.len = IPHDR_LEN + s.l4HeaderLen + len;
   return s;
@@ -49,11 +49,11 @@ describe('dev_gro_receive / tcp_gro_receive', () => {
     const gro = new GroState();
     const out: Skb[] = [];
     const [a, b] = train(2);
-    b!.tcpFlags |= TCP_PSH;
+    b!.tcpFlags |= TCPHDR.PSH;
     napiGroReceive(gro, a!, out);
     expect(napiGroReceive(gro, b!, out)).toBe(GRO_MERGED_FREE);
-    expect(out[0]!.tcpFlags & TCP_PSH).toBe(TCP_PSH);
-    expect(napiGroReceive(gro, seg({ flow: 3, seq: 0, len: 0, flags: TCP_SYN }), out)).toBe(GRO_NORMAL);
+    expect(out[0]!.tcpFlags & TCPHDR.PSH).toBe(TCPHDR.PSH);
+    expect(napiGroReceive(gro, seg({ flow: 3, seq: 0, len: 0, flags: TCPHDR.SYN }), out)).toBe(GRO_NORMAL);
   });
 
   it('does not merge a different TS value: the held one is flushed and the new one held', () => {
@@ -79,9 +79,9 @@ describe('dev_gro_receive / tcp_gro_receive', () => {
     const gro = new GroState();
     const out: Skb[] = [];
     const u = seg({ flow: 1, seq: 0, len: 100 });
-    u.protocol = IPPROTO_UDP;
+    u.protocol = IPPROTO.UDP;
     const f = seg({ flow: 2, seq: 0, len: MSS });
-    f.fragOff = IP_MF;
+    f.fragOff = IP.MF;
     expect(napiGroReceive(gro, u, out)).toBe(GRO_NORMAL);
     expect(napiGroReceive(gro, f, out)).toBe(GRO_NORMAL);
     expect(out).toEqual([u, f]);
@@ -113,7 +113,7 @@ describe('dev_gro_receive / tcp_gro_receive', () => {
         const info = new Map<number, { flow: number; seq: number; len: number }>();
         specs.forEach((sp, i) => {
           const seq = nextSeq[sp.flow]! + sp.gap;
-          const s = seg({ flow: sp.flow, seq, len: sp.len, flags: TCP_ACK | (sp.psh && i % 5 === 0 ? TCP_PSH : 0), id: nextId[sp.flow]! });
+          const s = seg({ flow: sp.flow, seq, len: sp.len, flags: TCPHDR.ACK | (sp.psh && i % 5 === 0 ? TCPHDR.PSH : 0), id: nextId[sp.flow]! });
           nextId[sp.flow]!++;
           nextSeq[sp.flow] = seq + sp.len;
           byId.set(s.id, s);

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { netifNeedsGso, skbGsoSegment } from '../../src/nic/gso.js';
 import { createNetdevFeatures, NETIF_F } from '../../src/nic/netdev_features.js';
-import { IPHDR_LEN, IPPROTO_TCP, IPPROTO_UDP, IP_DF, Skb, TCP_ACK, TCP_CWR, TCP_FIN, TCP_PSH, TcpOptions } from '../../src/model/skb.js';
+import { IP, IPHDR_LEN, IPPROTO, Skb, TCPHDR, TcpOptions } from '../../src/model/skb.js';
 
-function superSkb(payload: number, mss: number, flags = TCP_ACK | TCP_PSH): Skb {
+function superSkb(payload: number, mss: number, flags = TCPHDR.ACK | TCPHDR.PSH): Skb {
   const s = new Skb();
-  s.saddr = 1; s.daddr = 2; s.protocol = IPPROTO_TCP; s.sport = 40000; s.dport = 443;
-  s.fragOff = IP_DF; s.ipId = 65530; s.seq = 0xfffff000; s.tcpFlags = flags;
+  s.saddr = 1; s.daddr = 2; s.protocol = IPPROTO.TCP; s.sport = 40000; s.dport = 443;
+  s.fragOff = IP.DF; s.ipId = 65530; s.seq = 0xfffff000; s.tcpFlags = flags;
   s.tcpOpts = new TcpOptions(); s.tcpOpts.tsVal = 1; s.tcpOpts.tsEcr = 2;
   s.payloadLen = payload; s.len = IPHDR_LEN + s.l4HeaderLen + payload; s.gsoSize = mss; s.gsoSegs = Math.ceil(payload / mss);
   s.data = new Uint8Array(payload);
@@ -38,15 +38,15 @@ describe('tcp_gso_segment', () => {
   });
 
   it('keeps PSH/FIN on the last segment, CWR on the first, and increments the IP ID', () => {
-    const segs = skbGsoSegment(superSkb(4000, 1448, TCP_ACK | TCP_PSH | TCP_FIN | TCP_CWR))!;
-    expect(segs.map((g) => g.tcpFlags)).toEqual([TCP_ACK | TCP_CWR, TCP_ACK, TCP_ACK | TCP_PSH | TCP_FIN]);
+    const segs = skbGsoSegment(superSkb(4000, 1448, TCPHDR.ACK | TCPHDR.PSH | TCPHDR.FIN | TCPHDR.CWR))!;
+    expect(segs.map((g) => g.tcpFlags)).toEqual([TCPHDR.ACK | TCPHDR.CWR, TCPHDR.ACK, TCPHDR.ACK | TCPHDR.PSH | TCPHDR.FIN]);
     expect(segs.map((g) => g.ipId)).toEqual([65530, 65531, 65532]);
     expect(segs.every((g) => g.gsoSize === 0 && g.parts![0] !== g.id)).toBe(true);
   });
 
   it('cannot segment UDP here', () => {
     const s = superSkb(4000, 1448);
-    s.protocol = IPPROTO_UDP;
+    s.protocol = IPPROTO.UDP;
     expect(skbGsoSegment(s)).toBeNull();
   });
 });
@@ -54,7 +54,7 @@ describe('tcp_gso_segment', () => {
 describe('netif_needs_gso', () => {
   it('hands the super-packet to a TSO device and segments in software without TSO', () => {
     const f = createNetdevFeatures('veth');
-    const s = superSkb(4000, 1448, TCP_ACK);
+    const s = superSkb(4000, 1448, TCPHDR.ACK);
     expect(netifNeedsGso(s, f)).toBe(false);
     f.setWanted([NETIF_F.TSO], false);
     f.update();
@@ -63,7 +63,7 @@ describe('netif_needs_gso', () => {
 
   it('needs tx-tcp-ecn-segmentation for a CWR burst', () => {
     const f = createNetdevFeatures('virtio_net');
-    expect(netifNeedsGso(superSkb(4000, 1448, TCP_ACK | TCP_CWR), f)).toBe(true);
-    expect(netifNeedsGso(superSkb(4000, 1448, TCP_ACK), f)).toBe(false);
+    expect(netifNeedsGso(superSkb(4000, 1448, TCPHDR.ACK | TCPHDR.CWR), f)).toBe(true);
+    expect(netifNeedsGso(superSkb(4000, 1448, TCPHDR.ACK), f)).toBe(false);
   });
 });

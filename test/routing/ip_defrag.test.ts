@@ -5,12 +5,12 @@ import { IpDefrag, FRAG_QUEUED, IP_DEFRAG_LOCAL_DELIVER, type DefragHost } from 
 import { Scheduler } from '../../src/model/scheduler.js';
 import { MIB, SnmpCounters } from '../../src/model/snmp.js';
 import { DropReason } from '../../src/model/drop_reason.js';
-import { IPHDR_LEN, IPPROTO_UDP, IP_DF, IP_MF, IP_OFFSET, Skb, UDPHDR_LEN } from '../../src/model/skb.js';
+import { IP, IPHDR_LEN, IPPROTO, Skb, UDPHDR_LEN } from '../../src/model/skb.js';
 
 function udp(payload: number, df = false, id = 7): Skb {
   const s = new Skb();
-  s.saddr = 0x0a000001; s.daddr = 0x0a000002; s.protocol = IPPROTO_UDP; s.sport = 1234; s.dport = 53;
-  s.ipId = id; s.payloadLen = payload; s.len = IPHDR_LEN + UDPHDR_LEN + payload; s.fragOff = df ? IP_DF : 0;
+  s.saddr = 0x0a000001; s.daddr = 0x0a000002; s.protocol = IPPROTO.UDP; s.sport = 1234; s.dport = 53;
+  s.ipId = id; s.payloadLen = payload; s.len = IPHDR_LEN + UDPHDR_LEN + payload; s.fragOff = df ? IP.DF : 0;
   s.data = Uint8Array.from({ length: payload }, (_, i) => (i * 7 + 3) & 255);
   return s;
 }
@@ -65,7 +65,7 @@ describe('ip_defrag', () => {
     const [a, b] = frags();
     d.defrag(a!, 0);
     const bad = b!.copyHeaders();
-    bad.fragOff = IP_MF | (1472 >> 3); // starts 8 bytes inside fragment 0
+    bad.fragOff = IP.MF | (1472 >> 3); // starts 8 bytes inside fragment 0
     expect(d.defrag(bad, 0)).toBe(DropReason.NOT_SPECIFIED);
     expect(mib.get('IpExtReasmOverlaps')).toBe(1);
     expect(mib.get('IpReasmFails')).toBe(1);

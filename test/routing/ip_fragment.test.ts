@@ -5,12 +5,12 @@ import { IpDefrag, FRAG_QUEUED, IP_DEFRAG_LOCAL_DELIVER, type DefragHost } from 
 import { Scheduler } from '../../src/model/scheduler.js';
 import { MIB, SnmpCounters } from '../../src/model/snmp.js';
 import { DropReason } from '../../src/model/drop_reason.js';
-import { IPHDR_LEN, IPPROTO_UDP, IP_DF, IP_MF, IP_OFFSET, Skb, UDPHDR_LEN } from '../../src/model/skb.js';
+import { IP, IPHDR_LEN, IPPROTO, Skb, UDPHDR_LEN } from '../../src/model/skb.js';
 
 function udp(payload: number, df = false, id = 7): Skb {
   const s = new Skb();
-  s.saddr = 0x0a000001; s.daddr = 0x0a000002; s.protocol = IPPROTO_UDP; s.sport = 1234; s.dport = 53;
-  s.ipId = id; s.payloadLen = payload; s.len = IPHDR_LEN + UDPHDR_LEN + payload; s.fragOff = df ? IP_DF : 0;
+  s.saddr = 0x0a000001; s.daddr = 0x0a000002; s.protocol = IPPROTO.UDP; s.sport = 1234; s.dport = 53;
+  s.ipId = id; s.payloadLen = payload; s.len = IPHDR_LEN + UDPHDR_LEN + payload; s.fragOff = df ? IP.DF : 0;
   s.data = Uint8Array.from({ length: payload }, (_, i) => (i * 7 + 3) & 255);
   return s;
 }
@@ -22,8 +22,8 @@ describe('ip_do_fragment', () => {
     const mib = new SnmpCounters();
     const frags = ipDoFragment(udp(3000), 1500, mib);
     expect(frags.map((f) => f.len)).toEqual([1500, 1500, 68]);
-    expect(frags.map((f) => (f.fragOff & IP_OFFSET) * 8)).toEqual([0, 1480, 2960]);
-    expect(frags.map((f) => (f.fragOff & IP_MF) !== 0)).toEqual([true, true, false]);
+    expect(frags.map((f) => (f.fragOff & IP.OFFSET) * 8)).toEqual([0, 1480, 2960]);
+    expect(frags.map((f) => (f.fragOff & IP.MF) !== 0)).toEqual([true, true, false]);
     expect(frags.map((f) => f.payloadLen)).toEqual([1472, 1480, 48]);
     expect(frags.every((f) => f.ipId === 7 && f.parts![0] !== undefined)).toBe(true);
     expect(frags.map((f) => f.l4HeaderLen)).toEqual([UDPHDR_LEN, 0, 0]);
@@ -53,10 +53,10 @@ describe('ip_do_fragment', () => {
 
   it('keeps a fragment\'s own offset and MF when it is fragmented again', () => {
     const s = udp(2000);
-    s.fragOff = IP_MF | (800 >> 3);
+    s.fragOff = IP.MF | (800 >> 3);
     const frags = ipDoFragment(s, 1000, new SnmpCounters());
-    expect((frags[0]!.fragOff & IP_OFFSET) * 8).toBe(800);
-    expect(frags.every((f) => (f.fragOff & IP_MF) !== 0)).toBe(true);
+    expect((frags[0]!.fragOff & IP.OFFSET) * 8).toBe(800);
+    expect(frags.every((f) => (f.fragOff & IP.MF) !== 0)).toBe(true);
   });
 });
 
@@ -97,7 +97,7 @@ describe('fragmentation and reassembly round trip', () => {
           if (typeof whole === 'number') throw new Error(`not reassembled: ${whole}`);
           expect(whole.len).toBe(orig.len);
           expect(whole.payloadLen).toBe(orig.payloadLen);
-          expect(whole.fragOff & (IP_MF | IP_OFFSET)).toBe(0);
+          expect(whole.fragOff & (IP.MF | IP.OFFSET)).toBe(0);
           expect(Array.from(whole.data!)).toEqual(Array.from(orig.data!));
           expect(whole.parts).toEqual(frags.map((f) => f.id));
           // ip_frag_queue keeps the largest fragment (q.max_size), which can be the

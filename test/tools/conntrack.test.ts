@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TCP_ACK, TCP_SYN } from '../../src/model/skb.js';
+import { TCPHDR } from '../../src/model/skb.js';
 import { runConntrack } from '../../src/tools/conntrack.js';
 import { advance, icmp, inbound, outbound, rig, tcp, udp, type Rig } from '../netfilter/conntrack/helpers.js';
 
@@ -12,9 +12,9 @@ function traffic(r: Rig): void {
   inbound(r, udp('10.9.0.1', 41480, '10.9.0.2', 6001));
   outbound(r, udp('10.9.0.2', 6001, '10.9.0.1', 41480));
   inbound(r, udp('10.9.0.1', 41480, '10.9.0.2', 6002));
-  inbound(r, tcp('10.9.0.1', 38856, '10.9.0.2', 5001, TCP_SYN, 1000, 0, 64240));
-  outbound(r, tcp('10.9.0.2', 5001, '10.9.0.1', 38856, TCP_SYN | TCP_ACK, 5000, 1001, 65160));
-  inbound(r, tcp('10.9.0.1', 38856, '10.9.0.2', 5001, TCP_ACK, 1001, 5001, 502));
+  inbound(r, tcp('10.9.0.1', 38856, '10.9.0.2', 5001, TCPHDR.SYN, 1000, 0, 64240));
+  outbound(r, tcp('10.9.0.2', 5001, '10.9.0.1', 38856, TCPHDR.SYN | TCPHDR.ACK, 5000, 1001, 65160));
+  inbound(r, tcp('10.9.0.1', 38856, '10.9.0.2', 5001, TCPHDR.ACK, 1001, 5001, 502));
 }
 
 describe('conntrack -L', () => {
@@ -106,9 +106,9 @@ describe('conntrack -D / -F / -C / -S / -E', () => {
 
   it('-E replays NEW/UPDATE/DESTROY events as the real tool printed them', () => {
     const r = rig();
-    inbound(r, tcp('10.9.0.1', 38856, '10.9.0.2', 5001, TCP_SYN, 1000, 0, 64240));
-    outbound(r, tcp('10.9.0.2', 5001, '10.9.0.1', 38856, TCP_SYN | TCP_ACK, 5000, 1001, 65160));
-    inbound(r, tcp('10.9.0.1', 38856, '10.9.0.2', 5001, TCP_ACK, 1001, 5001, 502));
+    inbound(r, tcp('10.9.0.1', 38856, '10.9.0.2', 5001, TCPHDR.SYN, 1000, 0, 64240));
+    outbound(r, tcp('10.9.0.2', 5001, '10.9.0.1', 38856, TCPHDR.SYN | TCPHDR.ACK, 5000, 1001, 65160));
+    inbound(r, tcp('10.9.0.1', 38856, '10.9.0.2', 5001, TCPHDR.ACK, 1001, 5001, 502));
     runConntrack(['-F'], r.ct, 0, { pid: () => 5174, rover: () => 2674693626 });
     const res = runConntrack(['-E'], r.ct, 0);
     expect(res.stdout.split('\n').filter(Boolean)).toEqual([

@@ -1,7 +1,7 @@
 // Savefiles of UDP datagrams for the pcap-replay tests, built with the model's
 // own frame writer so the capture is one the model can replay.
 
-import { FLOW_INBOUND, IPHDR_LEN, IPPROTO_UDP, Skb, UDPHDR_LEN } from '../../src/model/skb.js';
+import { FLOW_INBOUND, IPHDR_LEN, IPPROTO, Skb, UDPHDR_LEN } from '../../src/model/skb.js';
 import { emitFrame, LINKTYPE_ETHERNET } from '../../src/wire/frame.js';
 import { MemoryPcapSink, PcapWriter } from '../../src/tools/pcap/writer.js';
 
@@ -28,7 +28,7 @@ export function udpCapture(n: number, gapNs: number, o: UdpCaptureOptions): Uint
     skb.ethProto = 0x0800;
     skb.saddr = 0x0a000001;
     skb.daddr = o.daddr(i);
-    skb.protocol = IPPROTO_UDP;
+    skb.protocol = IPPROTO.UDP;
     skb.sport = o.sport(i);
     skb.dport = o.dport;
     skb.ttl = 64;

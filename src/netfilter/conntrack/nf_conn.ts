@@ -16,7 +16,7 @@
 // of a bucket's first node.
 
 import type { NfConntrack } from '../../model/skb.js';
-import { Ips, type NfConnView } from '../nf_conntrack_common.js';
+import { IPS, type NfConnView } from '../nf_conntrack_common.js';
 import type { NfTuple } from './nf_conntrack_tuple.js';
 
 /**
@@ -25,7 +25,7 @@ import type { NfTuple } from './nf_conntrack_tuple.js';
  * each use as a literal, where an imported `const` would cost V8 a load and a
  * hole check at every use.
  */
-export const enum TcpConntrack {
+export const enum TCP_CONNTRACK {
   NONE = 0,
   SYN_SENT = 1,
   SYN_RECV = 2,
@@ -188,7 +188,7 @@ export class NfConnStore {
     const b = h.base;
     this.handles[b >> Ct.SHIFT] = null;
     this.pool.push(h);
-    if (this.words[b + Ct.STATUS]! & Ips.DYING) this.freeSlot(b >> Ct.SHIFT);
+    if (this.words[b + Ct.STATUS]! & IPS.DYING) this.freeSlot(b >> Ct.SHIFT);
   }
 
   /**
@@ -224,7 +224,7 @@ export function nfConnInit(
   w[b + Ct.PPREV + 1] = Ct.NULLS;
   w[b + Ct.MARK] = 0;
   w[b + Ct.USE] = 0;
-  w[b + Ct.TCP_STATE] = TcpConntrack.NONE;
+  w[b + Ct.TCP_STATE] = TCP_CONNTRACK.NONE;
   for (let i = Ct.TD_END; i <= Ct.REPLY_HASH; i++) w[b + i] = 0;
 }
 

@@ -18,22 +18,21 @@
 
 import type { Scheduler } from '../../model/scheduler.js';
 import type { RandomStream } from '../../model/random.js';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IP_OFFSET, TCP_SYN, nfResetCt, type Skb } from '../../model/skb.js';
+import { IP, IPPROTO, nfResetCt, type Skb, TCPHDR } from '../../model/skb.js';
 import { DropReason } from '../../model/drop_reason.js';
 import {
-  NF_ACCEPT, NF_DROP, NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING,
-  NF_IP_PRI_CONNTRACK, NF_IP_PRI_CONNTRACK_CONFIRM, type NfHook, type NfHookEntries, type NfHookOps, type NfHookState,
+  NF, NF_INET, NF_IP_PRI_CONNTRACK, NF_IP_PRI_CONNTRACK_CONFIRM, type NfHook, type NfHookEntries, type NfHookOps,
+  type NfHookState,
 } from '../hooks.js';
-import { type ConntrackApi, IpCt, Ips, type NatRange } from '../nf_conntrack_common.js';
+import { type ConntrackApi, IP_CT, IPS, type NatRange } from '../nf_conntrack_common.js';
 import { Ct, nextPastOwn, NfConn, nfConnInit, NfConnStore, packPorts } from './nf_conn.js';
 import {
-  hashTuple, HZ, icmpIsErr, invertTuple, IpCtDir, jiffiesOf, NfTuple, NR_ICMP_TYPES, nsOfJiffies, reciprocalScale, tupleFromSkb,
+  hashTuple, HZ, icmpIsErr, invertTuple, IP_CT_DIR, jiffiesOf, NfTuple, NR_ICMP_TYPES, nsOfJiffies, reciprocalScale,
+  tupleFromSkb,
 } from './nf_conntrack_tuple.js';
 import { ConntrackStats, type IpConntrackStat } from './nf_conntrack_stat.js';
 import { defaultSysctls, type ConntrackSysctls } from './nf_conntrack_sysctl.js';
-import {
-  IPCT_DESTROY, IPCT_NEW, IPCT_REPLY, NF_CT_REPEAT, type L4Context,
-} from './nf_conntrack_l4proto.js';
+import { IPCT, type L4Context, NF_CT } from './nf_conntrack_l4proto.js';
 import { nfConntrackTcpPacket, tcpCanEarlyDrop, tcpTimeouts } from './nf_conntrack_proto_tcp.js';
 import { nfConntrackGenericPacket, nfConntrackUdpPacket } from './nf_conntrack_proto_udp.js';
 import { nfConntrackIcmpPacket, quotedTuple } from './nf_conntrack_proto_icmp.js';
@@ -160,10 +159,10 @@ export class Conntrack implements ConntrackApi, L4Context {
   register(hooks: NfHookEntries): void {
     if (this.registeredOn) return;
     this.registeredOn = hooks;
-    hooks.register(NF_INET_PRE_ROUTING, this.inOps);
-    hooks.register(NF_INET_LOCAL_OUT, this.inOps);
-    hooks.register(NF_INET_LOCAL_IN, this.confirmOps);
-    hooks.register(NF_INET_POST_ROUTING, this.confirmOps);
+    hooks.register(NF_INET.PRE_ROUTING, this.inOps);
+    hooks.register(NF_INET.LOCAL_OUT, this.inOps);
+    hooks.register(NF_INET.LOCAL_IN, this.confirmOps);
+    hooks.register(NF_INET.POST_ROUTING, this.confirmOps);
     this.nat.attach(hooks);
     this.gc.gen++;
     this.gc.running = true;
@@ -172,10 +171,10 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   unregister(hooks: NfHookEntries): void {
     if (this.registeredOn !== hooks) return;
-    hooks.unregister(NF_INET_PRE_ROUTING, this.inOps);
-    hooks.unregister(NF_INET_LOCAL_OUT, this.inOps);
-    hooks.unregister(NF_INET_LOCAL_IN, this.confirmOps);
-    hooks.unregister(NF_INET_POST_ROUTING, this.confirmOps);
+    hooks.unregister(NF_INET.PRE_ROUTING, this.inOps);
+    hooks.unregister(NF_INET.LOCAL_OUT, this.inOps);
+    hooks.unregister(NF_INET.LOCAL_IN, this.confirmOps);
+    hooks.unregister(NF_INET.POST_ROUTING, this.confirmOps);
     this.nat.detach(hooks);
     this.registeredOn = null;
     this.gc.gen++;
@@ -199,7 +198,7 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   notrack(skb: Skb): void {
     nfResetCt(skb);
-    skb.ctinfo = IpCt.UNTRACKED;
+    skb.ctinfo = IP_CT.UNTRACKED;
   }
 
   // ---------------------------------------------------------------- nf_conntrack_in
@@ -207,20 +206,20 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** nf_conntrack_in: attach the packet's entry (creating an unconfirmed one on a miss) and run the L4 tracker. */
   nfConntrackIn(skb: Skb, state: NfHookState): number {
     // Previously seen (loopback) or untracked? Ignore.
-    if (skb.nfct !== null || skb.ctinfo === IpCt.UNTRACKED) return NF_ACCEPT;
+    if (skb.nfct !== null || skb.ctinfo === IP_CT.UNTRACKED) return NF.ACCEPT;
     const st = this.stats.cpu(skb.cpu);
     // get_l4proto: a non-first fragment has no L4 header (defrag runs first, so this is rare).
-    if (skb.fragOff & IP_OFFSET) {
+    if (skb.fragOff & IP.OFFSET) {
       st.invalid++;
-      return NF_ACCEPT;
+      return NF.ACCEPT;
     }
-    if (skb.protocol === IPPROTO_ICMP) {
+    if (skb.protocol === IPPROTO.ICMP) {
       const ret = this.handleIcmp(skb);
       if (ret <= 0) {
         st.error++;
         return -ret;
       }
-      if (skb.nfct !== null) return NF_ACCEPT;
+      if (skb.nfct !== null) return NF.ACCEPT;
     }
     for (;;) {
       state.ctLookups++;
@@ -230,30 +229,30 @@ export class Conntrack implements ConntrackApi, L4Context {
         st.drop++;
         state.dropReason = DropReason.NETFILTER_DROP;
         state.detail = 'nf_conntrack: table full';
-        return NF_DROP;
+        return NF.DROP;
       }
       const ct = skb.nfct as NfConn | null;
       if (ct === null) {
         // Not a valid part of a connection.
         st.invalid++;
-        return NF_ACCEPT;
+        return NF.ACCEPT;
       }
       const ctinfo = skb.ctinfo;
-      if ((ct.status & Ips.CONFIRMED) === 0) state.ctNew++;
+      if ((ct.status & IPS.CONFIRMED) === 0) state.ctNew++;
       const ret = this.handlePacket(ct, skb, ctinfo);
       if (ret <= 0) {
         const b = ct.base;
         nfResetCt(skb);
         this.putUnconfirmed(b);
         // The TCP tracker killed an entry to let a new SYN reopen it: look up again.
-        if (ret === NF_CT_REPEAT) continue;
+        if (ret === NF_CT.REPEAT) continue;
         st.invalid++;
-        if (ret === NF_DROP) st.drop++;
-        return ret === NF_DROP ? NF_DROP : -ret;
+        if (ret === NF.DROP) st.drop++;
+        return ret === NF.DROP ? NF.DROP : -ret;
       }
-      if (ctinfo === IpCt.ESTABLISHED_REPLY && !(ct.status & Ips.SEEN_REPLY)) {
-        ct.status |= Ips.SEEN_REPLY;
-        this.eventCache(ct, IPCT_REPLY);
+      if (ctinfo === IP_CT.ESTABLISHED_REPLY && !(ct.status & IPS.SEEN_REPLY)) {
+        ct.status |= IPS.SEEN_REPLY;
+        this.eventCache(ct, IPCT.REPLY);
       }
       return ret;
     }
@@ -261,9 +260,9 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   private handlePacket(ct: NfConn, skb: Skb, ctinfo: number): number {
     switch (ct.proto) {
-      case IPPROTO_TCP: return nfConntrackTcpPacket(this, ct, skb, ctinfo);
-      case IPPROTO_UDP: return nfConntrackUdpPacket(this, ct, skb, ctinfo);
-      case IPPROTO_ICMP: return nfConntrackIcmpPacket(this, ct, skb, ctinfo);
+      case IPPROTO.TCP: return nfConntrackTcpPacket(this, ct, skb, ctinfo);
+      case IPPROTO.UDP: return nfConntrackUdpPacket(this, ct, skb, ctinfo);
+      case IPPROTO.ICMP: return nfConntrackIcmpPacket(this, ct, skb, ctinfo);
       default: return nfConntrackGenericPacket(this, ct, skb, ctinfo);
     }
   }
@@ -274,19 +273,19 @@ export class Conntrack implements ConntrackApi, L4Context {
    * packet is not tracked and `error` is bumped).
    */
   private handleIcmp(skb: Skb): number {
-    if (skb.icmpType > NR_ICMP_TYPES) return -NF_ACCEPT; // invalid icmp type
-    if (!icmpIsErr(skb.icmpType)) return NF_ACCEPT;
+    if (skb.icmpType > NR_ICMP_TYPES) return -NF.ACCEPT; // invalid icmp type
+    if (!icmpIsErr(skb.icmpType)) return NF.ACCEPT;
     const orig = quotedTuple(this.t1, skb);
-    if (orig === null) return -NF_ACCEPT;
+    if (orig === null) return -NF.ACCEPT;
     // The inner packet travelled the other way: look up its inverse.
-    if (!invertTuple(this.t2, orig)) return -NF_ACCEPT;
+    if (!invertTuple(this.t2, orig)) return -NF.ACCEPT;
     const b = this.findHashed(this.t2, this.tupleHash(this.t2), Ct.NULLS);
-    if (b < 0) return -NF_ACCEPT;
+    if (b < 0) return -NF.ACCEPT;
     const dir = this.foundDir;
     // The error must be heading where the flow's packets in that direction go.
-    if (this.store.words[b + Ct.TUPLE + 3 * dir + 1] !== (skb.daddr | 0)) return -NF_ACCEPT;
-    nfCtSet(skb, this.store, b, dir === IpCtDir.REPLY ? IpCt.RELATED + IpCt.IS_REPLY : IpCt.RELATED);
-    return NF_ACCEPT;
+    if (this.store.words[b + Ct.TUPLE + 3 * dir + 1] !== (skb.daddr | 0)) return -NF.ACCEPT;
+    nfCtSet(skb, this.store, b, dir === IP_CT_DIR.REPLY ? IP_CT.RELATED + IP_CT.IS_REPLY : IP_CT.RELATED);
+    return NF.ACCEPT;
   }
 
   /** resolve_normal_ct: 0 with skb.nfct set (or left null: untrackable), or -1 when allocation failed. */
@@ -298,7 +297,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     // The REPLY tuple's hash, worked out here only for a packet that may create an entry.
     let replyHash = -1;
     let replyHead = Ct.NULLS;
-    if (canInvert && (skb.protocol !== IPPROTO_TCP || skb.tcpFlags & TCP_SYN)) {
+    if (canInvert && (skb.protocol !== IPPROTO.TCP || skb.tcpFlags & TCPHDR.SYN)) {
       replyHash = this.tupleHash(reply);
       replyHead = this.heads[reciprocalScale(replyHash, this.htableSize)]!;
     }
@@ -310,14 +309,14 @@ export class Conntrack implements ConntrackApi, L4Context {
       if (replyHash < 0) replyHash = this.tupleHash(reply);
       b = this.alloc(tuple, reply, hash, replyHash, skb.cpu);
       if (b < 0) return -1;
-      dir = IpCtDir.ORIGINAL;
+      dir = IP_CT_DIR.ORIGINAL;
     }
     const status = this.store.words[b + Ct.STATUS]!;
     let ctinfo: number;
-    if (dir === IpCtDir.REPLY) ctinfo = IpCt.ESTABLISHED_REPLY;
-    else if (status & Ips.SEEN_REPLY) ctinfo = IpCt.ESTABLISHED;
-    else if (status & Ips.EXPECTED) ctinfo = IpCt.RELATED;
-    else ctinfo = IpCt.NEW;
+    if (dir === IP_CT_DIR.REPLY) ctinfo = IP_CT.ESTABLISHED_REPLY;
+    else if (status & IPS.SEEN_REPLY) ctinfo = IP_CT.ESTABLISHED;
+    else if (status & IPS.EXPECTED) ctinfo = IP_CT.RELATED;
+    else ctinfo = IP_CT.NEW;
     nfCtSet(skb, this.store, b, ctinfo);
     return 0;
   }
@@ -349,7 +348,7 @@ export class Conntrack implements ConntrackApi, L4Context {
       if (((w[b + Ct.TIMEOUT]! - now) | 0) <= 0) {
         next = nextPastOwn(w, n, next);
         this.gcExpired(b);
-      } else if (w[b + Ct.STATUS]! & Ips.CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
+      } else if (w[b + Ct.STATUS]! & IPS.CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
         this.foundDir = n & 1;
         this.prefetched ^= reply;
         return b;
@@ -374,7 +373,7 @@ export class Conntrack implements ConntrackApi, L4Context {
         if (((w[b + Ct.TIMEOUT]! - now) | 0) <= 0) {
           next = nextPastOwn(w, n, next);
           this.gcExpired(b);
-        } else if (w[b + Ct.STATUS]! & Ips.CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
+        } else if (w[b + Ct.STATUS]! & IPS.CONFIRMED && nodeKeyEqual(w, n, t.src, t.dst, ports, t.proto)) {
           // Identical original tuples are the same flow: clash resolution handles it at confirm.
           if (!(w[b + Ct.TUPLE] === w[ib + Ct.TUPLE] && w[b + Ct.TUPLE + 1] === w[ib + Ct.TUPLE + 1] &&
             w[b + Ct.TUPLE + 2] === w[ib + Ct.TUPLE + 2] && w[b + Ct.PROTO] === w[ib + Ct.PROTO])) {
@@ -408,7 +407,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     const w = store.words;
     nfConnInit(w, b, orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport), repl.src, repl.dst, packPorts(repl.sport, repl.dport));
     // init_conntrack keeps the ORIGINAL tuple's hash in the unhashed REPLY node's pprev for __nf_conntrack_confirm.
-    w[b + Ct.PPREV + IpCtDir.REPLY] = hash;
+    w[b + Ct.PPREV + IP_CT_DIR.REPLY] = hash;
     w[b + Ct.REPLY_HASH] = replyHash;
     if (this.sysctl.nf_conntrack_acct) store.setAcct(b, [0, 0, 0, 0]);
     this.pending[this.npending++] = b;
@@ -423,14 +422,14 @@ export class Conntrack implements ConntrackApi, L4Context {
   private putUnconfirmed(b: number): void {
     const w = this.store.words;
     const status = w[b + Ct.STATUS]!;
-    if (status & (Ips.CONFIRMED | Ips.DYING)) return;
-    w[b + Ct.STATUS] = status | Ips.DYING;
+    if (status & (IPS.CONFIRMED | IPS.DYING)) return;
+    w[b + Ct.STATUS] = status | IPS.DYING;
     // Events of an entry that never got confirmed are never delivered.
     if (this.cacheBase === b) {
       this.cacheBase = -1;
       this.cacheMask = 0;
     }
-    if (status & Ips.SRC_NAT_DONE) this.nat.removeBySrc(b);
+    if (status & IPS.SRC_NAT_DONE) this.nat.removeBySrc(b);
     this.count--;
     this.store.release(b);
   }
@@ -445,7 +444,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     // Nearly all were confirmed by now: their records tell.
     for (let i = 0; i < n; i++) {
       const b = p[i]!;
-      if (!(w[b + Ct.STATUS]! & (Ips.CONFIRMED | Ips.DYING))) this.putUnconfirmed(b);
+      if (!(w[b + Ct.STATUS]! & (IPS.CONFIRMED | IPS.DYING))) this.putUnconfirmed(b);
     }
     // Drop the backing store after a burst so it does not hold memory per entry.
     if (p.length > 1024) this.pending = [];
@@ -478,7 +477,7 @@ export class Conntrack implements ConntrackApi, L4Context {
       if (((w[b + Ct.TIMEOUT]! - now) | 0) <= 0) {
         next = nextPastOwn(w, n, next);
         this.gcExpired(b);
-      } else if (!(status & (Ips.ASSURED | Ips.DYING | Ips.OFFLOAD)) && status & Ips.CONFIRMED) {
+      } else if (!(status & (IPS.ASSURED | IPS.DYING | IPS.OFFLOAD)) && status & IPS.CONFIRMED) {
         next = nextPastOwn(w, n, next);
         if (this.deleteAt(b)) drops++;
       }
@@ -490,7 +489,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** nf_ct_gc_expired: reap the entry at `b`, found expired during a walk. */
   gcExpired(b: number): void {
     const status = this.store.words[b + Ct.STATUS]!;
-    if (status & Ips.CONFIRMED && !(status & Ips.DYING)) this.deleteAt(b);
+    if (status & IPS.CONFIRMED && !(status & IPS.DYING)) this.deleteAt(b);
   }
 
   /**
@@ -506,18 +505,18 @@ export class Conntrack implements ConntrackApi, L4Context {
   private deleteAt(b: number, portid = 0): boolean {
     const store = this.store;
     const w = store.words;
-    if (w[b + Ct.STATUS]! & Ips.DYING) return false;
+    if (w[b + Ct.STATUS]! & IPS.DYING) return false;
     if (this.cacheBase === b) this.flushEvents();
-    w[b + Ct.STATUS] |= Ips.DYING;
+    w[b + Ct.STATUS] |= IPS.DYING;
     if (this.events.enabled) {
-      this.events.add(this.sched.now, IPCT_DESTROY, w, b, store.acctSeen ? store.acct[b >> Ct.SHIFT]! : null, this.nowJiffies, portid);
+      this.events.add(this.sched.now, IPCT.DESTROY, w, b, store.acctSeen ? store.acct[b >> Ct.SHIFT]! : null, this.nowJiffies, portid);
     }
     const status = w[b + Ct.STATUS]!;
-    if (status & Ips.CONFIRMED) {
-      if (!(status & Ips.NAT_CLASH)) this.unlink(b, IpCtDir.ORIGINAL);
-      this.unlink(b, IpCtDir.REPLY);
+    if (status & IPS.CONFIRMED) {
+      if (!(status & IPS.NAT_CLASH)) this.unlink(b, IP_CT_DIR.ORIGINAL);
+      this.unlink(b, IP_CT_DIR.REPLY);
     }
-    if (status & Ips.SRC_NAT_DONE) this.nat.removeBySrc(b);
+    if (status & IPS.SRC_NAT_DONE) this.nat.removeBySrc(b);
     this.count--;
     store.release(b);
     return true;
@@ -527,8 +526,8 @@ export class Conntrack implements ConntrackApi, L4Context {
   kill(ct: NfConn): boolean {
     const b = ct.base;
     const status = this.store.words[b + Ct.STATUS]!;
-    if (!(status & Ips.CONFIRMED)) {
-      if (status & Ips.DYING) return false;
+    if (!(status & IPS.CONFIRMED)) {
+      if (status & IPS.DYING) return false;
       this.putUnconfirmed(b);
       return true;
     }
@@ -537,10 +536,10 @@ export class Conntrack implements ConntrackApi, L4Context {
 
   /** __nf_ct_refresh_acct (L4Context). */
   refreshAcct(ct: NfConn, ctinfo: number, skb: Skb, extra: number): void {
-    if (!(ct.status & Ips.FIXED_TIMEOUT)) ct.timeout = ct.status & Ips.CONFIRMED ? this.nowJiffies + extra : extra;
+    if (!(ct.status & IPS.FIXED_TIMEOUT)) ct.timeout = ct.status & IPS.CONFIRMED ? this.nowJiffies + extra : extra;
     const a = this.store.acctSeen ? ct.acct : null;
     if (a !== null) {
-      const i = ctinfo >= IpCt.IS_REPLY ? 2 : 0;
+      const i = ctinfo >= IP_CT.IS_REPLY ? 2 : 0;
       a[i]! += 1;
       a[i + 1]! += skb.len;
     }
@@ -565,7 +564,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     const b = this.cacheBase;
     const store = this.store;
     const w = store.words;
-    if (b >= 0 && this.cacheMask !== 0 && w[b + Ct.STATUS]! & Ips.CONFIRMED && !(w[b + Ct.STATUS]! & Ips.DYING)) {
+    if (b >= 0 && this.cacheMask !== 0 && w[b + Ct.STATUS]! & IPS.CONFIRMED && !(w[b + Ct.STATUS]! & IPS.DYING)) {
       this.events.add(this.sched.now, this.cacheMask, w, b, store.acctSeen ? store.acct[b >> Ct.SHIFT]! : null, this.nowJiffies);
     }
     this.cacheBase = -1;
@@ -643,44 +642,44 @@ export class Conntrack implements ConntrackApi, L4Context {
   nfConfirm(skb: Skb, _state: NfHookState): number {
     // Only this table stores entries in skb->_nfct (NOTRACK leaves it null).
     const ct = skb.nfct as NfConn | null;
-    if (ct === null) return NF_ACCEPT;
-    let ret = NF_ACCEPT;
-    if (!(ct.status & Ips.CONFIRMED)) ret = this.confirm(skb, ct.base);
-    if (ret === NF_ACCEPT && this.cacheBase >= 0) this.flushEvents();
+    if (ct === null) return NF.ACCEPT;
+    let ret = NF.ACCEPT;
+    if (!(ct.status & IPS.CONFIRMED)) ret = this.confirm(skb, ct.base);
+    if (ret === NF.ACCEPT && this.cacheBase >= 0) this.flushEvents();
     return ret;
   }
 
   /** __nf_conntrack_confirm of the entry at `b`, the packet's. */
   private confirm(skb: Skb, b: number): number {
     // REJECT-attached replies are RELATED in the reply direction: nothing to insert.
-    if (skb.ctinfo >= IpCt.IS_REPLY) return NF_ACCEPT;
+    if (skb.ctinfo >= IP_CT.IS_REPLY) return NF.ACCEPT;
     const st = this.stats.cpu(skb.cpu);
     const w = this.store.words;
-    if (w[b + Ct.STATUS]! & Ips.DYING) {
+    if (w[b + Ct.STATUS]! & IPS.DYING) {
       st.insert_failed++;
-      return NF_DROP;
+      return NF.DROP;
     }
-    const hash = reciprocalScale(w[b + Ct.PPREV + IpCtDir.REPLY]! >>> 0, this.htableSize);
+    const hash = reciprocalScale(w[b + Ct.PPREV + IP_CT_DIR.REPLY]! >>> 0, this.htableSize);
     const replyHash = reciprocalScale(w[b + Ct.REPLY_HASH]! >>> 0, this.htableSize);
     const maxChainlen = MIN_CHAINLEN + Math.floor(this.rnd.next() * MAX_CHAINLEN);
     // See if there's one in the list already, including reverse: if so, we lost a race.
-    let clash = this.chainFind(hash, b, IpCtDir.ORIGINAL, maxChainlen);
+    let clash = this.chainFind(hash, b, IP_CT_DIR.ORIGINAL, maxChainlen);
     if (clash === CHAIN_TOO_LONG) return this.chainTooLong(b, st);
     if (clash < 0) {
-      clash = this.chainFind(replyHash, b, IpCtDir.REPLY, maxChainlen);
+      clash = this.chainFind(replyHash, b, IP_CT_DIR.REPLY, maxChainlen);
       if (clash === CHAIN_TOO_LONG) return this.chainTooLong(b, st);
     }
     if (clash >= 0) return this.resolveClash(skb, b, clash, replyHash, st);
 
     // The timeout is relative to confirmation time.
     w[b + Ct.TIMEOUT] += this.nowJiffies;
-    this.link(b, IpCtDir.ORIGINAL, hash);
-    this.link(b, IpCtDir.REPLY, replyHash);
-    w[b + Ct.STATUS] |= Ips.CONFIRMED;
+    this.link(b, IP_CT_DIR.ORIGINAL, hash);
+    this.link(b, IP_CT_DIR.REPLY, replyHash);
+    w[b + Ct.STATUS] |= IPS.CONFIRMED;
     // Usually the entry just allocated: it need not wait for the reaper.
     if (this.npending > 0 && this.pending[this.npending - 1] === b) this.npending--;
-    this.eventCacheAt(b, IPCT_NEW);
-    return NF_ACCEPT;
+    this.eventCacheAt(b, IPCT.NEW);
+    return NF.ACCEPT;
   }
 
   /**
@@ -698,7 +697,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     let n = this.heads[bucket]!;
     while (n !== Ct.NULLS) {
       const nb = (n >> 1) << Ct.SHIFT;
-      if (w[nb + Ct.STATUS]! & Ips.CONFIRMED && nodeKeyEqual(w, n, src, dst, ports, proto)) {
+      if (w[nb + Ct.STATUS]! & IPS.CONFIRMED && nodeKeyEqual(w, n, src, dst, ports, proto)) {
         this.foundDir = n & 1;
         return nb;
       }
@@ -712,42 +711,42 @@ export class Conntrack implements ConntrackApi, L4Context {
     st.chaintoolong++;
     st.insert_failed++;
     this.putUnconfirmed(b);
-    return NF_DROP;
+    return NF.DROP;
   }
 
   /** nf_ct_resolve_clash: merge into the winner, or insert the reply direction only (UDP), or drop. Entries by record. */
   private resolveClash(skb: Skb, loser: number, winner: number, replyHash: number, st: IpConntrackStat): number {
     const w = this.store.words;
     // l4proto->allow_clash: UDP only among the modelled protocols.
-    if (w[loser + Ct.PROTO] === IPPROTO_UDP) {
+    if (w[loser + Ct.PROTO] === IPPROTO.UDP) {
       if (canMerge(w, winner, loser)) {
         nfCtSet(skb, this.store, winner, skb.ctinfo);
         this.putUnconfirmed(loser);
         st.clash_resolve++;
-        return NF_ACCEPT;
+        return NF.ACCEPT;
       }
       // nf_ct_resolve_clash_harder: the reply direction must not clash too.
-      const other = this.chainFind(replyHash, loser, IpCtDir.REPLY, Infinity);
+      const other = this.chainFind(replyHash, loser, IP_CT_DIR.REPLY, Infinity);
       if (other >= 0) {
         if (canMerge(w, other, loser)) {
           nfCtSet(skb, this.store, other, skb.ctinfo);
           this.putUnconfirmed(loser);
           st.clash_resolve++;
-          return NF_ACCEPT;
+          return NF.ACCEPT;
         }
       } else {
         // Keep the loser for its reply traffic only, and let it go within a second.
         w[loser + Ct.TIMEOUT] = this.nowJiffies + HZ;
-        w[loser + Ct.STATUS] |= Ips.FIXED_TIMEOUT | Ips.NAT_CLASH | Ips.CONFIRMED;
-        this.link(loser, IpCtDir.REPLY, replyHash);
+        w[loser + Ct.STATUS] |= IPS.FIXED_TIMEOUT | IPS.NAT_CLASH | IPS.CONFIRMED;
+        this.link(loser, IP_CT_DIR.REPLY, replyHash);
         st.clash_resolve++;
-        return NF_ACCEPT;
+        return NF.ACCEPT;
       }
     }
     st.drop++;
     st.insert_failed++;
     this.putUnconfirmed(loser);
-    return NF_DROP;
+    return NF.DROP;
   }
 
   /** nf_conntrack_alter_reply: NAT rewrote the reply tuple of an unconfirmed entry. */
@@ -784,7 +783,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     for (let i = 0; i < this.htableSize; i++) {
       for (let n = this.heads[i]!; n !== Ct.NULLS; n = w[((n >> 1) << Ct.SHIFT) + Ct.NEXT + (n & 1)]!) {
         const b = (n >> 1) << Ct.SHIFT;
-        if ((n & 1) === IpCtDir.ORIGINAL && !(w[b + Ct.STATUS]! & Ips.DYING) && ((w[b + Ct.TIMEOUT]! - now) | 0) > 0) {
+        if ((n & 1) === IP_CT_DIR.ORIGINAL && !(w[b + Ct.STATUS]! & IPS.DYING) && ((w[b + Ct.TIMEOUT]! - now) | 0) > 0) {
           fn(this.store.view(b));
         }
       }

@@ -12,7 +12,7 @@
 
 import { entryOf, expiresSeconds, type ConntrackEntry } from './nf_conntrack_entry.js';
 import { Ct } from './nf_conn.js';
-import { IPCT_DESTROY, IPCT_NEW, IPCT_RELATED } from './nf_conntrack_l4proto.js';
+import { IPCT } from './nf_conntrack_l4proto.js';
 
 export type ConntrackEventType = 'NEW' | 'UPDATE' | 'DESTROY';
 
@@ -27,17 +27,20 @@ export interface ConntrackEvent {
   entry: ConntrackEntry;
 }
 
-// Words of one event in `words`.
-const EV_MASK = 0;
-const EV_PROTO = 1;
-const EV_TUPLES = 2; // oSrc, oDst, oPorts, rSrc, rDst, rPorts
-const EV_TCP_STATE = 8;
-const EV_STATUS = 9;
-const EV_TIMEOUT = 10;
-const EV_MARK = 11;
-const EV_HAS_ACCT = 12;
-const EV_PORTID = 13;
-const EV_WORDS = 14;
+/** Words of one event in `words`. */
+const enum Ev {
+  MASK = 0,
+  PROTO = 1,
+  /** oSrc, oDst, oPorts, rSrc, rDst, rPorts. */
+  TUPLES = 2,
+  TCP_STATE = 8,
+  STATUS = 9,
+  TIMEOUT = 10,
+  MARK = 11,
+  HAS_ACCT = 12,
+  PORTID = 13,
+  WORDS = 14,
+}
 /** The ring's first allocation; it doubles up to `capacity` as events arrive. */
 const INITIAL_SLOTS = 64;
 
@@ -73,22 +76,22 @@ export class ConntrackEventLog {
     }
     this.t[slot] = t;
     const e = this.words;
-    const k = slot * EV_WORDS;
-    e[k + EV_MASK] = mask;
-    e[k + EV_PROTO] = w[b + Ct.PROTO]!;
-    for (let i = 0; i < 6; i++) e[k + EV_TUPLES + i] = w[b + Ct.TUPLE + i]!;
-    e[k + EV_TCP_STATE] = w[b + Ct.TCP_STATE]!;
-    e[k + EV_STATUS] = w[b + Ct.STATUS]!;
-    const destroy = (mask & IPCT_DESTROY) !== 0;
+    const k = slot * Ev.WORDS;
+    e[k + Ev.MASK] = mask;
+    e[k + Ev.PROTO] = w[b + Ct.PROTO]!;
+    for (let i = 0; i < 6; i++) e[k + Ev.TUPLES + i] = w[b + Ct.TUPLE + i]!;
+    e[k + Ev.TCP_STATE] = w[b + Ct.TCP_STATE]!;
+    e[k + Ev.STATUS] = w[b + Ct.STATUS]!;
+    const destroy = (mask & IPCT.DESTROY) !== 0;
     const timeout = expiresSeconds(w[b + Ct.TIMEOUT]!, nowJ);
     // ctnetlink_dump_timeout(..., skip_zero = destroy).
-    e[k + EV_TIMEOUT] = destroy && timeout === 0 ? -1 : timeout;
-    e[k + EV_MARK] = w[b + Ct.MARK]!;
+    e[k + Ev.TIMEOUT] = destroy && timeout === 0 ? -1 : timeout;
+    e[k + Ev.MARK] = w[b + Ct.MARK]!;
     // ctnetlink_dump_acct: DESTROY only.
     const a = destroy ? acct : null;
-    e[k + EV_HAS_ACCT] = a === null ? 0 : 1;
+    e[k + Ev.HAS_ACCT] = a === null ? 0 : 1;
     if (a !== null) this.acct.set(a, slot * 4);
-    e[k + EV_PORTID] = portid;
+    e[k + Ev.PORTID] = portid;
   }
 
   /** Events at or after `since` (ns), oldest first. */
@@ -104,24 +107,24 @@ export class ConntrackEventLog {
 
   private event(slot: number): ConntrackEvent {
     const w = this.words;
-    const k = slot * EV_WORDS;
-    const mask = w[k + EV_MASK]!;
-    const acct = w[k + EV_HAS_ACCT] ? Array.from(this.acct.subarray(slot * 4, slot * 4 + 4)) : null;
+    const k = slot * Ev.WORDS;
+    const mask = w[k + Ev.MASK]!;
+    const acct = w[k + Ev.HAS_ACCT] ? Array.from(this.acct.subarray(slot * 4, slot * 4 + 4)) : null;
     const entry = entryOf(
-      w[k + EV_PROTO]!, w[k + EV_TUPLES]!, w[k + EV_TUPLES + 1]!, w[k + EV_TUPLES + 2]!, w[k + EV_TUPLES + 3]!,
-      w[k + EV_TUPLES + 4]!, w[k + EV_TUPLES + 5]!, w[k + EV_TCP_STATE]!, w[k + EV_STATUS]!, w[k + EV_TIMEOUT]!,
-      w[k + EV_MARK]!, acct,
+      w[k + Ev.PROTO]!, w[k + Ev.TUPLES]!, w[k + Ev.TUPLES + 1]!, w[k + Ev.TUPLES + 2]!, w[k + Ev.TUPLES + 3]!,
+      w[k + Ev.TUPLES + 4]!, w[k + Ev.TUPLES + 5]!, w[k + Ev.TCP_STATE]!, w[k + Ev.STATUS]!, w[k + Ev.TIMEOUT]!,
+      w[k + Ev.MARK]!, acct,
     );
     // ctnetlink_conntrack_event's NEW / DESTROY / UPDATE classification.
-    const type: ConntrackEventType = mask & IPCT_DESTROY ? 'DESTROY' : mask & (IPCT_NEW | IPCT_RELATED) ? 'NEW' : 'UPDATE';
-    return { t: this.t[slot]!, type, mask, portid: w[k + EV_PORTID]! >>> 0, entry };
+    const type: ConntrackEventType = mask & IPCT.DESTROY ? 'DESTROY' : mask & (IPCT.NEW | IPCT.RELATED) ? 'NEW' : 'UPDATE';
+    return { t: this.t[slot]!, type, mask, portid: w[k + Ev.PORTID]! >>> 0, entry };
   }
 
   private grow(): void {
     const slots = Math.min(this.capacity, Math.max(INITIAL_SLOTS, this.t.length * 2));
     const t = new Float64Array(slots);
     t.set(this.t);
-    const words = new Int32Array(slots * EV_WORDS);
+    const words = new Int32Array(slots * Ev.WORDS);
     words.set(this.words);
     const acct = new Float64Array(slots * 4);
     acct.set(this.acct);

@@ -1,7 +1,7 @@
 // A plain snapshot of one entry, for the visualiser, the `conntrack` tool and
 // the event log. Built from an NfConn when asked for; never on the packet path.
 
-import { IPPROTO_ICMP } from '../../model/skb.js';
+import { IPPROTO } from '../../model/skb.js';
 import { TCP_CONNTRACK_NAMES, portsDport, portsSport, type NfConn } from './nf_conn.js';
 import { HZ } from './nf_conntrack_tuple.js';
 
@@ -66,5 +66,5 @@ export function icmpFields(t: ConntrackTupleView): { type: number; code: number;
 }
 
 export function isIcmp(e: ConntrackEntry): boolean {
-  return e.proto === IPPROTO_ICMP;
+  return e.proto === IPPROTO.ICMP;
 }

@@ -13,7 +13,7 @@
 // GC_NS_PER_BUCKET and GC_NS_PER_ENTRY of simulated time per bucket and entry
 // visited [approx], so a 262144-bucket table takes ~2.6 ms and one run covers it.
 
-import { Ips } from '../nf_conntrack_common.js';
+import { IPS } from '../nf_conntrack_common.js';
 import { Ct, nextPastOwn, type NfConn } from './nf_conn.js';
 import { HZ, jiffiesOf, nsOfJiffies } from './nf_conntrack_tuple.js';
 import type { Conntrack } from './nf_conntrack_core.js';
@@ -46,7 +46,7 @@ export interface GcWork {
 
 /** gc_worker_can_early_drop. */
 function canEarlyDrop(ct: NfConn, l4CanEarlyDrop: (ct: NfConn) => boolean): boolean {
-  if (!(ct.status & Ips.ASSURED)) return true;
+  if (!(ct.status & IPS.ASSURED)) return true;
   return ct.proto === 6 && l4CanEarlyDrop(ct);
 }
 
@@ -102,7 +102,7 @@ export function gcWorkerRun(ct: Conntrack, l4CanEarlyDrop: (ct: NfConn) => boole
       nextRun += expires;
 
       const status = w[b + Ct.STATUS]!;
-      if (max95 !== 0 && status & Ips.CONFIRMED && !(status & Ips.DYING) && ct.count >= max95) {
+      if (max95 !== 0 && status & IPS.CONFIRMED && !(status & IPS.DYING) && ct.count >= max95) {
         const c = ct.store.view(b);
         if (canEarlyDrop(c, l4CanEarlyDrop)) {
           next = nextPastOwn(w, n, next);

@@ -2,21 +2,26 @@
 // the sysctls, the clock, timeout refresh with accounting, kill, and the event cache.
 
 import type { Skb } from '../../model/skb.js';
+import { NF } from '../hooks.js';
 import type { NfConn } from './nf_conn.js';
 import type { ConntrackSysctls } from './nf_conntrack_sysctl.js';
 
-/** Tracker return values: a verdict, or its negation for "invalid" (nf_conntrack_handle_packet). */
-export const NF_CT_INVALID = -1; // -NF_ACCEPT
-export const NF_CT_REPEAT = -4; // -NF_REPEAT
+/** Tracker return values besides a verdict: a verdict's negation (nf_conntrack_handle_packet), for "invalid" and "look up again". */
+export const enum NF_CT {
+  INVALID = -NF.ACCEPT,
+  REPEAT = -NF.REPEAT,
+}
 
 /** enum ip_conntrack_events bits used by the event log (nf_conntrack_ecache.h). */
-export const IPCT_NEW = 1 << 0;
-export const IPCT_RELATED = 1 << 1;
-export const IPCT_DESTROY = 1 << 2;
-export const IPCT_REPLY = 1 << 3;
-export const IPCT_ASSURED = 1 << 4;
-export const IPCT_PROTOINFO = 1 << 5;
-export const IPCT_MARK = 1 << 8;
+export const enum IPCT {
+  NEW = 1 << 0,
+  RELATED = 1 << 1,
+  DESTROY = 1 << 2,
+  REPLY = 1 << 3,
+  ASSURED = 1 << 4,
+  PROTOINFO = 1 << 5,
+  MARK = 1 << 8,
+}
 
 export interface L4Context {
   readonly sysctl: ConntrackSysctls;

@@ -3,13 +3,11 @@
 // connections of their own but RELATED to the flow they quote.
 
 import type { Skb } from '../../model/skb.js';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/skb.js';
-import { NF_ACCEPT } from '../hooks.js';
+import { IPPROTO } from '../../model/skb.js';
+import { NF } from '../hooks.js';
 import { portsDport, type NfConn } from './nf_conn.js';
-import {
-  HZ, ICMP_ADDRESS, ICMP_ECHO, ICMP_INFO_REQUEST, ICMP_TIMESTAMP, NfTuple,
-} from './nf_conntrack_tuple.js';
-import { NF_CT_INVALID, type L4Context } from './nf_conntrack_l4proto.js';
+import { HZ, ICMP_ADDRESS, ICMP_ECHO, ICMP_INFO_REQUEST, ICMP_TIMESTAMP, NfTuple } from './nf_conntrack_tuple.js';
+import { type L4Context, NF_CT } from './nf_conntrack_l4proto.js';
 
 /** valid_new[] of nf_conntrack_icmp_packet: the types that can open a connection. */
 export function icmpValidNew(type: number): boolean {
@@ -19,9 +17,9 @@ export function icmpValidNew(type: number): boolean {
 /** nf_conntrack_icmp_packet. */
 export function nfConntrackIcmpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo: number): number {
   // Can't create a new ICMP "conn" with a non-query type (checked on the ORIGINAL tuple, every packet).
-  if (!icmpValidNew(portsDport(ct.oPorts) >>> 8)) return NF_CT_INVALID;
+  if (!icmpValidNew(portsDport(ct.oPorts) >>> 8)) return NF_CT.INVALID;
   c.refreshAcct(ct, ctinfo, skb, c.sysctl.nf_conntrack_icmp_timeout * HZ);
-  return NF_ACCEPT;
+  return NF.ACCEPT;
 }
 
 /**
@@ -33,11 +31,11 @@ export function quotedTuple(out: NfTuple, skb: Skb): NfTuple | null {
   const q = skb.quoted;
   if (!q) return null;
   switch (q.protocol) {
-    case IPPROTO_TCP:
-    case IPPROTO_UDP:
+    case IPPROTO.TCP:
+    case IPPROTO.UDP:
       return out.set(q.saddr, q.daddr, q.sport, q.dport, q.protocol);
-    case IPPROTO_ICMP:
-      return out.set(q.saddr, q.daddr, (q.l4word >>> 16) & 0xffff, ICMP_ECHO << 8, IPPROTO_ICMP);
+    case IPPROTO.ICMP:
+      return out.set(q.saddr, q.daddr, (q.l4word >>> 16) & 0xffff, ICMP_ECHO << 8, IPPROTO.ICMP);
     default:
       return out.set(q.saddr, q.daddr, 0, 0, q.protocol);
   }

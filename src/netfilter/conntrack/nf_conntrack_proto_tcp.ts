@@ -5,31 +5,33 @@
 // sequence adjustment (nf_ct_seq_offset is 0: no helper mangles payloads), no
 // checksum check (the model does not corrupt checksums), and no SYN proxy.
 
-import {
-  TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, TCP_ECE, TCP_CWR, type Skb,
-} from '../../model/skb.js';
-import { IpCt, Ips } from '../nf_conntrack_common.js';
-import { NF_ACCEPT, NF_DROP } from '../hooks.js';
-import { Ct, type NfConn, TcpConntrack } from './nf_conn.js';
-import { HZ, IpCtDir } from './nf_conntrack_tuple.js';
-import { IPCT_ASSURED, IPCT_PROTOINFO, NF_CT_INVALID, NF_CT_REPEAT, type L4Context } from './nf_conntrack_l4proto.js';
+import { type Skb, TCPHDR } from '../../model/skb.js';
+import { IP_CT, IPS } from '../nf_conntrack_common.js';
+import { NF } from '../hooks.js';
+import { Ct, type NfConn, TCP_CONNTRACK } from './nf_conn.js';
+import { HZ, IP_CT_DIR } from './nf_conntrack_tuple.js';
+import { IPCT, type L4Context, NF_CT } from './nf_conntrack_l4proto.js';
 import type { ConntrackSysctls } from './nf_conntrack_sysctl.js';
 
-/** enum tcp_bit_set: the row of tcp_conntracks a segment selects. */
-export const TCP_SYN_SET = 0;
-export const TCP_SYNACK_SET = 1;
-export const TCP_FIN_SET = 2;
-export const TCP_ACK_SET = 3;
-export const TCP_RST_SET = 4;
-export const TCP_NONE_SET = 5;
+/** enum tcp_bit_set: the row of tcp_conntracks a segment selects (TCP_SYN_SET is TCP_BIT_SET.SYN). */
+export const enum TCP_BIT_SET {
+  SYN = 0,
+  SYNACK = 1,
+  FIN = 2,
+  ACK = 3,
+  RST = 4,
+  NONE = 5,
+}
 
 /** struct ip_ct_tcp_state flags (include/uapi/linux/netfilter/nf_conntrack_tcp.h). */
-export const IP_CT_TCP_FLAG_WINDOW_SCALE = 0x01;
-export const IP_CT_TCP_FLAG_SACK_PERM = 0x02;
-export const IP_CT_TCP_FLAG_CLOSE_INIT = 0x04;
-export const IP_CT_TCP_FLAG_BE_LIBERAL = 0x08;
-export const IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED = 0x10;
-export const IP_CT_TCP_FLAG_MAXACK_SET = 0x20;
+export const enum IP_CT_TCP_FLAG {
+  WINDOW_SCALE = 0x01,
+  SACK_PERM = 0x02,
+  CLOSE_INIT = 0x04,
+  BE_LIBERAL = 0x08,
+  DATA_UNACKNOWLEDGED = 0x10,
+  MAXACK_SET = 0x20,
+}
 const IP_CT_EXP_CHALLENGE_ACK = 0x40;
 const IP_CT_TCP_SIMULTANEOUS_OPEN = 0x80;
 
@@ -37,10 +39,10 @@ const TCP_MAX_WSCALE = 14;
 /** MAXACKWINCONST: lower bound of the acceptable-ACK window. */
 const MAXACKWINCONST = 66000;
 
-const sNO = TcpConntrack.NONE, sSS = TcpConntrack.SYN_SENT, sSR = TcpConntrack.SYN_RECV;
-const sES = TcpConntrack.ESTABLISHED, sFW = TcpConntrack.FIN_WAIT, sCW = TcpConntrack.CLOSE_WAIT;
-const sLA = TcpConntrack.LAST_ACK, sTW = TcpConntrack.TIME_WAIT, sCL = TcpConntrack.CLOSE;
-const sS2 = TcpConntrack.SYN_SENT2, sIV = TcpConntrack.MAX, sIG = TcpConntrack.IGNORE;
+const sNO = TCP_CONNTRACK.NONE, sSS = TCP_CONNTRACK.SYN_SENT, sSR = TCP_CONNTRACK.SYN_RECV;
+const sES = TCP_CONNTRACK.ESTABLISHED, sFW = TCP_CONNTRACK.FIN_WAIT, sCW = TCP_CONNTRACK.CLOSE_WAIT;
+const sLA = TCP_CONNTRACK.LAST_ACK, sTW = TCP_CONNTRACK.TIME_WAIT, sCL = TCP_CONNTRACK.CLOSE;
+const sS2 = TCP_CONNTRACK.SYN_SENT2, sIV = TCP_CONNTRACK.MAX, sIG = TCP_CONNTRACK.IGNORE;
 void sNO;
 
 /**
@@ -69,18 +71,18 @@ export const TCP_CONNTRACKS: readonly (readonly (readonly number[])[])[] = [
 /** Timeout (seconds) of each state, indexed like tcp_timeouts[], including RETRANS (12) and UNACK (13). */
 function tcpTimeoutSecs(s: ConntrackSysctls, state: number): number {
   switch (state) {
-    case TcpConntrack.SYN_SENT: return s.nf_conntrack_tcp_timeout_syn_sent;
-    case TcpConntrack.SYN_RECV: return s.nf_conntrack_tcp_timeout_syn_recv;
-    case TcpConntrack.ESTABLISHED: return s.nf_conntrack_tcp_timeout_established;
-    case TcpConntrack.FIN_WAIT: return s.nf_conntrack_tcp_timeout_fin_wait;
-    case TcpConntrack.CLOSE_WAIT: return s.nf_conntrack_tcp_timeout_close_wait;
-    case TcpConntrack.LAST_ACK: return s.nf_conntrack_tcp_timeout_last_ack;
-    case TcpConntrack.TIME_WAIT: return s.nf_conntrack_tcp_timeout_time_wait;
-    case TcpConntrack.CLOSE: return s.nf_conntrack_tcp_timeout_close;
+    case TCP_CONNTRACK.SYN_SENT: return s.nf_conntrack_tcp_timeout_syn_sent;
+    case TCP_CONNTRACK.SYN_RECV: return s.nf_conntrack_tcp_timeout_syn_recv;
+    case TCP_CONNTRACK.ESTABLISHED: return s.nf_conntrack_tcp_timeout_established;
+    case TCP_CONNTRACK.FIN_WAIT: return s.nf_conntrack_tcp_timeout_fin_wait;
+    case TCP_CONNTRACK.CLOSE_WAIT: return s.nf_conntrack_tcp_timeout_close_wait;
+    case TCP_CONNTRACK.LAST_ACK: return s.nf_conntrack_tcp_timeout_last_ack;
+    case TCP_CONNTRACK.TIME_WAIT: return s.nf_conntrack_tcp_timeout_time_wait;
+    case TCP_CONNTRACK.CLOSE: return s.nf_conntrack_tcp_timeout_close;
     // SYN_SENT2 has its own slot in tcp_timeouts[] holding the SYN_SENT default; there is no sysctl for it.
-    case TcpConntrack.SYN_SENT2: return s.nf_conntrack_tcp_timeout_syn_sent;
-    case TcpConntrack.RETRANS: return s.nf_conntrack_tcp_timeout_max_retrans;
-    case TcpConntrack.UNACK: return s.nf_conntrack_tcp_timeout_unacknowledged;
+    case TCP_CONNTRACK.SYN_SENT2: return s.nf_conntrack_tcp_timeout_syn_sent;
+    case TCP_CONNTRACK.RETRANS: return s.nf_conntrack_tcp_timeout_max_retrans;
+    case TCP_CONNTRACK.UNACK: return s.nf_conntrack_tcp_timeout_unacknowledged;
     default: return s.nf_conntrack_tcp_timeout_syn_sent;
   }
 }
@@ -90,28 +92,28 @@ function tcpTimeoutSecs(s: ConntrackSysctls, state: number): number {
  * handler converts on every write), so a segment reads its timeouts from a
  * table rather than from the sysctl object.
  */
-export function tcpTimeouts(s: ConntrackSysctls, out: Float64Array = new Float64Array(TcpConntrack.UNACK + 1)): Float64Array {
-  for (let state = 0; state <= TcpConntrack.UNACK; state++) out[state] = tcpTimeoutSecs(s, state) * HZ;
+export function tcpTimeouts(s: ConntrackSysctls, out: Float64Array = new Float64Array(TCP_CONNTRACK.UNACK + 1)): Float64Array {
+  for (let state = 0; state <= TCP_CONNTRACK.UNACK; state++) out[state] = tcpTimeoutSecs(s, state) * HZ;
   return out;
 }
 
 /** get_conntrack_index. */
 export function getConntrackIndex(flags: number): number {
-  if (flags & TCP_RST) return TCP_RST_SET;
-  if (flags & TCP_SYN) return flags & TCP_ACK ? TCP_SYNACK_SET : TCP_SYN_SET;
-  if (flags & TCP_FIN) return TCP_FIN_SET;
-  if (flags & TCP_ACK) return TCP_ACK_SET;
-  return TCP_NONE_SET;
+  if (flags & TCPHDR.RST) return TCP_BIT_SET.RST;
+  if (flags & TCPHDR.SYN) return flags & TCPHDR.ACK ? TCP_BIT_SET.SYNACK : TCP_BIT_SET.SYN;
+  if (flags & TCPHDR.FIN) return TCP_BIT_SET.FIN;
+  if (flags & TCPHDR.ACK) return TCP_BIT_SET.ACK;
+  return TCP_BIT_SET.NONE;
 }
 
 /** tcp_valid_flags: the combinations tcp_error accepts (PSH, ECE and CWR always allowed). */
-const TCP_VALID_FLAGS = new Uint8Array(TCP_FIN | TCP_SYN | TCP_RST | TCP_ACK | TCP_URG | 1);
-for (const f of [TCP_SYN, TCP_SYN | TCP_URG, TCP_SYN | TCP_ACK, TCP_RST, TCP_RST | TCP_ACK, TCP_FIN | TCP_ACK,
-  TCP_FIN | TCP_ACK | TCP_URG, TCP_ACK, TCP_ACK | TCP_URG]) TCP_VALID_FLAGS[f] = 1;
+const TCP_VALID_FLAGS = new Uint8Array(TCPHDR.FIN | TCPHDR.SYN | TCPHDR.RST | TCPHDR.ACK | TCPHDR.URG | 1);
+for (const f of [TCPHDR.SYN, TCPHDR.SYN | TCPHDR.URG, TCPHDR.SYN | TCPHDR.ACK, TCPHDR.RST, TCPHDR.RST | TCPHDR.ACK, TCPHDR.FIN | TCPHDR.ACK,
+  TCPHDR.FIN | TCPHDR.ACK | TCPHDR.URG, TCPHDR.ACK, TCPHDR.ACK | TCPHDR.URG]) TCP_VALID_FLAGS[f] = 1;
 
 /** tcp_error: true for a segment the tracker refuses outright (e.g. SYN+FIN, a bare FIN, no flags). */
 export function tcpError(skb: Skb): boolean {
-  const f = skb.tcpFlags & ~(TCP_ECE | TCP_CWR | TCP_PSH) & 0xff;
+  const f = skb.tcpFlags & ~(TCPHDR.ECE | TCPHDR.CWR | TCPHDR.PSH) & 0xff;
   return f >= TCP_VALID_FLAGS.length || TCP_VALID_FLAGS[f] === 0;
 }
 
@@ -126,7 +128,7 @@ function after(a: number, b: number): boolean {
 /** segment_seq_plus_len: the sequence number just past this segment. */
 function segmentEnd(skb: Skb): number {
   const f = skb.tcpFlags;
-  return (skb.seq + skb.payloadLen + (f & TCP_SYN ? 1 : 0) + (f & TCP_FIN ? 1 : 0)) | 0;
+  return (skb.seq + skb.payloadLen + (f & TCPHDR.SYN ? 1 : 0) + (f & TCPHDR.FIN ? 1 : 0)) | 0;
 }
 
 /** struct ip_ct_tcp_state, loaded from and stored back into the NfConn fields (scratch, never retained). */
@@ -187,11 +189,11 @@ function tcpOptions(skb: Skb, s: TcpSeen): void {
   const o = skb.tcpOpts;
   if (!o) return;
   s.scale = 0;
-  s.flags &= IP_CT_TCP_FLAG_BE_LIBERAL;
-  if (o.sackOk) s.flags |= IP_CT_TCP_FLAG_SACK_PERM;
+  s.flags &= IP_CT_TCP_FLAG.BE_LIBERAL;
+  if (o.sackOk) s.flags |= IP_CT_TCP_FLAG.SACK_PERM;
   if (o.wscale >= 0) {
     s.scale = Math.min(o.wscale, TCP_MAX_WSCALE);
-    s.flags |= IP_CT_TCP_FLAG_WINDOW_SCALE;
+    s.flags |= IP_CT_TCP_FLAG.WINDOW_SCALE;
   }
 }
 
@@ -209,19 +211,22 @@ function tcpInitSender(sender: TcpSeen, receiver: TcpSeen, skb: Skb, end: number
   sender.maxwin = win === 0 ? 1 : win;
   tcpOptions(skb, sender);
   // RFC 1323: both sides must send the Window Scale option to enable scaling in either direction.
-  if (dir === IpCtDir.REPLY && !(sender.flags & IP_CT_TCP_FLAG_WINDOW_SCALE && receiver.flags & IP_CT_TCP_FLAG_WINDOW_SCALE)) {
+  if (dir === IP_CT_DIR.REPLY && !(sender.flags & IP_CT_TCP_FLAG.WINDOW_SCALE && receiver.flags & IP_CT_TCP_FLAG.WINDOW_SCALE)) {
     sender.scale = 0;
     receiver.scale = 0;
   }
 }
 
-const NFCT_TCP_IGNORE = 0;
-const NFCT_TCP_INVALID = 1;
-export const NFCT_TCP_ACCEPT = 2;
+/** enum nf_ct_tcp_action: tcp_in_window's answer. */
+export const enum NFCT_TCP {
+  IGNORE = 0,
+  INVALID = 1,
+  ACCEPT = 2,
+}
 
 /** nf_tcp_log_invalid: be_liberal (per-flow or sysctl) turns a rejection into acceptance. */
 function logInvalid(c: L4Context, sender: TcpSeen, ret: number): number {
-  if (sender.flags & IP_CT_TCP_FLAG_BE_LIBERAL || c.sysctl.nf_conntrack_tcp_be_liberal) return NFCT_TCP_ACCEPT;
+  if (sender.flags & IP_CT_TCP_FLAG.BE_LIBERAL || c.sysctl.nf_conntrack_tcp_be_liberal) return NFCT_TCP.ACCEPT;
   return ret;
 }
 
@@ -236,16 +241,16 @@ export function tcpInWindow(c: L4Context, ct: NfConn, dir: number, index: number
   const winRaw = skb.window & 0xffff;
   let win = winRaw;
   let end = segmentEnd(skb);
-  if (receiver.flags & IP_CT_TCP_FLAG_SACK_PERM) sack = tcpSack(skb, sack);
+  if (receiver.flags & IP_CT_TCP_FLAG.SACK_PERM) sack = tcpSack(skb, sack);
 
   if (sender.maxwin === 0) {
     // Initialize sender data.
-    if (flags & TCP_SYN) {
+    if (flags & TCPHDR.SYN) {
       tcpInitSender(sender, receiver, skb, end, win, dir);
-      if (!(flags & TCP_ACK)) {
+      if (!(flags & TCPHDR.ACK)) {
         // Simultaneous open.
         store(ct, dir, sender); store(ct, 1 - dir, receiver);
-        return NFCT_TCP_ACCEPT;
+        return NFCT_TCP.ACCEPT;
       }
     } else {
       // We are in the middle of a connection, its history is lost for us.
@@ -261,30 +266,30 @@ export function tcpInWindow(c: L4Context, ct: NfConn, dir: number, index: number
         receiver.end = (receiver.end + 1) | 0;
       }
     }
-  } else if (flags & TCP_SYN && after(end, sender.end) &&
-    (ct.tcpState === TcpConntrack.SYN_SENT || ct.tcpState === TcpConntrack.SYN_RECV)) {
+  } else if (flags & TCPHDR.SYN && after(end, sender.end) &&
+    (ct.tcpState === TCP_CONNTRACK.SYN_SENT || ct.tcpState === TCP_CONNTRACK.SYN_RECV)) {
     // RFC 793: a reinitialized TCP uses larger sequence numbers; re-init this direction.
     tcpInitSender(sender, receiver, skb, end, win, dir);
-    if (dir === IpCtDir.REPLY && !(flags & TCP_ACK)) {
+    if (dir === IP_CT_DIR.REPLY && !(flags & TCPHDR.ACK)) {
       store(ct, dir, sender); store(ct, 1 - dir, receiver);
-      return NFCT_TCP_ACCEPT;
+      return NFCT_TCP.ACCEPT;
     }
   }
 
-  if (!(flags & TCP_ACK)) {
+  if (!(flags & TCPHDR.ACK)) {
     // If there is no ACK, just pretend it was set and OK.
     ack = sack = receiver.end;
-  } else if ((flags & (TCP_ACK | TCP_RST)) === (TCP_ACK | TCP_RST) && ack === 0) {
+  } else if ((flags & (TCPHDR.ACK | TCPHDR.RST)) === (TCPHDR.ACK | TCPHDR.RST) && ack === 0) {
     // Broken TCP stacks that set ACK in RST packets with zero ack value.
     ack = sack = receiver.end;
   }
 
-  if (flags & TCP_RST && seq === 0 && ct.tcpState === TcpConntrack.SYN_SENT) {
+  if (flags & TCPHDR.RST && seq === 0 && ct.tcpState === TCP_CONNTRACK.SYN_SENT) {
     // RST sent answering SYN.
     seq = end = sender.end;
   }
 
-  let res = NFCT_TCP_ACCEPT;
+  let res = NFCT_TCP.ACCEPT;
   const maxAckWin = sender.maxwin > MAXACKWINCONST ? sender.maxwin : MAXACKWINCONST;
   const seqOk = before(seq, (sender.maxend + 1) | 0);
   if (!seqOk) {
@@ -294,42 +299,42 @@ export function tcpInWindow(c: L4Context, ct: NfConn, dir: number, index: number
     if (inRecvWin && ackOk && overshot <= receiver.maxwin && before(sack, (receiver.end + 1) | 0)) {
       // Work around TCPs that send more bytes than the receive window allows.
       sender.end = end;
-      sender.flags |= IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED;
-      res = logInvalid(c, sender, NFCT_TCP_IGNORE);
+      sender.flags |= IP_CT_TCP_FLAG.DATA_UNACKNOWLEDGED;
+      res = logInvalid(c, sender, NFCT_TCP.IGNORE);
     } else {
-      res = logInvalid(c, sender, NFCT_TCP_INVALID); // SEQ is over upper bound
+      res = logInvalid(c, sender, NFCT_TCP.INVALID); // SEQ is over upper bound
     }
-    if (res !== NFCT_TCP_ACCEPT) {
+    if (res !== NFCT_TCP.ACCEPT) {
       store(ct, dir, sender); store(ct, 1 - dir, receiver);
       return res;
     }
   }
-  if (res === NFCT_TCP_ACCEPT && !before(sack, (receiver.end + 1) | 0)) {
-    res = logInvalid(c, sender, NFCT_TCP_INVALID); // ACK is over upper bound (ACKed data not seen yet)
+  if (res === NFCT_TCP.ACCEPT && !before(sack, (receiver.end + 1) | 0)) {
+    res = logInvalid(c, sender, NFCT_TCP.INVALID); // ACK is over upper bound (ACKed data not seen yet)
   } else if (receiver.maxwin !== 0 && !after(end, (sender.end - receiver.maxwin - 1) | 0)) {
-    res = logInvalid(c, sender, NFCT_TCP_IGNORE); // SEQ is under lower bound (already ACKed data retransmitted)
+    res = logInvalid(c, sender, NFCT_TCP.IGNORE); // SEQ is under lower bound (already ACKed data retransmitted)
   } else if (!after(sack, (receiver.end - maxAckWin - 1) | 0)) {
-    res = logInvalid(c, sender, NFCT_TCP_IGNORE); // ignored ACK under lower bound (possible overly delayed)
+    res = logInvalid(c, sender, NFCT_TCP.IGNORE); // ignored ACK under lower bound (possible overly delayed)
   }
-  if (res !== NFCT_TCP_ACCEPT) {
+  if (res !== NFCT_TCP.ACCEPT) {
     store(ct, dir, sender); store(ct, 1 - dir, receiver);
     return res;
   }
 
   // Take into account window scaling (RFC 1323).
-  if (!(flags & TCP_SYN)) win = win << sender.scale;
+  if (!(flags & TCPHDR.SYN)) win = win << sender.scale;
 
   // Update sender data.
   const swin = (win + (sack - ack)) | 0;
   if (sender.maxwin < swin) sender.maxwin = swin;
   if (after(end, sender.end)) {
     sender.end = end;
-    sender.flags |= IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED;
+    sender.flags |= IP_CT_TCP_FLAG.DATA_UNACKNOWLEDGED;
   }
-  if (flags & TCP_ACK) {
-    if (!(sender.flags & IP_CT_TCP_FLAG_MAXACK_SET)) {
+  if (flags & TCPHDR.ACK) {
+    if (!(sender.flags & IP_CT_TCP_FLAG.MAXACK_SET)) {
       sender.maxack = ack;
-      sender.flags |= IP_CT_TCP_FLAG_MAXACK_SET;
+      sender.flags |= IP_CT_TCP_FLAG.MAXACK_SET;
     } else if (after(ack, sender.maxack)) {
       sender.maxack = ack;
     }
@@ -341,10 +346,10 @@ export function tcpInWindow(c: L4Context, ct: NfConn, dir: number, index: number
     receiver.maxend = (sack + win) | 0;
     if (win === 0) receiver.maxend = (receiver.maxend + 1) | 0;
   }
-  if (ack === receiver.end) receiver.flags &= ~IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED;
+  if (ack === receiver.end) receiver.flags &= ~IP_CT_TCP_FLAG.DATA_UNACKNOWLEDGED;
 
   // Check retransmissions.
-  if (index === TCP_ACK_SET) {
+  if (index === TCP_BIT_SET.ACK) {
     if (lastDir(ct) === dir && ct.lastSeq === seq && ct.lastAck === ack && ct.lastEnd === end && ct.lastWin === winRaw) {
       setRetrans(ct, retrans(ct) + 1);
     } else {
@@ -354,17 +359,17 @@ export function tcpInWindow(c: L4Context, ct: NfConn, dir: number, index: number
     }
   }
   store(ct, dir, sender); store(ct, 1 - dir, receiver);
-  return NFCT_TCP_ACCEPT;
+  return NFCT_TCP.ACCEPT;
 }
 
 /** nf_tcp_handle_invalid: an out-of-window FIN/RST answering the peer's FIN/RST shrinks an assured entry's timeout. */
 function tcpHandleInvalid(c: L4Context, ct: NfConn, dir: number, index: number): void {
-  if (!(ct.status & Ips.ASSURED) || ct.status & Ips.FIXED_TIMEOUT) return;
-  if (index !== TCP_RST_SET && index !== TCP_FIN_SET) return;
-  if (lastDir(ct) !== dir && (lastIndex(ct) === TCP_FIN_SET || lastIndex(ct) === TCP_RST_SET)) {
+  if (!(ct.status & IPS.ASSURED) || ct.status & IPS.FIXED_TIMEOUT) return;
+  if (index !== TCP_BIT_SET.RST && index !== TCP_BIT_SET.FIN) return;
+  if (lastDir(ct) !== dir && (lastIndex(ct) === TCP_BIT_SET.FIN || lastIndex(ct) === TCP_BIT_SET.RST)) {
     const expires = (ct.timeout - c.nowJiffies) | 0;
     if (expires < 120 * HZ) return;
-    const timeout = c.tcpTimeouts[TcpConntrack.UNACK]!;
+    const timeout = c.tcpTimeouts[TCP_CONNTRACK.UNACK]!;
     if (expires > timeout) ct.timeout = c.nowJiffies + timeout;
   } else {
     setLast(ct, dir, index);
@@ -373,15 +378,15 @@ function tcpHandleInvalid(c: L4Context, ct: NfConn, dir: number, index: number):
 
 /** tcp_new: may this segment create an entry? Initialises the ORIGINAL window state. */
 export function tcpNew(c: L4Context, ct: NfConn, skb: Skb): boolean {
-  const newState = TCP_CONNTRACKS[0]![getConntrackIndex(skb.tcpFlags)]![TcpConntrack.NONE]!;
-  if (newState >= TcpConntrack.MAX) return false; // invalid new
+  const newState = TCP_CONNTRACKS[0]![getConntrackIndex(skb.tcpFlags)]![TCP_CONNTRACK.NONE]!;
+  if (newState >= TCP_CONNTRACK.MAX) return false; // invalid new
   // tcp_new's memset of proto.tcp: NfConn.init (__nf_conntrack_alloc's memset_after) zeroed it already, and
   // tcp_new only ever sees an entry fresh from init, so it is not repeated.
   const s = load(ct, 0, SENDER);
   s.end = segmentEnd(skb);
   s.maxwin = skb.window & 0xffff;
   if (s.maxwin === 0) s.maxwin = 1;
-  if (newState === TcpConntrack.SYN_SENT) {
+  if (newState === TCP_CONNTRACK.SYN_SENT) {
     s.maxend = s.end;
     tcpOptions(skb, s);
     store(ct, 0, s);
@@ -389,11 +394,11 @@ export function tcpNew(c: L4Context, ct: NfConn, skb: Skb): boolean {
     if (c.sysctl.nf_conntrack_tcp_loose === 0) return false; // don't pick up connections
     // Mid-stream pickup: assume SACK and liberal window checking to cope with unseen window scaling.
     s.maxend = (s.end + s.maxwin) | 0;
-    s.flags = IP_CT_TCP_FLAG_SACK_PERM | IP_CT_TCP_FLAG_BE_LIBERAL;
+    s.flags = IP_CT_TCP_FLAG.SACK_PERM | IP_CT_TCP_FLAG.BE_LIBERAL;
     store(ct, 0, s);
-    ct.tdFlags1 = IP_CT_TCP_FLAG_SACK_PERM | IP_CT_TCP_FLAG_BE_LIBERAL;
+    ct.tdFlags1 = IP_CT_TCP_FLAG.SACK_PERM | IP_CT_TCP_FLAG.BE_LIBERAL;
   }
-  setLast(ct, 0, TCP_NONE_SET);
+  setLast(ct, 0, TCP_BIT_SET.NONE);
   return true;
 }
 
@@ -401,18 +406,18 @@ export function tcpNew(c: L4Context, ct: NfConn, skb: Skb): boolean {
 function stateReset(ct: NfConn, dir: number): void {
   const s = load(ct, dir, RECEIVER);
   s.end = s.maxend = s.maxwin = s.maxack = s.scale = 0;
-  s.flags &= IP_CT_TCP_FLAG_BE_LIBERAL;
+  s.flags &= IP_CT_TCP_FLAG.BE_LIBERAL;
   store(ct, dir, s);
 }
 
 /** tcp_can_early_drop: closing states may be reaped under pressure even when ASSURED. */
 export function tcpCanEarlyDrop(ct: NfConn): boolean {
   switch (ct.tcpState) {
-    case TcpConntrack.FIN_WAIT:
-    case TcpConntrack.LAST_ACK:
-    case TcpConntrack.TIME_WAIT:
-    case TcpConntrack.CLOSE:
-    case TcpConntrack.CLOSE_WAIT:
+    case TCP_CONNTRACK.FIN_WAIT:
+    case TCP_CONNTRACK.LAST_ACK:
+    case TCP_CONNTRACK.TIME_WAIT:
+    case TCP_CONNTRACK.CLOSE:
+    case TCP_CONNTRACK.CLOSE_WAIT:
       return true;
     default:
       return false;
@@ -425,7 +430,7 @@ function tcpIgnore(ct: NfConn, skb: Skb, dir: number, index: number, oldState: n
   ct.lastSeq = skb.seq | 0;
   ct.lastEnd = segmentEnd(skb);
   ct.lastWin = skb.window & 0xffff;
-  if (index === TCP_SYN_SET && dir === IpCtDir.ORIGINAL) {
+  if (index === TCP_BIT_SET.SYN && dir === IP_CT_DIR.ORIGINAL) {
     // A SYN in ORIGINAL: annotate its options; if valid, the SYN/ACK will bring us in sync.
     const seen = IGNORED;
     seen.flags = 0;
@@ -433,15 +438,15 @@ function tcpIgnore(ct: NfConn, skb: Skb, dir: number, index: number, oldState: n
     tcpOptions(skb, seen);
     let lf = 0;
     let lw = 0;
-    if (seen.flags & IP_CT_TCP_FLAG_WINDOW_SCALE) { lf |= IP_CT_TCP_FLAG_WINDOW_SCALE; lw = seen.scale; }
-    if (seen.flags & IP_CT_TCP_FLAG_SACK_PERM) lf |= IP_CT_TCP_FLAG_SACK_PERM;
+    if (seen.flags & IP_CT_TCP_FLAG.WINDOW_SCALE) { lf |= IP_CT_TCP_FLAG.WINDOW_SCALE; lw = seen.scale; }
+    if (seen.flags & IP_CT_TCP_FLAG.SACK_PERM) lf |= IP_CT_TCP_FLAG.SACK_PERM;
     // Mark the potential for an RFC 5961 challenge ACK: in LAST_ACK it would look like the last ACK.
-    if (oldState === TcpConntrack.LAST_ACK) lf |= IP_CT_EXP_CHALLENGE_ACK;
+    if (oldState === TCP_CONNTRACK.LAST_ACK) lf |= IP_CT_EXP_CHALLENGE_ACK;
     setLastWscaleFlags(ct, lw, lf);
   }
   // Possible challenge ACK answering a SYN.
-  if (oldState === TcpConntrack.SYN_SENT && index === TCP_ACK_SET && dir === IpCtDir.REPLY) ct.lastAck = skb.ackSeq | 0;
-  return NF_ACCEPT; // "packet ... ignored"
+  if (oldState === TCP_CONNTRACK.SYN_SENT && index === TCP_BIT_SET.ACK && dir === IP_CT_DIR.REPLY) ct.lastAck = skb.ackSeq | 0;
+  return NF.ACCEPT; // "packet ... ignored"
 }
 
 /**
@@ -450,29 +455,29 @@ function tcpIgnore(ct: NfConn, skb: Skb, dir: number, index: number, oldState: n
  * the entry was killed to let a new SYN reopen the connection).
  */
 export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo: number): number {
-  if (tcpError(skb)) return NF_CT_INVALID;
+  if (tcpError(skb)) return NF_CT.INVALID;
   // Nothing below changes the status before its last read here: one load serves them all.
   const status = ct.status;
-  if (!(status & Ips.CONFIRMED) && !tcpNew(c, ct, skb)) return NF_CT_INVALID;
+  if (!(status & IPS.CONFIRMED) && !tcpNew(c, ct, skb)) return NF_CT.INVALID;
 
   const oldState = ct.tcpState;
-  const dir = ctinfo >= IpCt.IS_REPLY ? IpCtDir.REPLY : IpCtDir.ORIGINAL;
+  const dir = ctinfo >= IP_CT.IS_REPLY ? IP_CT_DIR.REPLY : IP_CT_DIR.ORIGINAL;
   const index = getConntrackIndex(skb.tcpFlags);
   let newState = TCP_CONNTRACKS[dir]![index]![oldState]!;
   let skipWindow = false;
 
   switch (newState) {
-    case TcpConntrack.SYN_SENT:
-      if (oldState < TcpConntrack.TIME_WAIT) break;
+    case TCP_CONNTRACK.SYN_SENT:
+      if (oldState < TCP_CONNTRACK.TIME_WAIT) break;
       // Reopening from TIME_WAIT/CLOSE: an aborted or closed connection is deleted and looked up again.
-      if ((ct.tdFlags0 | ct.tdFlags1) & IP_CT_TCP_FLAG_CLOSE_INIT || (lastDir(ct) === dir && lastIndex(ct) === TCP_RST_SET)) {
-        return c.kill(ct) ? NF_CT_REPEAT : NF_DROP;
+      if ((ct.tdFlags0 | ct.tdFlags1) & IP_CT_TCP_FLAG.CLOSE_INIT || (lastDir(ct) === dir && lastIndex(ct) === TCP_BIT_SET.RST)) {
+        return c.kill(ct) ? NF_CT.REPEAT : NF.DROP;
       }
       return tcpIgnore(ct, skb, dir, index, oldState);
-    case TcpConntrack.IGNORE: {
-      if (index === TCP_SYNACK_SET && lastIndex(ct) === TCP_SYN_SET && lastDir(ct) !== dir && (skb.ackSeq | 0) === ct.lastEnd) {
+    case TCP_CONNTRACK.IGNORE: {
+      if (index === TCP_BIT_SET.SYNACK && lastIndex(ct) === TCP_BIT_SET.SYN && lastDir(ct) !== dir && (skb.ackSeq | 0) === ct.lastEnd) {
         // This SYN/ACK acknowledges a SYN we ignored: client and server are in sync, we get in sync from the annotation.
-        newState = TcpConntrack.SYN_RECV;
+        newState = TCP_CONNTRACK.SYN_RECV;
         const ld = lastDir(ct);
         const s = load(ct, ld, SENDER);
         s.end = s.maxend = ct.lastEnd;
@@ -486,46 +491,46 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
       }
       return tcpIgnore(ct, skb, dir, index, oldState);
     }
-    case TcpConntrack.MAX:
-      return NF_CT_INVALID; // "packet ... invalid"
-    case TcpConntrack.TIME_WAIT:
+    case TCP_CONNTRACK.MAX:
+      return NF_CT.INVALID; // "packet ... invalid"
+    case TCP_CONNTRACK.TIME_WAIT:
       // An RFC 5961 challenge ACK must not be taken as the ACK of the last FIN.
-      if (oldState === TcpConntrack.LAST_ACK && index === TCP_ACK_SET && lastDir(ct) !== dir &&
-        lastIndex(ct) === TCP_SYN_SET && lastFlags(ct) & IP_CT_EXP_CHALLENGE_ACK) {
+      if (oldState === TCP_CONNTRACK.LAST_ACK && index === TCP_BIT_SET.ACK && lastDir(ct) !== dir &&
+        lastIndex(ct) === TCP_BIT_SET.SYN && lastFlags(ct) & IP_CT_EXP_CHALLENGE_ACK) {
         setLastWscaleFlags(ct, lastWscale(ct), lastFlags(ct) & ~IP_CT_EXP_CHALLENGE_ACK);
-        return NF_ACCEPT;
+        return NF.ACCEPT;
       }
       break;
-    case TcpConntrack.SYN_SENT2:
+    case TCP_CONNTRACK.SYN_SENT2:
       setLastWscaleFlags(ct, lastWscale(ct), lastFlags(ct) | IP_CT_TCP_SIMULTANEOUS_OPEN);
       break;
-    case TcpConntrack.SYN_RECV:
-      if (dir === IpCtDir.REPLY && index === TCP_ACK_SET && lastFlags(ct) & IP_CT_TCP_SIMULTANEOUS_OPEN) newState = TcpConntrack.ESTABLISHED;
+    case TCP_CONNTRACK.SYN_RECV:
+      if (dir === IP_CT_DIR.REPLY && index === TCP_BIT_SET.ACK && lastFlags(ct) & IP_CT_TCP_SIMULTANEOUS_OPEN) newState = TCP_CONNTRACK.ESTABLISHED;
       break;
-    case TcpConntrack.CLOSE: {
-      if (index !== TCP_RST_SET) break;
+    case TCP_CONNTRACK.CLOSE: {
+      if (index !== TCP_BIT_SET.RST) break;
       if (tcpCanEarlyDrop(ct)) { skipWindow = true; break; }
       const peerFlags = dir === 0 ? ct.tdFlags1 : ct.tdFlags0;
       const peerMaxack = dir === 0 ? ct.tdMaxack1 : ct.tdMaxack0;
-      if (peerFlags & IP_CT_TCP_FLAG_MAXACK_SET && lastIndex(ct) !== TCP_SYN_SET) {
+      if (peerFlags & IP_CT_TCP_FLAG.MAXACK_SET && lastIndex(ct) !== TCP_BIT_SET.SYN) {
         const seq = skb.seq | 0;
-        const established = oldState === TcpConntrack.ESTABLISHED;
+        const established = oldState === TCP_CONNTRACK.ESTABLISHED;
         if (!(seq === 0 && !established)) {
-          if (before(seq, peerMaxack) && !c.sysctl.nf_conntrack_tcp_ignore_invalid_rst) return NF_CT_INVALID; // invalid rst
+          if (before(seq, peerMaxack) && !c.sysctl.nf_conntrack_tcp_ignore_invalid_rst) return NF_CT.INVALID; // invalid rst
           if (established && seq !== peerMaxack &&
-            !(lastIndex(ct) === TCP_ACK_SET && lastDir(ct) === dir && seq === ct.lastEnd)) {
+            !(lastIndex(ct) === TCP_BIT_SET.ACK && lastDir(ct) === dir && seq === ct.lastEnd)) {
             // RST sequence doesn't match exactly: keep state to allow a challenge ACK.
             newState = oldState;
           }
         }
       }
-      if ((((status & Ips.SEEN_REPLY) && lastIndex(ct) === TCP_SYN_SET) ||
-        (!(status & Ips.ASSURED) && lastIndex(ct) === TCP_ACK_SET)) && (skb.ackSeq | 0) === ct.lastEnd) {
+      if ((((status & IPS.SEEN_REPLY) && lastIndex(ct) === TCP_BIT_SET.SYN) ||
+        (!(status & IPS.ASSURED) && lastIndex(ct) === TCP_BIT_SET.ACK)) && (skb.ackSeq | 0) === ct.lastEnd) {
         // RST answering an invalid SYN or ACK we let through: delete the entry, skip the window check.
         skipWindow = true;
         break;
       }
-      if (oldState === TcpConntrack.SYN_SENT && lastIndex(ct) === TCP_ACK_SET && lastDir(ct) === IpCtDir.REPLY &&
+      if (oldState === TCP_CONNTRACK.SYN_SENT && lastIndex(ct) === TCP_BIT_SET.ACK && lastDir(ct) === IP_CT_DIR.REPLY &&
         (skb.seq | 0) === ct.lastAck) {
         skipWindow = true; // reset answering a challenge ACK we let through
       }
@@ -535,61 +540,61 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
       break;
   }
 
-  if (!skipWindow && !(status & Ips.CONFIRMED) && index === TCP_SYN_SET) {
+  if (!skipWindow && !(status & IPS.CONFIRMED) && index === TCP_BIT_SET.SYN) {
     // tcp_in_window on the SYN tcp_new has just taken in: it accepts, and of the REPLY side, still
     // unseen, only sets td_maxend to the end of the window the SYN offers (sack + win, plus one when 0).
     ct.tdMaxend1 = (skb.window & 0xffff) || 1;
   } else if (!skipWindow) {
     const res = tcpInWindow(c, ct, dir, index, skb);
-    if (res === NFCT_TCP_IGNORE) return NF_ACCEPT;
-    if (res === NFCT_TCP_INVALID) {
+    if (res === NFCT_TCP.IGNORE) return NF.ACCEPT;
+    if (res === NFCT_TCP.INVALID) {
       tcpHandleInvalid(c, ct, dir, index);
-      return NF_CT_INVALID;
+      return NF_CT.INVALID;
     }
   }
 
   // From now on we have got in-window packets.
   setLast(ct, dir, index);
   ct.tcpState = newState;
-  if (oldState !== newState && newState === TcpConntrack.FIN_WAIT) {
-    if (dir === 0) ct.tdFlags0 |= IP_CT_TCP_FLAG_CLOSE_INIT;
-    else ct.tdFlags1 |= IP_CT_TCP_FLAG_CLOSE_INIT;
+  if (oldState !== newState && newState === TCP_CONNTRACK.FIN_WAIT) {
+    if (dir === 0) ct.tdFlags0 |= IP_CT_TCP_FLAG.CLOSE_INIT;
+    else ct.tdFlags1 |= IP_CT_TCP_FLAG.CLOSE_INIT;
   }
 
   const s = c.sysctl;
   const t = c.tcpTimeouts;
   let timeout: number;
-  if (retrans(ct) >= s.nf_conntrack_tcp_max_retrans && t[newState]! > t[TcpConntrack.RETRANS]!) {
-    timeout = t[TcpConntrack.RETRANS]!;
-  } else if (index === TCP_RST_SET) {
-    timeout = t[TcpConntrack.CLOSE]!;
-  } else if ((ct.tdFlags0 | ct.tdFlags1) & IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED && t[newState]! > t[TcpConntrack.UNACK]!) {
-    timeout = t[TcpConntrack.UNACK]!;
-  } else if (ct.lastWin === 0 && t[newState]! > t[TcpConntrack.RETRANS]!) {
-    timeout = t[TcpConntrack.RETRANS]!;
+  if (retrans(ct) >= s.nf_conntrack_tcp_max_retrans && t[newState]! > t[TCP_CONNTRACK.RETRANS]!) {
+    timeout = t[TCP_CONNTRACK.RETRANS]!;
+  } else if (index === TCP_BIT_SET.RST) {
+    timeout = t[TCP_CONNTRACK.CLOSE]!;
+  } else if ((ct.tdFlags0 | ct.tdFlags1) & IP_CT_TCP_FLAG.DATA_UNACKNOWLEDGED && t[newState]! > t[TCP_CONNTRACK.UNACK]!) {
+    timeout = t[TCP_CONNTRACK.UNACK]!;
+  } else if (ct.lastWin === 0 && t[newState]! > t[TCP_CONNTRACK.RETRANS]!) {
+    timeout = t[TCP_CONNTRACK.RETRANS]!;
   } else {
     timeout = t[newState]!;
   }
 
-  if (newState !== oldState) c.eventCache(ct, IPCT_PROTOINFO);
+  if (newState !== oldState) c.eventCache(ct, IPCT.PROTOINFO);
 
-  if (!(status & Ips.SEEN_REPLY)) {
+  if (!(status & IPS.SEEN_REPLY)) {
     // Only reply is a RST: not an established connection, delete the entry immediately.
-    if (skb.tcpFlags & TCP_RST) {
+    if (skb.tcpFlags & TCPHDR.RST) {
       c.refreshAcct(ct, ctinfo, skb, 0);
       c.kill(ct);
-      return NF_ACCEPT;
+      return NF.ACCEPT;
     }
     // Do not renew the timeout on a SYN retransmit, or port reuse could keep the entry alive forever.
-    if (index === TCP_SYN_SET && oldState === TcpConntrack.SYN_SENT) return NF_ACCEPT;
+    if (index === TCP_BIT_SET.SYN && oldState === TCP_CONNTRACK.SYN_SENT) return NF.ACCEPT;
     // Mid-connection pickup with loose=1: avoid the large ESTABLISHED timeout.
-    if (newState === TcpConntrack.ESTABLISHED && timeout > t[TcpConntrack.UNACK]!) timeout = t[TcpConntrack.UNACK]!;
-  } else if (!(status & Ips.ASSURED) && (oldState === TcpConntrack.SYN_RECV || oldState === TcpConntrack.ESTABLISHED) &&
-    newState === TcpConntrack.ESTABLISHED) {
+    if (newState === TCP_CONNTRACK.ESTABLISHED && timeout > t[TCP_CONNTRACK.UNACK]!) timeout = t[TCP_CONNTRACK.UNACK]!;
+  } else if (!(status & IPS.ASSURED) && (oldState === TCP_CONNTRACK.SYN_RECV || oldState === TCP_CONNTRACK.ESTABLISHED) &&
+    newState === TCP_CONNTRACK.ESTABLISHED) {
     // Valid ACK in ESTABLISHED after SYN_RECV, or a valid answer for a picked-up connection.
-    ct.status |= Ips.ASSURED;
-    c.eventCache(ct, IPCT_ASSURED);
+    ct.status |= IPS.ASSURED;
+    c.eventCache(ct, IPCT.ASSURED);
   }
   c.refreshAcct(ct, ctinfo, skb, timeout);
-  return NF_ACCEPT;
+  return NF.ACCEPT;
 }

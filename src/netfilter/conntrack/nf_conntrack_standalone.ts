@@ -4,8 +4,8 @@
 // `__snprintf_conntrack_default`), checked against the real tool on 6.18.
 
 import { formatIpv4 } from '../../model/inet.js';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/skb.js';
-import { Ips } from '../nf_conntrack_common.js';
+import { IPPROTO } from '../../model/skb.js';
+import { IPS } from '../nf_conntrack_common.js';
 import type { ConntrackEntry, ConntrackTupleView } from './nf_conntrack_entry.js';
 import type { ConntrackEvent } from './nf_conntrack_ecache.js';
 import type { ConntrackStats } from './nf_conntrack_stat.js';
@@ -14,9 +14,9 @@ import { CT_STAT_FIELDS } from './nf_conntrack_stat.js';
 /** l4proto names as /proc and conntrack print them. */
 export function protoName(proto: number): string {
   switch (proto) {
-    case IPPROTO_TCP: return 'tcp';
-    case IPPROTO_UDP: return 'udp';
-    case IPPROTO_ICMP: return 'icmp';
+    case IPPROTO.TCP: return 'tcp';
+    case IPPROTO.UDP: return 'udp';
+    case IPPROTO.ICMP: return 'icmp';
     case 132: return 'sctp';
     case 47: return 'gre';
     case 136: return 'udplite';
@@ -30,8 +30,8 @@ function pad8(s: string): string {
 
 function tupleText(proto: number, t: ConntrackTupleView): string {
   const addrs = `src=${formatIpv4(t.src)} dst=${formatIpv4(t.dst)} `;
-  if (proto === IPPROTO_ICMP) return `${addrs}type=${t.dport >>> 8} code=${t.dport & 0xff} id=${t.sport} `;
-  if (proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === 132 || proto === 136) return `${addrs}sport=${t.sport} dport=${t.dport} `;
+  if (proto === IPPROTO.ICMP) return `${addrs}type=${t.dport >>> 8} code=${t.dport & 0xff} id=${t.sport} `;
+  if (proto === IPPROTO.TCP || proto === IPPROTO.UDP || proto === 132 || proto === 136) return `${addrs}sport=${t.sport} dport=${t.dport} `;
   return addrs;
 }
 
@@ -42,13 +42,13 @@ function acctText(e: ConntrackEntry, dir: 0 | 1): string {
 /** One /proc/net/nf_conntrack line (with the trailing newline). */
 export function procLine(e: ConntrackEntry): string {
   let s = `${pad8('ipv4')} 2 ${pad8(protoName(e.proto))} ${e.proto} `;
-  if (!(e.status & Ips.OFFLOAD)) s += `${e.timeout} `;
+  if (!(e.status & IPS.OFFLOAD)) s += `${e.timeout} `;
   if (e.state !== null) s += `${e.state} `;
   s += tupleText(e.proto, e.orig) + acctText(e, 0);
-  if (!(e.status & Ips.SEEN_REPLY)) s += '[UNREPLIED] ';
+  if (!(e.status & IPS.SEEN_REPLY)) s += '[UNREPLIED] ';
   s += tupleText(e.proto, e.reply) + acctText(e, 1);
-  if (e.status & Ips.OFFLOAD) s += '[OFFLOAD] ';
-  else if (e.status & Ips.ASSURED) s += '[ASSURED] ';
+  if (e.status & IPS.OFFLOAD) s += '[OFFLOAD] ';
+  else if (e.status & IPS.ASSURED) s += '[ASSURED] ';
   return `${s}mark=${e.mark} zone=0 use=2\n`;
 }
 
@@ -72,9 +72,9 @@ export function ctLine(e: ConntrackEntry, o: CtFormatOptions = {}): string {
   if (e.timeout >= 0) s += `${e.timeout} `;
   if (e.state !== null) s += `${e.state} `;
   s += tupleText(e.proto, e.orig) + acctText(e, 0);
-  if (!(e.status & Ips.SEEN_REPLY)) s += '[UNREPLIED] ';
+  if (!(e.status & IPS.SEEN_REPLY)) s += '[UNREPLIED] ';
   s += tupleText(e.proto, e.reply) + acctText(e, 1);
-  if (e.status & Ips.ASSURED) s += '[ASSURED] ';
+  if (e.status & IPS.ASSURED) s += '[ASSURED] ';
   if (o.listing || e.mark !== 0) s += `mark=${e.mark} `;
   if (o.listing) s += 'use=1 ';
   if (o.portid) s += `[USERSPACE] portid=${o.portid} `;

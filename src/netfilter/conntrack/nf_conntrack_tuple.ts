@@ -5,14 +5,14 @@
 // source port holds the echo id and the destination port holds type<<8|code,
 // as the kernel keeps them in `src.u.icmp.id` / `dst.u.icmp.{type,code}`.
 
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, type Skb } from '../../model/skb.js';
+import { IPPROTO, type Skb } from '../../model/skb.js';
 import {
   ICMP_ADDRESS, ICMP_ADDRESSREPLY, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_INFO_REPLY, ICMP_INFO_REQUEST, ICMP_TIMESTAMP,
   ICMP_TIMESTAMPREPLY, NR_ICMP_TYPES,
 } from '../../model/icmp.js';
 
 /** enum ip_conntrack_dir. */
-export const enum IpCtDir {
+export const enum IP_CT_DIR {
   ORIGINAL = 0,
   REPLY = 1,
 }
@@ -21,9 +21,9 @@ export const enum IpCtDir {
 export { HZ, jiffiesOf, nsOfJiffies } from '../../model/time.js';
 
 export {
-  ICMP_ECHOREPLY, ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_ECHO, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB,
-  ICMP_TIMESTAMP, ICMP_TIMESTAMPREPLY, ICMP_INFO_REQUEST, ICMP_INFO_REPLY, ICMP_ADDRESS, ICMP_ADDRESSREPLY, NR_ICMP_TYPES,
-  icmpIsErr,
+  ICMP_ECHOREPLY, ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_ECHO, ICMP_TIME_EXCEEDED,
+  ICMP_PARAMETERPROB, ICMP_TIMESTAMP, ICMP_TIMESTAMPREPLY, ICMP_INFO_REQUEST, ICMP_INFO_REPLY, ICMP_ADDRESS,
+  ICMP_ADDRESSREPLY, NR_ICMP_TYPES, icmpIsErr,
 } from '../../model/icmp.js';
 
 /** invmap of nf_conntrack_proto_icmp.c: the reply type of each query type, +1 (0: not invertible). */
@@ -69,10 +69,10 @@ export class NfTuple {
  * reply, which can therefore never start a connection.
  */
 export function invertTuple(out: NfTuple, t: NfTuple): boolean {
-  if (t.proto === IPPROTO_ICMP) {
+  if (t.proto === IPPROTO.ICMP) {
     const type = t.dport >>> 8;
     if (type > NR_ICMP_TYPES || ICMP_INVMAP[type] === 0) return false;
-    out.set(t.dst, t.src, t.sport, ((ICMP_INVMAP[type]! - 1) << 8) | (t.dport & 0xff), IPPROTO_ICMP);
+    out.set(t.dst, t.src, t.sport, ((ICMP_INVMAP[type]! - 1) << 8) | (t.dport & 0xff), IPPROTO.ICMP);
     return true;
   }
   out.set(t.dst, t.src, t.dport, t.sport, t.proto);
@@ -85,11 +85,11 @@ export function invertTuple(out: NfTuple, t: NfTuple): boolean {
  */
 export function tupleFromSkb(out: NfTuple, skb: Skb): NfTuple {
   switch (skb.protocol) {
-    case IPPROTO_TCP:
-    case IPPROTO_UDP:
+    case IPPROTO.TCP:
+    case IPPROTO.UDP:
       return out.set(skb.saddr, skb.daddr, skb.sport, skb.dport, skb.protocol);
-    case IPPROTO_ICMP:
-      return out.set(skb.saddr, skb.daddr, skb.icmpId, (skb.icmpType << 8) | skb.icmpCode, IPPROTO_ICMP);
+    case IPPROTO.ICMP:
+      return out.set(skb.saddr, skb.daddr, skb.icmpId, (skb.icmpType << 8) | skb.icmpCode, IPPROTO.ICMP);
     default:
       return out.set(skb.saddr, skb.daddr, 0, 0, skb.protocol);
   }

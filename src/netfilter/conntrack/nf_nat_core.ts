@@ -13,34 +13,33 @@
 // ops are registered on the host when the first nat table appears.
 
 import type { Skb } from '../../model/skb.js';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/skb.js';
+import { IPPROTO } from '../../model/skb.js';
 import {
-  NF_ACCEPT, NF_DROP, NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING,
-  NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC, type NfHook, type NfHookEntries, type NfHookOps, type NfHookState,
+  NF, NF_INET, NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC, type NfHook, type NfHookEntries, type NfHookOps, type NfHookState,
 } from '../hooks.js';
 import {
-  IpCt, Ips, type NatRange, NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PERSISTENT, NF_NAT_RANGE_PROTO_RANDOM, NF_NAT_RANGE_PROTO_RANDOM_FULLY, NF_NAT_RANGE_PROTO_SPECIFIED,
+  IP_CT, IPS, type NatRange, NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PERSISTENT,
+  NF_NAT_RANGE_PROTO_RANDOM, NF_NAT_RANGE_PROTO_RANDOM_FULLY, NF_NAT_RANGE_PROTO_SPECIFIED,
 } from '../nf_conntrack_common.js';
-import { Ct, type NfConn, nfCtTuple, packPorts, portsSport, TcpConntrack } from './nf_conn.js';
-import { hashTuple, invertTuple, IpCtDir, NfTuple, reciprocalScale } from './nf_conntrack_tuple.js';
+import { Ct, type NfConn, nfCtTuple, packPorts, portsSport, TCP_CONNTRACK } from './nf_conn.js';
+import { hashTuple, invertTuple, IP_CT_DIR, NfTuple, reciprocalScale } from './nf_conntrack_tuple.js';
 import type { Conntrack } from './nf_conntrack_core.js';
 
 /** NF_NAT_MAX_ATTEMPTS / NF_NAT_HARDER_THRESH. */
 const NF_NAT_MAX_ATTEMPTS = 128;
 const NF_NAT_HARDER_THRESH = NF_NAT_MAX_ATTEMPTS / 4;
 const NF_NAT_RANGE_PROTO_RANDOM_ALL = NF_NAT_RANGE_PROTO_RANDOM | NF_NAT_RANGE_PROTO_RANDOM_FULLY;
-const IPS_NAT_MASK = Ips.SRC_NAT | Ips.DST_NAT;
 /** CONNTRACK_LOCKS: the bysource table is never smaller. */
 const CONNTRACK_LOCKS = 1024;
 
 /** HOOK2MANIP: SNAT at POST_ROUTING and LOCAL_IN, DNAT at PRE_ROUTING and LOCAL_OUT. */
 export function hook2manip(hook: number): number {
-  return hook !== NF_INET_POST_ROUTING && hook !== NF_INET_LOCAL_IN ? NF_NAT_MANIP_DST : NF_NAT_MANIP_SRC;
+  return hook !== NF_INET.POST_ROUTING && hook !== NF_INET.LOCAL_IN ? NF_NAT_MANIP_DST : NF_NAT_MANIP_SRC;
 }
 
 /** nf_nat_initialized. */
 export function natInitialized(ct: NfConn, manip: number): boolean {
-  return (ct.status & (manip === NF_NAT_MANIP_SRC ? Ips.SRC_NAT_DONE : Ips.DST_NAT_DONE)) !== 0;
+  return (ct.status & (manip === NF_NAT_MANIP_SRC ? IPS.SRC_NAT_DONE : IPS.DST_NAT_DONE)) !== 0;
 }
 
 export class NfNat {
@@ -65,7 +64,7 @@ export class NfNat {
     this.ops = [
       { name: 'nf_nat_ipv4_pre_routing', priority: NF_IP_PRI_NAT_DST, hook: (skb, st) => self.natIn(skb, st) },
       { name: 'nf_nat_ipv4_local_in', priority: NF_IP_PRI_NAT_SRC, hook: (skb, st) => self.natFn(skb, st) },
-      { name: 'nf_nat_ipv4_fn', priority: 0, hook: () => NF_ACCEPT },
+      { name: 'nf_nat_ipv4_fn', priority: 0, hook: () => NF.ACCEPT },
       { name: 'nf_nat_ipv4_local_fn', priority: NF_IP_PRI_NAT_DST, hook: (skb, st) => self.natIn(skb, st) },
       { name: 'nf_nat_ipv4_out', priority: NF_IP_PRI_NAT_SRC, hook: (skb, st) => self.natFn(skb, st) },
     ];
@@ -121,7 +120,7 @@ export class NfNat {
   private natIn(skb: Skb, state: NfHookState): number {
     const daddr = skb.daddr;
     const ret = this.natFn(skb, state);
-    if (ret === NF_ACCEPT && daddr !== skb.daddr) state.rerouteNeeded = true;
+    if (ret === NF.ACCEPT && daddr !== skb.daddr) state.rerouteNeeded = true;
     return ret;
   }
 
@@ -129,19 +128,19 @@ export class NfNat {
   private natFn(skb: Skb, state: NfHookState): number {
     // Only the conntrack table stores entries in skb->_nfct (NOTRACK leaves it null).
     const ct = skb.nfct as NfConn | null;
-    if (ct === null) return NF_ACCEPT;
+    if (ct === null) return NF.ACCEPT;
     const ctinfo = skb.ctinfo;
-    if ((ctinfo === IpCt.RELATED || ctinfo === IpCt.RELATED_REPLY) && skb.protocol === IPPROTO_ICMP) {
-      return this.icmpReplyTranslation(skb, ct, ctinfo, state.hook) ? NF_ACCEPT : NF_DROP;
+    if ((ctinfo === IP_CT.RELATED || ctinfo === IP_CT.RELATED_REPLY) && skb.protocol === IPPROTO.ICMP) {
+      return this.icmpReplyTranslation(skb, ct, ctinfo, state.hook) ? NF.ACCEPT : NF.DROP;
     }
     const manip = hook2manip(state.hook);
-    if (ctinfo === IpCt.RELATED || ctinfo === IpCt.RELATED_REPLY || ctinfo === IpCt.NEW) {
+    if (ctinfo === IP_CT.RELATED || ctinfo === IP_CT.RELATED_REPLY || ctinfo === IP_CT.NEW) {
       if (!natInitialized(ct, manip)) {
         const lookups = this.tables[state.hook]!;
         let bound = false;
         for (let i = 0; i < lookups.length; i++) {
           const ret = lookups[i]!.hook(skb, state);
-          if (ret !== NF_ACCEPT) return ret;
+          if (ret !== NF.ACCEPT) return ret;
           if (natInitialized(ct, manip)) {
             bound = true;
             break;
@@ -149,7 +148,7 @@ export class NfNat {
         }
         if (!bound) {
           const ret = this.allocNullBinding(ct, manip);
-          if (ret !== NF_ACCEPT) return ret;
+          if (ret !== NF.ACCEPT) return ret;
         }
       }
     }
@@ -158,11 +157,11 @@ export class NfNat {
 
   /** nf_nat_packet: rewrite if this direction's status bit says the entry is translated. */
   private natPacket(ct: NfConn, ctinfo: number, manip: number, skb: Skb): number {
-    const dir = ctinfo >= IpCt.IS_REPLY ? IpCtDir.REPLY : IpCtDir.ORIGINAL;
-    let statusbit = manip === NF_NAT_MANIP_SRC ? Ips.SRC_NAT : Ips.DST_NAT;
-    if (dir === IpCtDir.REPLY) statusbit ^= IPS_NAT_MASK;
+    const dir = ctinfo >= IP_CT.IS_REPLY ? IP_CT_DIR.REPLY : IP_CT_DIR.ORIGINAL;
+    let statusbit = manip === NF_NAT_MANIP_SRC ? IPS.SRC_NAT : IPS.DST_NAT;
+    if (dir === IP_CT_DIR.REPLY) statusbit ^= IPS.NAT_MASK;
     if (ct.status & statusbit) this.manipPkt(skb, ct, manip, dir);
-    return NF_ACCEPT;
+    return NF.ACCEPT;
   }
 
   /** nf_nat_manip_pkt: the packet takes the inverse of the other direction's tuple. */
@@ -171,21 +170,21 @@ export class NfNat {
     invertTuple(target, nfCtTuple(ct, 1 - dir, this.tmp2));
     if (manip === NF_NAT_MANIP_SRC) {
       skb.saddr = target.src >>> 0;
-      if (skb.protocol === IPPROTO_TCP || skb.protocol === IPPROTO_UDP) skb.sport = target.sport;
+      if (skb.protocol === IPPROTO.TCP || skb.protocol === IPPROTO.UDP) skb.sport = target.sport;
     } else {
       skb.daddr = target.dst >>> 0;
-      if (skb.protocol === IPPROTO_TCP || skb.protocol === IPPROTO_UDP) skb.dport = target.dport;
+      if (skb.protocol === IPPROTO.TCP || skb.protocol === IPPROTO.UDP) skb.dport = target.dport;
     }
     // icmp_manip_pkt: queries carry the id in both manip types.
-    if (skb.protocol === IPPROTO_ICMP && isIcmpQuery(skb.icmpType)) skb.icmpId = target.sport;
+    if (skb.protocol === IPPROTO.ICMP && isIcmpQuery(skb.icmpType)) skb.icmpId = target.sport;
   }
 
   /** nf_nat_icmp_reply_translation: an ICMP error about a NATed flow gets its quote and outer header translated. */
   private icmpReplyTranslation(skb: Skb, ct: NfConn, ctinfo: number, hook: number): boolean {
     const manip = hook2manip(hook);
-    const dir = ctinfo >= IpCt.IS_REPLY ? IpCtDir.REPLY : IpCtDir.ORIGINAL;
-    let statusbit = manip === NF_NAT_MANIP_SRC ? Ips.SRC_NAT : Ips.DST_NAT;
-    if (dir === IpCtDir.REPLY) statusbit ^= IPS_NAT_MASK;
+    const dir = ctinfo >= IP_CT.IS_REPLY ? IP_CT_DIR.REPLY : IP_CT_DIR.ORIGINAL;
+    let statusbit = manip === NF_NAT_MANIP_SRC ? IPS.SRC_NAT : IPS.DST_NAT;
+    if (dir === IP_CT_DIR.REPLY) statusbit ^= IPS.NAT_MASK;
     if (!(ct.status & statusbit)) return true;
     const q = skb.quoted;
     if (!q) return false;
@@ -194,11 +193,11 @@ export class NfNat {
     const inner = { ...q };
     if (manip === NF_NAT_MANIP_DST) {
       inner.saddr = t.src >>> 0;
-      if (q.protocol === IPPROTO_ICMP) inner.l4word = ((t.sport << 16) | (q.l4word & 0xffff)) >>> 0;
+      if (q.protocol === IPPROTO.ICMP) inner.l4word = ((t.sport << 16) | (q.l4word & 0xffff)) >>> 0;
       else inner.sport = t.sport;
     } else {
       inner.daddr = t.dst >>> 0;
-      if (q.protocol === IPPROTO_ICMP) inner.l4word = ((t.sport << 16) | (q.l4word & 0xffff)) >>> 0;
+      if (q.protocol === IPPROTO.ICMP) inner.l4word = ((t.sport << 16) | (q.l4word & 0xffff)) >>> 0;
       else inner.dport = t.dport;
     }
     skb.quoted = inner;
@@ -214,21 +213,21 @@ export class NfNat {
   /** nf_nat_setup_info. */
   setupInfo(ct: NfConn | null, range: NatRange, manip: number): number {
     // Can't set up NAT for a confirmed (or missing) entry.
-    if (ct === null || ct.status & Ips.CONFIRMED) return NF_ACCEPT;
-    if (natInitialized(ct, manip)) return NF_DROP;
+    if (ct === null || ct.status & IPS.CONFIRMED) return NF.ACCEPT;
+    if (natInitialized(ct, manip)) return NF.DROP;
     // What we've got looks like the inverse of the reply tuple.
     const curr = this.curr;
-    invertTuple(curr, nfCtTuple(ct, IpCtDir.REPLY, this.tmp));
+    invertTuple(curr, nfCtTuple(ct, IP_CT_DIR.REPLY, this.tmp));
     const nt = this.cand;
     this.getUniqueTuple(nt, curr, range, ct, manip);
     if (!nt.equals(curr)) {
       invertTuple(this.tmp, nt);
       this.ct.alterReply(ct, this.tmp);
-      ct.status |= manip === NF_NAT_MANIP_SRC ? Ips.SRC_NAT : Ips.DST_NAT;
+      ct.status |= manip === NF_NAT_MANIP_SRC ? IPS.SRC_NAT : IPS.DST_NAT;
     }
     if (manip === NF_NAT_MANIP_SRC) this.addBySrc(ct.base);
-    ct.status |= manip === NF_NAT_MANIP_DST ? Ips.DST_NAT_DONE : Ips.SRC_NAT_DONE;
-    return NF_ACCEPT;
+    ct.status |= manip === NF_NAT_MANIP_DST ? IPS.DST_NAT_DONE : IPS.SRC_NAT_DONE;
+    return NF.ACCEPT;
   }
 
   /** __nf_nat_alloc_null_binding: map to the address the entry already has, proto part left to get_unique_tuple. */
@@ -275,12 +274,12 @@ export class NfNat {
   /** nf_nat_used_tuple_new: as usedTuple, but a UDP reverse-direction twin is left to clash resolution. */
   private usedTupleNew(t: NfTuple, ignored: NfConn): boolean {
     if (!this.usedTuple(t, ignored)) return false;
-    if (ignored.proto !== IPPROTO_UDP) return true;
-    if (ignored.status & (IPS_NAT_MASK | Ips.SEQ_ADJUST)) return true;
+    if (ignored.proto !== IPPROTO.UDP) return true;
+    if (ignored.status & (IPS.NAT_MASK | IPS.SEQ_ADJUST)) return true;
     let other = this.ct.find(t);
     let dir = 0;
     if (other) {
-      dir = IpCtDir.REPLY === lastFoundDir(this.ct, t, other) ? IpCtDir.REPLY : IpCtDir.ORIGINAL;
+      dir = IP_CT_DIR.REPLY === lastFoundDir(this.ct, t, other) ? IP_CT_DIR.REPLY : IP_CT_DIR.ORIGINAL;
     } else {
       const reply = new NfTuple();
       invertTuple(reply, t);
@@ -288,8 +287,8 @@ export class NfNat {
       if (!other) return false;
       dir = lastFoundDir(this.ct, reply, other);
     }
-    if (dir !== IpCtDir.REPLY) return true;
-    if (other.status & IPS_NAT_MASK) return true;
+    if (dir !== IP_CT_DIR.REPLY) return true;
+    if (other.status & IPS.NAT_MASK) return true;
     const same = other.oSrc === ignored.rSrc && other.oDst === ignored.rDst && other.oPorts === ignored.rPorts &&
       other.rSrc === ignored.oSrc && other.rDst === ignored.oDst && other.rPorts === ignored.oPorts;
     return !same;
@@ -299,14 +298,14 @@ export class NfNat {
   private usedTupleHarder(t: NfTuple, ignored: NfConn, attemptsLeft: number): boolean {
     const reply = new NfTuple();
     invertTuple(reply, t);
-    if (attemptsLeft > NF_NAT_HARDER_THRESH || t.proto !== IPPROTO_TCP || ignored.tcpState !== TcpConntrack.SYN_SENT) {
+    if (attemptsLeft > NF_NAT_HARDER_THRESH || t.proto !== IPPROTO.TCP || ignored.tcpState !== TCP_CONNTRACK.SYN_SENT) {
       return this.ct.tupleTaken(reply, ignored);
     }
     const other = this.ct.find(reply);
     if (!other) return false;
-    if (lastFoundDir(this.ct, reply, other) === IpCtDir.ORIGINAL || other.base === ignored.base) return true;
+    if (lastFoundDir(this.ct, reply, other) === IP_CT_DIR.ORIGINAL || other.base === ignored.base) return true;
     // nf_nat_may_kill + nf_seq_has_advanced
-    if (other.tcpState < TcpConntrack.TIME_WAIT || other.status & (Ips.FIXED_TIMEOUT | Ips.DYING) || !(other.status & Ips.SRC_NAT)) return true;
+    if (other.tcpState < TCP_CONNTRACK.TIME_WAIT || other.status & (IPS.FIXED_TIMEOUT | IPS.DYING) || !(other.status & IPS.SRC_NAT)) return true;
     if (((ignored.tdEnd0 - other.tdEnd0) | 0) <= 0) return true;
     return !this.ct.kill(other);
   }
@@ -332,7 +331,7 @@ export class NfNat {
   private l4protoUniqueTuple(t: NfTuple, range: NatRange, manip: number, ct: NfConn): void {
     let min: number;
     let rangeSize: number;
-    const isIcmp = t.proto === IPPROTO_ICMP;
+    const isIcmp = t.proto === IPPROTO.ICMP;
     if (isIcmp) {
       if (!(range.flags & NF_NAT_RANGE_PROTO_SPECIFIED)) {
         min = 0;
@@ -341,7 +340,7 @@ export class NfNat {
         min = range.minPort;
         rangeSize = range.maxPort - range.minPort + 1;
       }
-    } else if (t.proto === IPPROTO_TCP || t.proto === IPPROTO_UDP) {
+    } else if (t.proto === IPPROTO.TCP || t.proto === IPPROTO.UDP) {
       const key = manip === NF_NAT_MANIP_SRC ? t.sport : t.dport;
       if (!(range.flags & NF_NAT_RANGE_PROTO_SPECIFIED)) {
         // If it's a dst rewrite, can't change the port.
@@ -423,9 +422,9 @@ export class NfNat {
     const w = this.ct.store.words;
     for (let c = this.bysrcHeads[this.hashBySrc(t.src, t.sport, t.proto)]!; c >= 0; c = this.bysrcNext[c >> Ct.SHIFT]!) {
       if (w[c + Ct.PROTO] === t.proto && w[c + Ct.TUPLE] === t.src && portsSport(w[c + Ct.TUPLE + 2]!) === t.sport &&
-        !(w[c + Ct.STATUS]! & Ips.DYING)) {
+        !(w[c + Ct.STATUS]! & IPS.DYING)) {
         // Copy the source part from the reply tuple.
-        invertTuple(result, nfCtTuple(this.ct.store.view(c), IpCtDir.REPLY, this.tmp2));
+        invertTuple(result, nfCtTuple(this.ct.store.view(c), IP_CT_DIR.REPLY, this.tmp2));
         result.dst = t.dst;
         result.dport = t.dport;
         if (inRange(result, range)) return true;
@@ -443,7 +442,7 @@ export class NfNat {
   }
 }
 
-const NAT_HOOKS: readonly NfHook[] = [NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING];
+const NAT_HOOKS: readonly NfHook[] = [NF_INET.PRE_ROUTING, NF_INET.LOCAL_IN, NF_INET.LOCAL_OUT, NF_INET.POST_ROUTING];
 
 function isIcmpQuery(type: number): boolean {
   return type === 0 || type === 8 || type === 13 || type === 14 || type === 15 || type === 16 || type === 17 || type === 18;
@@ -461,8 +460,8 @@ function inRange(t: NfTuple, range: NatRange): boolean {
 
 /** l4proto_in_range. */
 function l4protoInRange(t: NfTuple, manip: number, min: number, max: number): boolean {
-  if (t.proto === IPPROTO_ICMP) return t.sport >= min && t.sport <= max;
-  if (t.proto === IPPROTO_TCP || t.proto === IPPROTO_UDP) {
+  if (t.proto === IPPROTO.ICMP) return t.sport >= min && t.sport <= max;
+  if (t.proto === IPPROTO.TCP || t.proto === IPPROTO.UDP) {
     const port = manip === NF_NAT_MANIP_SRC ? t.sport : t.dport;
     return port >= min && port <= max;
   }
@@ -471,5 +470,5 @@ function l4protoInRange(t: NfTuple, manip: number, min: number, max: number): bo
 
 /** The direction of the node through which `t` matched `ct`. */
 function lastFoundDir(_c: Conntrack, t: NfTuple, ct: NfConn): number {
-  return ct.oSrc === t.src && ct.oDst === t.dst && ct.oPorts === packPorts(t.sport, t.dport) ? IpCtDir.ORIGINAL : IpCtDir.REPLY;
+  return ct.oSrc === t.src && ct.oDst === t.dst && ct.oPorts === packPorts(t.sport, t.dport) ? IP_CT_DIR.ORIGINAL : IP_CT_DIR.REPLY;
 }

@@ -4,10 +4,10 @@
 // bumped on the rule that matched; TRACE logs every rule a traced packet hits.
 
 import type { Skb } from '../../model/skb.js';
-import { IP_OFFSET } from '../../model/skb.js';
+import { IP } from '../../model/skb.js';
 import { DropReason } from '../../model/drop_reason.js';
-import { NF_ACCEPT, NF_DROP, NF_QUEUE, type NfHook, type NfHookEntries, type NfHookOps, type NfHookState } from '../hooks.js';
-import { IpCt, type RuleHost } from '../nf_conntrack_common.js';
+import { NF, type NfHook, type NfHookEntries, type NfHookOps, type NfHookState } from '../hooks.js';
+import { IP_CT, type RuleHost } from '../nf_conntrack_common.js';
 import { XT_CONTINUE, XT_RETURN, type XtActionParam } from './extension.js';
 import { NF_LOG_DEFAULT_MASK, nfLogIpPacket } from './nf_log.js';
 import { V_ACCEPT, V_DROP, V_GOTO, V_JUMP, V_NONE, V_QUEUE, V_RETURN, V_TARGET, type Rule } from './rule.js';
@@ -59,10 +59,10 @@ export class IptTableHook implements NfHookOps {
   hook(skb: Skb, state: NfHookState): number {
     if (this.generation !== this.ruleset.generation) this.refresh();
     const base = this.base;
-    if (!base) return NF_ACCEPT;
+    if (!base) return NF.ACCEPT;
     // nf_nat_inet_fn: only a connection's first packet consults the nat rules;
     // conntrack applies the stored binding to every later packet.
-    if (this.tableName === 'nat' && (skb.ctinfo !== IpCt.NEW || skb.nfct === null)) return NF_ACCEPT;
+    if (this.tableName === 'nat' && (skb.ctinfo !== IP_CT.NEW || skb.nfct === null)) return NF.ACCEPT;
     return this.doTable(skb, state, base);
   }
 
@@ -70,7 +70,7 @@ export class IptTableHook implements NfHookOps {
   private doTable(skb: Skb, state: NfHookState, base: Chain): number {
     const par = this.par;
     par.state = state;
-    par.fragoff = skb.fragOff & IP_OFFSET;
+    par.fragoff = skb.fragOff & IP.OFFSET;
     par.hotdrop = false;
     const inDev = state.inDev;
     const outDev = state.outDev;
@@ -118,12 +118,12 @@ export class IptTableHook implements NfHookOps {
           continue;
         case V_ACCEPT:
           state.detail = r.detail;
-          return NF_ACCEPT;
+          return NF.ACCEPT;
         case V_DROP:
           return this.drop(state, r);
         case V_QUEUE:
           state.detail = r.detail;
-          return NF_QUEUE;
+          return NF.QUEUE;
         case V_RETURN:
           if (depth === 0) return this.policy(skb, state, base);
           depth--;
@@ -158,7 +158,7 @@ export class IptTableHook implements NfHookOps {
   private drop(state: NfHookState, r: Rule): number {
     state.dropReason = DropReason.NETFILTER_DROP;
     state.detail = r.detail;
-    return NF_DROP;
+    return NF.DROP;
   }
 
   /** The built-in chain's policy, counted on the policy line. */
@@ -167,9 +167,9 @@ export class IptTableHook implements NfHookOps {
     base.policyPkts++;
     base.policyBytes += skb.len;
     state.detail = this.policyDetail[base.policy]!;
-    if (base.policy === POLICY_ACCEPT) return NF_ACCEPT;
+    if (base.policy === POLICY_ACCEPT) return NF.ACCEPT;
     state.dropReason = DropReason.NETFILTER_DROP;
-    return NF_DROP;
+    return NF.DROP;
   }
 
   /** trace_packet: `TRACE: table:chain:rule|return|policy:N ` then the nf_log packet text. */

@@ -4,10 +4,7 @@
 // kernel's, so simulated `dmesg` lines read like real ones.
 
 import type { Skb, TcpOptions } from '../../model/skb.js';
-import {
-  IP_DF, IP_MF, IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP,
-  TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, tcpOptionsLen,
-} from '../../model/skb.js';
+import { IP, IPPROTO, TCPHDR, tcpOptionsLen } from '../../model/skb.js';
 import { formatIpv4, formatMac } from '../../model/inet.js';
 
 /** NF_LOG_* flags (include/uapi/linux/netfilter/nf_log.h). */
@@ -60,12 +57,12 @@ function dumpIpv4(skb: Skb, logflags: number, quoted: boolean): string {
   let s = `SRC=${formatIpv4(saddr)} DST=${formatIpv4(daddr)} `;
   s += `LEN=${len} TOS=0x${hex2(tos & 0x1e).toUpperCase()} PREC=0x${hex2(tos & 0xe0).toUpperCase()} TTL=${ttl} ID=${id} `;
   if (fragOff & IP_CE) s += 'CE ';
-  if (fragOff & IP_DF) s += 'DF ';
-  if (fragOff & IP_MF) s += 'MF ';
-  if (fragOff & IP_OFFSET) s += `FRAG:${fragOff & IP_OFFSET} `;
-  const fragment = (fragOff & IP_OFFSET) !== 0;
+  if (fragOff & IP.DF) s += 'DF ';
+  if (fragOff & IP.MF) s += 'MF ';
+  if (fragOff & IP.OFFSET) s += `FRAG:${fragOff & IP.OFFSET} `;
+  const fragment = (fragOff & IP.OFFSET) !== 0;
   switch (proto) {
-    case IPPROTO_TCP: {
+    case IPPROTO.TCP: {
       s += 'PROTO=TCP ';
       if (fragment) break;
       s += `SPT=${q ? q.sport : skb.sport} DPT=${q ? q.dport : skb.dport} `;
@@ -77,21 +74,21 @@ function dumpIpv4(skb: Skb, logflags: number, quoted: boolean): string {
       if (logflags & NF_LOG_TCPSEQ) s += `SEQ=${skb.seq >>> 0} ACK=${skb.ackSeq >>> 0} `;
       s += `WINDOW=${skb.window} RES=0x00 `;
       const f = skb.tcpFlags;
-      if (f & TCP_CWR) s += 'CWR ';
-      if (f & TCP_ECE) s += 'ECE ';
-      if (f & TCP_URG) s += 'URG ';
-      if (f & TCP_ACK) s += 'ACK ';
-      if (f & TCP_PSH) s += 'PSH ';
-      if (f & TCP_RST) s += 'RST ';
-      if (f & TCP_SYN) s += 'SYN ';
-      if (f & TCP_FIN) s += 'FIN ';
+      if (f & TCPHDR.CWR) s += 'CWR ';
+      if (f & TCPHDR.ECE) s += 'ECE ';
+      if (f & TCPHDR.URG) s += 'URG ';
+      if (f & TCPHDR.ACK) s += 'ACK ';
+      if (f & TCPHDR.PSH) s += 'PSH ';
+      if (f & TCPHDR.RST) s += 'RST ';
+      if (f & TCPHDR.SYN) s += 'SYN ';
+      if (f & TCPHDR.FIN) s += 'FIN ';
       s += 'URGP=0 ';
       if (logflags & NF_LOG_TCPOPT && skb.tcpOpts && tcpOptionsLen(skb.tcpOpts) > 0) {
         s += 'OPT (' + tcpOptionBytes(skb.tcpOpts).map((v) => hex2(v).toUpperCase()).join('') + ') ';
       }
       break;
     }
-    case IPPROTO_UDP: {
+    case IPPROTO.UDP: {
       s += 'PROTO=UDP ';
       if (fragment) break;
       if (q) {
@@ -101,7 +98,7 @@ function dumpIpv4(skb: Skb, logflags: number, quoted: boolean): string {
       s += `SPT=${skb.sport} DPT=${skb.dport} LEN=${skb.len - 20} `;
       break;
     }
-    case IPPROTO_ICMP: {
+    case IPPROTO.ICMP: {
       s += 'PROTO=ICMP ';
       if (fragment) break;
       if (q) {

@@ -3,7 +3,7 @@
 // in the kernel's per-entry xt_counters.
 
 import type { Skb } from '../../model/skb.js';
-import { IP_OFFSET } from '../../model/skb.js';
+import { IP } from '../../model/skb.js';
 import type { Match, Target } from './extension.js';
 import type { Chain } from './ruleset.js';
 
@@ -87,7 +87,7 @@ export class Rule {
       if (hit === ((inv & IPT_INV_VIA_OUT) !== 0)) return false;
     }
     if (this.proto !== 0 && (skb.protocol !== this.proto) !== ((inv & IPT_INV_PROTO) !== 0)) return false;
-    if (this.frag && ((skb.fragOff & IP_OFFSET) === 0) !== ((inv & IPT_INV_FRAG) !== 0)) return false;
+    if (this.frag && ((skb.fragOff & IP.OFFSET) === 0) !== ((inv & IPT_INV_FRAG) !== 0)) return false;
     return true;
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, nfResetCt, type Skb } from '../../../src/model/skb.js';
-import { NF_ACCEPT } from '../../../src/netfilter/hooks.js';
+import { nfResetCt, type Skb, TCPHDR } from '../../../src/model/skb.js';
+import { NF } from '../../../src/netfilter/hooks.js';
 import { Ct, NfConn } from '../../../src/netfilter/conntrack/nf_conn.js';
 import type { Conntrack } from '../../../src/netfilter/conntrack/index.js';
 import { advance, inbound, outbound, rig, tcp, udp, type Rig } from './helpers.js';
@@ -51,18 +51,18 @@ function flowStep(r: Rig, kind: number, port: number): { verdicts: number[]; skb
       send(false, udp('10.1.0.2', 53, '10.1.0.1', port));
       break;
     case 2: // TCP SYN only
-      send(true, tcp('10.1.0.1', port, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240));
+      send(true, tcp('10.1.0.1', port, '10.1.0.2', 80, TCPHDR.SYN, 1000, 0, 64240));
       break;
     case 3: // TCP handshake
-      send(true, tcp('10.1.0.1', port, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240));
-      send(false, tcp('10.1.0.2', 80, '10.1.0.1', port, TCP_SYN | TCP_ACK, 5000, 1001, 65160));
-      send(true, tcp('10.1.0.1', port, '10.1.0.2', 80, TCP_ACK, 1001, 5001, 502));
+      send(true, tcp('10.1.0.1', port, '10.1.0.2', 80, TCPHDR.SYN, 1000, 0, 64240));
+      send(false, tcp('10.1.0.2', 80, '10.1.0.1', port, TCPHDR.SYN | TCPHDR.ACK, 5000, 1001, 65160));
+      send(true, tcp('10.1.0.1', port, '10.1.0.2', 80, TCPHDR.ACK, 1001, 5001, 502));
       break;
     case 4: // a FIN from the client
-      send(true, tcp('10.1.0.1', port, '10.1.0.2', 80, TCP_FIN | TCP_ACK, 1001, 5001, 502));
+      send(true, tcp('10.1.0.1', port, '10.1.0.2', 80, TCPHDR.FIN | TCPHDR.ACK, 1001, 5001, 502));
       break;
     default: // a RST from the server
-      send(false, tcp('10.1.0.2', 80, '10.1.0.1', port, TCP_RST, 5001, 0, 0));
+      send(false, tcp('10.1.0.2', 80, '10.1.0.1', port, TCPHDR.RST, 5001, 0, 0));
       break;
   }
   return { verdicts, skbs };
@@ -113,8 +113,8 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
 
   it('a dead entry is reused only after the last packet holding it lets go', () => {
     const r = rig();
-    const syn = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240);
-    expect(inbound(r, syn)).toBe(NF_ACCEPT);
+    const syn = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCPHDR.SYN, 1000, 0, 64240);
+    expect(inbound(r, syn)).toBe(NF.ACCEPT);
     const first = (syn.nfct as NfConn).slot;
     expect((syn.nfct as NfConn).use).toBe(1);
     r.ct.flush();
@@ -129,9 +129,9 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
 
   it('a packet holds the one handle bound to its entry, and lets it go with the last reference', () => {
     const r = rig();
-    const a = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240);
+    const a = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCPHDR.SYN, 1000, 0, 64240);
     inbound(r, a);
-    const b = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240);
+    const b = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCPHDR.SYN, 1000, 0, 64240);
     inbound(r, b);
     const h = a.nfct as NfConn;
     expect(b.nfct).toBe(h);
@@ -145,7 +145,7 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
 
   it('each copy of a packet (fragments, GSO segments) holds its own reference (__nf_copy)', () => {
     const r = rig();
-    const syn = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240);
+    const syn = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCPHDR.SYN, 1000, 0, 64240);
     inbound(r, syn);
     const c = syn.nfct as NfConn;
     const slot = c.slot;
@@ -170,8 +170,8 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
     }
     used.ct.flush();
     const fresh = rig();
-    const a = tcp('10.1.0.1', 4000, '10.1.0.2', 80, TCP_SYN, 7, 0, 1000);
-    const b = tcp('10.1.0.1', 4000, '10.1.0.2', 80, TCP_SYN, 7, 0, 1000);
+    const a = tcp('10.1.0.1', 4000, '10.1.0.2', 80, TCPHDR.SYN, 7, 0, 1000);
+    const b = tcp('10.1.0.1', 4000, '10.1.0.2', 80, TCPHDR.SYN, 7, 0, 1000);
     inbound(used, a);
     inbound(fresh, b);
     const ra = a.nfct as NfConn;
@@ -197,8 +197,8 @@ describe('entry records and recycling (struct nf_conn, nf_conntrack_cachep)', ()
     const max = 64;
     const r = rig({ sysctl: { nf_conntrack_max: max, nf_conntrack_buckets: max }, eventLogSize: 0 });
     for (let i = 0; i < 5000; i++) {
-      const syn = tcp(`10.2.${i >> 8 & 255}.${i & 255}`, 1024 + i, '10.1.0.2', 80, TCP_SYN, i, 0, 64240);
-      expect(inbound(r, syn)).toBe(NF_ACCEPT);
+      const syn = tcp(`10.2.${i >> 8 & 255}.${i & 255}`, 1024 + i, '10.1.0.2', 80, TCPHDR.SYN, i, 0, 64240);
+      expect(inbound(r, syn)).toBe(NF.ACCEPT);
       nfResetCt(syn);
     }
     expect(r.ct.stats.total('early_drop')).toBeGreaterThan(4000);

@@ -1,25 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TCP_ACK, TCP_SYN } from '../../../src/model/skb.js';
-import { NF_ACCEPT, NF_DROP } from '../../../src/netfilter/hooks.js';
-import { IpCt, Ips } from '../../../src/netfilter/nf_conntrack_common.js';
-import { NF_INET_LOCAL_IN, NF_INET_PRE_ROUTING } from '../../../src/netfilter/hooks.js';
+import { TCPHDR } from '../../../src/model/skb.js';
+import { NF } from '../../../src/netfilter/hooks.js';
+import { IP_CT, IPS } from '../../../src/netfilter/nf_conntrack_common.js';
+import { NF_INET } from '../../../src/netfilter/hooks.js';
 import { quoteHeader } from '../../../src/model/skb.js';
 import { advance, icmp, inbound, ip, outbound, rig, tcp, udp, type Rig } from './helpers.js';
 
 /** A client→server UDP exchange on port `sport`, replied `replied` times. */
 function udpFlow(r: Rig, sport: number, replied: boolean): number {
   const v = inbound(r, udp('10.1.0.1', sport, '10.1.0.2', 53));
-  if (v === NF_ACCEPT && replied) outbound(r, udp('10.1.0.2', 53, '10.1.0.1', sport));
+  if (v === NF.ACCEPT && replied) outbound(r, udp('10.1.0.2', 53, '10.1.0.1', sport));
   return v;
 }
 
 /** An established (ASSURED) TCP connection from client port `sport`. */
 function tcpAssured(r: Rig, sport: number): number {
-  const v = inbound(r, tcp('10.1.0.1', sport, '10.1.0.2', 80, TCP_SYN, 1000, 0, 64240));
-  if (v !== NF_ACCEPT) return v;
-  outbound(r, tcp('10.1.0.2', 80, '10.1.0.1', sport, TCP_SYN | TCP_ACK, 5000, 1001, 65160));
-  inbound(r, tcp('10.1.0.1', sport, '10.1.0.2', 80, TCP_ACK, 1001, 5001, 502));
+  const v = inbound(r, tcp('10.1.0.1', sport, '10.1.0.2', 80, TCPHDR.SYN, 1000, 0, 64240));
+  if (v !== NF.ACCEPT) return v;
+  outbound(r, tcp('10.1.0.2', 80, '10.1.0.1', sport, TCPHDR.SYN | TCPHDR.ACK, 5000, 1001, 65160));
+  inbound(r, tcp('10.1.0.1', sport, '10.1.0.2', 80, TCPHDR.ACK, 1001, 5001, 502));
   return v;
 }
 
@@ -27,17 +27,17 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
   it('an entry enters the table only at confirm (LOCAL_IN), not at PRE_ROUTING', () => {
     const r = rig();
     const p = udp('10.1.0.1', 1000, '10.1.0.2', 53);
-    r.hooks.run(NF_INET_PRE_ROUTING, p, 'eth0', 2, '', 0, 0);
-    expect(p.ctinfo).toBe(IpCt.NEW);
+    r.hooks.run(NF_INET.PRE_ROUTING, p, 'eth0', 2, '', 0, 0);
+    expect(p.ctinfo).toBe(IP_CT.NEW);
     expect(r.ct.entries()).toHaveLength(0);
     expect(r.ct.count).toBe(1);
-    r.hooks.run(NF_INET_LOCAL_IN, p, 'eth0', 2, '', 0, 0);
+    r.hooks.run(NF_INET.LOCAL_IN, p, 'eth0', 2, '', 0, 0);
     expect(r.ct.entries()).toHaveLength(1);
   });
 
   it('a packet dropped before confirm leaves no entry and no count', () => {
     const r = rig();
-    r.hooks.run(NF_INET_PRE_ROUTING, udp('10.1.0.1', 1000, '10.1.0.2', 53), 'eth0', 2, '', 0, 0);
+    r.hooks.run(NF_INET.PRE_ROUTING, udp('10.1.0.1', 1000, '10.1.0.2', 53), 'eth0', 2, '', 0, 0);
     advance(r, 0.001);
     expect(r.ct.count).toBe(0);
     expect(r.ct.entries()).toHaveLength(0);
@@ -45,8 +45,8 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
 
   it('the entry of a packet dropped before confirm is reaped even when a later packet of the same event is confirmed', () => {
     const r = rig();
-    r.hooks.run(NF_INET_PRE_ROUTING, udp('10.1.0.1', 1000, '10.1.0.2', 53), 'eth0', 2, '', 0, 0);
-    expect(inbound(r, udp('10.1.0.1', 1001, '10.1.0.2', 53))).toBe(NF_ACCEPT);
+    r.hooks.run(NF_INET.PRE_ROUTING, udp('10.1.0.1', 1000, '10.1.0.2', 53), 'eth0', 2, '', 0, 0);
+    expect(inbound(r, udp('10.1.0.1', 1001, '10.1.0.2', 53))).toBe(NF.ACCEPT);
     expect(r.ct.count).toBe(2);
     advance(r, 0.001);
     expect(r.ct.count).toBe(1);
@@ -58,7 +58,7 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     udpFlow(r, 1000, false);
     const rep = udp('10.1.0.2', 53, '10.1.0.1', 1000);
     outbound(r, rep);
-    expect(rep.ctinfo).toBe(IpCt.ESTABLISHED_REPLY);
+    expect(rep.ctinfo).toBe(IP_CT.ESTABLISHED_REPLY);
     expect(r.ct.entries()[0]!.status & 2).toBeTruthy();
   });
 
@@ -67,12 +67,12 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     udpFlow(r, 1000, true);
     let e = r.ct.entries()[0]!;
     expect(e.timeout).toBe(30);
-    expect(e.status & Ips.ASSURED).toBe(0);
+    expect(e.status & IPS.ASSURED).toBe(0);
     advance(r, 2.5);
     inbound(r, udp('10.1.0.1', 1000, '10.1.0.2', 53));
     e = r.ct.entries()[0]!;
     expect(e.timeout).toBe(120);
-    expect(e.status & Ips.ASSURED).toBeTruthy();
+    expect(e.status & IPS.ASSURED).toBeTruthy();
   });
 
   it('ICMP echo request/reply share one entry keyed by id, with inverted types', () => {
@@ -80,7 +80,7 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     inbound(r, icmp('10.1.0.1', '10.1.0.2', 8, 0, 4660, 1));
     const rep = icmp('10.1.0.2', '10.1.0.1', 0, 0, 4660, 1);
     outbound(r, rep);
-    expect(rep.ctinfo).toBe(IpCt.ESTABLISHED_REPLY);
+    expect(rep.ctinfo).toBe(IP_CT.ESTABLISHED_REPLY);
     const e = r.ct.entries()[0]!;
     expect(e.orig.dport >>> 8).toBe(8);
     expect(e.reply.dport >>> 8).toBe(0);
@@ -94,7 +94,7 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     const err = icmp('9.9.9.9', '10.1.0.2', 3, 3);
     err.quoted = quoteHeader(out);
     inbound(r, err);
-    expect(err.ctinfo).toBe(IpCt.RELATED_REPLY);
+    expect(err.ctinfo).toBe(IP_CT.RELATED_REPLY);
     expect(err.nfct).not.toBeNull();
     const stray = icmp('9.9.9.9', '10.1.0.2', 3, 3);
     stray.quoted = quoteHeader(udp('10.1.0.2', 6000, '8.8.8.8', 53));
@@ -108,7 +108,7 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     const p = udp('10.1.0.1', 1000, '10.1.0.2', 53);
     r.ct.notrack(p);
     inbound(r, p);
-    expect(p.ctinfo).toBe(IpCt.UNTRACKED);
+    expect(p.ctinfo).toBe(IP_CT.UNTRACKED);
     expect(r.ct.count).toBe(0);
   });
 
@@ -125,10 +125,10 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     const r = rig();
     const a = udp('10.1.0.1', 1000, '10.1.0.2', 53);
     const b = udp('10.1.0.1', 1000, '10.1.0.2', 53);
-    r.hooks.run(NF_INET_PRE_ROUTING, a, 'eth0', 2, '', 0, 0);
-    r.hooks.run(NF_INET_PRE_ROUTING, b, 'eth0', 2, '', 0, 0);
-    expect(r.hooks.run(NF_INET_LOCAL_IN, a, 'eth0', 2, '', 0, 0)).toBe(NF_ACCEPT);
-    expect(r.hooks.run(NF_INET_LOCAL_IN, b, 'eth0', 2, '', 0, 0)).toBe(NF_ACCEPT);
+    r.hooks.run(NF_INET.PRE_ROUTING, a, 'eth0', 2, '', 0, 0);
+    r.hooks.run(NF_INET.PRE_ROUTING, b, 'eth0', 2, '', 0, 0);
+    expect(r.hooks.run(NF_INET.LOCAL_IN, a, 'eth0', 2, '', 0, 0)).toBe(NF.ACCEPT);
+    expect(r.hooks.run(NF_INET.LOCAL_IN, b, 'eth0', 2, '', 0, 0)).toBe(NF.ACCEPT);
     expect(b.nfct).toBe(a.nfct);
     expect(r.ct.stats.total('clash_resolve')).toBe(1);
     expect(r.ct.count).toBe(1);
@@ -136,12 +136,12 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
 
   it('the same race for TCP fails the insert and drops the packet', () => {
     const r = rig();
-    const a = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN);
-    const b = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCP_SYN);
-    r.hooks.run(NF_INET_PRE_ROUTING, a, 'eth0', 2, '', 0, 0);
-    r.hooks.run(NF_INET_PRE_ROUTING, b, 'eth0', 2, '', 0, 0);
-    r.hooks.run(NF_INET_LOCAL_IN, a, 'eth0', 2, '', 0, 0);
-    expect(r.hooks.run(NF_INET_LOCAL_IN, b, 'eth0', 2, '', 0, 0)).toBe(NF_DROP);
+    const a = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCPHDR.SYN);
+    const b = tcp('10.1.0.1', 1000, '10.1.0.2', 80, TCPHDR.SYN);
+    r.hooks.run(NF_INET.PRE_ROUTING, a, 'eth0', 2, '', 0, 0);
+    r.hooks.run(NF_INET.PRE_ROUTING, b, 'eth0', 2, '', 0, 0);
+    r.hooks.run(NF_INET.LOCAL_IN, a, 'eth0', 2, '', 0, 0);
+    expect(r.hooks.run(NF_INET.LOCAL_IN, b, 'eth0', 2, '', 0, 0)).toBe(NF.DROP);
     expect(r.ct.stats.total('insert_failed')).toBe(1);
     expect(r.ct.count).toBe(1);
   });
@@ -157,7 +157,7 @@ describe('table full (__nf_conntrack_alloc, early_drop)', () => {
         for (const [port, isTcp, replied] of flows) {
           const before = r.ct.count;
           const v = isTcp ? tcpAssured(r, port) : udpFlow(r, port, replied);
-          if (before < max) expect(v).toBe(NF_ACCEPT);
+          if (before < max) expect(v).toBe(NF.ACCEPT);
           expect(r.ct.count).toBeLessThanOrEqual(max);
         }
       }), { numRuns: 60 });
@@ -165,9 +165,9 @@ describe('table full (__nf_conntrack_alloc, early_drop)', () => {
 
   it('with only ASSURED entries a new flow is dropped, counted and logged', () => {
     const r = rig({ sysctl: { nf_conntrack_max: 4, nf_conntrack_buckets: 1 } });
-    for (let p = 2000; p < 2004; p++) expect(tcpAssured(r, p)).toBe(NF_ACCEPT);
+    for (let p = 2000; p < 2004; p++) expect(tcpAssured(r, p)).toBe(NF.ACCEPT);
     const v = udpFlow(r, 3000, false);
-    expect(v).toBe(NF_DROP);
+    expect(v).toBe(NF.DROP);
     expect(r.ct.stats.total('drop')).toBe(1);
     expect(r.ct.stats.total('early_drop')).toBe(0);
     expect(r.ct.count).toBe(4);
@@ -180,7 +180,7 @@ describe('table full (__nf_conntrack_alloc, early_drop)', () => {
     udpFlow(r, 1000, false);
     udpFlow(r, 1001, false);
     tcpAssured(r, 2000);
-    expect(udpFlow(r, 1002, false)).toBe(NF_ACCEPT);
+    expect(udpFlow(r, 1002, false)).toBe(NF.ACCEPT);
     expect(r.ct.stats.total('early_drop')).toBe(2);
     expect(r.ct.count).toBe(2);
   });
@@ -189,7 +189,7 @@ describe('table full (__nf_conntrack_alloc, early_drop)', () => {
     const r = rig({ sysctl: { nf_conntrack_max: 50, nf_conntrack_buckets: 262144 }, eventLogSize: 0 });
     for (let p = 0; p < 50; p++) udpFlow(r, 10000 + p, false);
     let dropped = 0;
-    for (let p = 0; p < 100; p++) if (udpFlow(r, 20000 + p, false) === NF_DROP) dropped++;
+    for (let p = 0; p < 100; p++) if (udpFlow(r, 20000 + p, false) === NF.DROP) dropped++;
     expect(dropped).toBeGreaterThan(90);
     expect(r.log.length).toBe(10); // net_ratelimit: 10 lines per 5 s
   });
@@ -198,9 +198,9 @@ describe('table full (__nf_conntrack_alloc, early_drop)', () => {
     const r = rig({ sysctl: { nf_conntrack_max: 2, nf_conntrack_buckets: 16 } });
     tcpAssured(r, 1);
     tcpAssured(r, 2);
-    expect(udpFlow(r, 9, false)).toBe(NF_DROP);
+    expect(udpFlow(r, 9, false)).toBe(NF.DROP);
     expect(r.ct.flush()).toBe(2);
-    expect(udpFlow(r, 9, false)).toBe(NF_ACCEPT);
+    expect(udpFlow(r, 9, false)).toBe(NF.ACCEPT);
   });
 
   it('the gc worker reaps an expired entry within 60 s of its expiry', () => {

@@ -3,14 +3,14 @@ import fc from 'fast-check';
 import { Ct, NfConn, nfConnInit, NfConnStore, packPorts } from '../../../src/netfilter/conntrack/nf_conn.js';
 import { ConntrackEventLog, type ConntrackEvent } from '../../../src/netfilter/conntrack/nf_conntrack_ecache.js';
 import { snapshotEntry } from '../../../src/netfilter/conntrack/nf_conntrack_entry.js';
-import { IPCT_DESTROY, IPCT_NEW, IPCT_REPLY } from '../../../src/netfilter/conntrack/nf_conntrack_l4proto.js';
+import { IPCT } from '../../../src/netfilter/conntrack/nf_conntrack_l4proto.js';
 
 const int32 = fc.integer({ min: -0x80000000, max: 0x7fffffff });
 const port = fc.integer({ min: 0, max: 0xffff });
 
 const eventArb = fc.record({
   dt: fc.integer({ min: 0, max: 1000 }),
-  mask: fc.constantFrom(IPCT_NEW, IPCT_DESTROY, IPCT_REPLY, IPCT_NEW | IPCT_REPLY),
+  mask: fc.constantFrom(IPCT.NEW, IPCT.DESTROY, IPCT.REPLY, IPCT.NEW | IPCT.REPLY),
   proto: fc.constantFrom(1, 6, 17, 47),
   src: int32, dst: int32, sport: port, dport: port,
   tcpState: fc.integer({ min: 0, max: 9 }),
@@ -39,8 +39,8 @@ describe('conntrack event log', () => {
         ct.mark = e.mark;
         ct.acct = e.acct ? [...e.acct] : null;
         log.add(t, e.mask, store.words, ct.base, ct.acct, 0, e.portid);
-        const destroy = (e.mask & IPCT_DESTROY) !== 0;
-        const type = destroy ? 'DESTROY' : e.mask & IPCT_NEW ? 'NEW' : 'UPDATE';
+        const destroy = (e.mask & IPCT.DESTROY) !== 0;
+        const type = destroy ? 'DESTROY' : e.mask & IPCT.NEW ? 'NEW' : 'UPDATE';
         const entry = snapshotEntry(ct, 0);
         // A DESTROY carries the counters, and the timeout only when it is not 0; the others the timeout only.
         if (destroy && entry.timeout === 0) entry.timeout = -1;

@@ -6,9 +6,10 @@ import { RandomStream } from '../../../src/model/random.js';
 import { nfResetCt, type Skb } from '../../../src/model/skb.js';
 import { parseIpv4 } from '../../../src/model/inet.js';
 import {
-  type ConntrackApi, IpCt, type NatRange, NF_NAT_MANIP_DST, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, RTN_UNICAST, type RuleHost,
+  type ConntrackApi, IP_CT, type NatRange, NF_NAT_MANIP_DST, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, RTN_UNICAST,
+  type RuleHost,
 } from '../../../src/netfilter/nf_conntrack_common.js';
-import { NF_ACCEPT } from '../../../src/netfilter/hooks.js';
+import { NF } from '../../../src/netfilter/hooks.js';
 
 export interface NatCall {
   skb: number;
@@ -21,11 +22,11 @@ export class TestConntrack implements ConntrackApi {
   setupNat(skb: Skb, range: NatRange, manip: number): number {
     this.natCalls.push({ skb: skb.id, manip, range: { ...range } });
     if (manip === NF_NAT_MANIP_DST && range.minAddr) skb.daddr = range.minAddr;
-    return NF_ACCEPT;
+    return NF.ACCEPT;
   }
   notrack(skb: Skb): void {
     nfResetCt(skb);
-    skb.ctinfo = IpCt.UNTRACKED;
+    skb.ctinfo = IP_CT.UNTRACKED;
   }
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../../../src/model/inet.js';
-import { IP_MF, IPPROTO_TCP, IPPROTO_UDP, Skb } from '../../../src/model/skb.js';
+import { IP, IPPROTO, Skb } from '../../../src/model/skb.js';
 import { compileFilter, FilterSyntaxError, parseFilter, type PacketFilter } from '../../../src/tools/tcpdump/filter.js';
 import { emitFrame, LINKTYPE_ETHERNET } from '../../../src/wire/frame.js';
 
@@ -13,7 +13,7 @@ function filter(text: string): PacketFilter {
 
 function udp(src: string, dst: string, sport: number, dport: number): Skb {
   const s = new Skb();
-  s.protocol = IPPROTO_UDP; s.saddr = parseIpv4(src)!; s.daddr = parseIpv4(dst)!; s.sport = sport; s.dport = dport; s.len = 28;
+  s.protocol = IPPROTO.UDP; s.saddr = parseIpv4(src)!; s.daddr = parseIpv4(dst)!; s.sport = sport; s.dport = dport; s.len = 28;
   return s;
 }
 
@@ -33,7 +33,7 @@ describe('pcap-filter expressions', () => {
 
   it('matches port tests only on the first fragment, host tests on every fragment', () => {
     const first = udp('10.0.0.1', '10.0.0.2', 4000, 53);
-    first.fragOff = IP_MF; first.payloadLen = 3000; first.len = 1500;
+    first.fragOff = IP.MF; first.payloadLen = 3000; first.len = 1500;
     const later = udp('10.0.0.1', '10.0.0.2', 4000, 53);
     later.fragOff = 185; later.len = 1500;
     expect([matches('port 53', first), matches('port 53', later)]).toEqual([true, false]);
@@ -55,7 +55,7 @@ describe('pcap-filter expressions', () => {
     const f = filter('tcp[tcpflags] & (tcp-syn|tcp-ack|tcp-fin|tcp-rst) != 0');
     for (const flags of [0, 0x02, 0x10, 0x08, 0x18, 0x01, 0x04]) {
       const s = new Skb();
-      s.protocol = IPPROTO_TCP; s.tcpFlags = flags; s.len = 40;
+      s.protocol = IPPROTO.TCP; s.tcpFlags = flags; s.len = 40;
       expect(f.matches(emitFrame(s))).toBe((flags & 0x17) !== 0);
     }
   });

@@ -9,7 +9,7 @@
 import { readPcap, PcapError } from '../../../src/tools/pcap/reader.js';
 import { parseFrame } from '../../../src/wire/frame.js';
 import { WireError } from '../../../src/wire/error.js';
-import { IPPROTO_TCP, IPPROTO_UDP } from '../../../src/model/skb.js';
+import { IPPROTO } from '../../../src/model/skb.js';
 import { formatIpv4 } from '../../../src/model/inet.js';
 import { NSEC_PER_MSEC } from '../../../src/model/time.js';
 
@@ -38,8 +38,8 @@ export function pcapScenario(file: string, bytes: Uint8Array): PcapScenario {
     let a = perAddr.get(skb.daddr);
     if (a === undefined) perAddr.set(skb.daddr, (a = { frames: 0, ports: new Map() }));
     a.frames++;
-    if (skb.protocol === IPPROTO_TCP || skb.protocol === IPPROTO_UDP) {
-      const key = `${skb.protocol === IPPROTO_TCP ? 'tcp' : 'udp'}:${skb.dport}`;
+    if (skb.protocol === IPPROTO.TCP || skb.protocol === IPPROTO.UDP) {
+      const key = `${skb.protocol === IPPROTO.TCP ? 'tcp' : 'udp'}:${skb.dport}`;
       a.ports.set(key, (a.ports.get(key) ?? 0) + 1);
     }
   }

@@ -3,10 +3,10 @@
 // ctinfo that nf_conntrack_in left on the packet and the entry's status bits.
 
 import type { Skb } from '../../../model/skb.js';
-import { IpCt, Ips, type NfConnView } from '../../nf_conntrack_common.js';
+import { IP_CT, IPS, type NfConnView } from '../../nf_conntrack_common.js';
 import {
-  fail, optionTable, RuleSyntaxError,
-  type ArgReader, type ExtensionDef, type Match, type RuleContext, type Token, type XtActionParam,
+  fail, optionTable, RuleSyntaxError, type ArgReader, type ExtensionDef, type Match, type RuleContext, type Token,
+  type XtActionParam,
 } from '../extension.js';
 
 /** XT_CONNTRACK_STATE_* bits: INVALID, then 1 << (ctinfo % IP_CT_IS_REPLY + 1), then SNAT/DNAT/UNTRACKED. */
@@ -24,7 +24,7 @@ const STATE_NAMES: readonly [string, number][] = [
   ['UNTRACKED', STATE_UNTRACKED], ['SNAT', STATE_SNAT], ['DNAT', STATE_DNAT],
 ];
 const STATUS_NAMES: readonly [string, number][] = [
-  ['EXPECTED', Ips.EXPECTED], ['SEEN_REPLY', Ips.SEEN_REPLY], ['ASSURED', Ips.ASSURED], ['CONFIRMED', Ips.CONFIRMED],
+  ['EXPECTED', IPS.EXPECTED], ['SEEN_REPLY', IPS.SEEN_REPLY], ['ASSURED', IPS.ASSURED], ['CONFIRMED', IPS.CONFIRMED],
 ];
 
 function parseNames(tok: Token, table: readonly [string, number][], what: string, allowSnatDnat: boolean): number {
@@ -93,21 +93,21 @@ export class ConntrackMatch implements Match {
   /** conntrack_mt (state_mt is its subset). */
   match(skb: Skb, _par: XtActionParam): boolean {
     const ctinfo = skb.ctinfo;
-    const ct = ctinfo >= 0 && ctinfo !== IpCt.UNTRACKED ? (skb.nfct as NfConnView | null) : null;
+    const ct = ctinfo >= 0 && ctinfo !== IP_CT.UNTRACKED ? (skb.nfct as NfConnView | null) : null;
     let statebit: number;
-    if (ctinfo === IpCt.UNTRACKED) statebit = STATE_UNTRACKED;
-    else if (ct) statebit = 1 << ((ctinfo % IpCt.IS_REPLY) + 1);
+    if (ctinfo === IP_CT.UNTRACKED) statebit = STATE_UNTRACKED;
+    else if (ct) statebit = 1 << ((ctinfo % IP_CT.IS_REPLY) + 1);
     else statebit = STATE_INVALID;
     if (this.stateMask >= 0) {
       if (ct && this.name === 'conntrack') {
-        if (ct.status & Ips.SRC_NAT) statebit |= STATE_SNAT;
-        if (ct.status & Ips.DST_NAT) statebit |= STATE_DNAT;
+        if (ct.status & IPS.SRC_NAT) statebit |= STATE_SNAT;
+        if (ct.status & IPS.DST_NAT) statebit |= STATE_DNAT;
       }
       if (((this.stateMask & statebit) !== 0) === this.stateInv) return false;
     }
     if (!ct) return this.stateMask >= 0;
     if (this.dir !== 0) {
-      const reply = ctinfo >= IpCt.IS_REPLY;
+      const reply = ctinfo >= IP_CT.IS_REPLY;
       if ((this.dir === DIR_REPLY) !== reply) return false;
     }
     if (this.statusMask >= 0 && ((this.statusMask & ct.status) !== 0) === this.statusInv) return false;

@@ -2,10 +2,10 @@
 // net/ipv4/netfilter/ip_tables.c `icmp_match`; names from libipt_icmp.c).
 
 import type { Skb } from '../../../model/skb.js';
-import { IPPROTO_ICMP } from '../../../model/skb.js';
+import { IPPROTO } from '../../../model/skb.js';
 import {
-  fail, optionTable, RuleSyntaxError,
-  type ArgReader, type ExtensionDef, type Match, type RuleContext, type Token, type XtActionParam,
+  fail, optionTable, RuleSyntaxError, type ArgReader, type ExtensionDef, type Match, type RuleContext, type Token,
+  type XtActionParam,
 } from '../extension.js';
 
 /** icmp_codes of libxt_icmp.h: name, type, code_min, code_max. */
@@ -76,7 +76,7 @@ export class IcmpMatch implements Match {
   }
 
   finalCheck(ctx: RuleContext): void {
-    if (ctx.proto !== IPPROTO_ICMP || ctx.protoInv) throw new RuleSyntaxError('icmp match: only valid for protocol 1', 0);
+    if (ctx.proto !== IPPROTO.ICMP || ctx.protoInv) throw new RuleSyntaxError('icmp match: only valid for protocol 1', 0);
   }
 
   /** icmp_type_code_match: type 0xff matches every type. */

@@ -2,10 +2,9 @@
 // (xt_connmark.c connmark_mt): (mark & mask) == value, optionally inverted.
 
 import type { Skb } from '../../../model/skb.js';
-import { IpCt, type NfConnView } from '../../nf_conntrack_common.js';
+import { IP_CT, type NfConnView } from '../../nf_conntrack_common.js';
 import {
-  hex, optionTable, parseMarkMask,
-  type ArgReader, type ExtensionDef, type Match, type RuleContext, type XtActionParam,
+  hex, optionTable, parseMarkMask, type ArgReader, type ExtensionDef, type Match, type RuleContext, type XtActionParam,
 } from '../extension.js';
 
 /** print_mark of libxt_mark.c. */
@@ -37,7 +36,7 @@ export class MarkMatch implements Match {
     if (this.name === 'mark') {
       v = skb.mark;
     } else {
-      const ct = skb.ctinfo >= 0 && skb.ctinfo !== IpCt.UNTRACKED ? (skb.nfct as NfConnView | null) : null;
+      const ct = skb.ctinfo >= 0 && skb.ctinfo !== IP_CT.UNTRACKED ? (skb.nfct as NfConnView | null) : null;
       if (!ct) return false;
       v = ct.mark;
     }

@@ -2,10 +2,10 @@
 // libxt_udp.c). Loaded implicitly by `-p tcp --dport ...`.
 
 import type { Skb } from '../../../model/skb.js';
-import { IPPROTO_TCP, IPPROTO_UDP } from '../../../model/skb.js';
+import { IPPROTO } from '../../../model/skb.js';
 import {
-  fail, optionTable, parseUint, RuleSyntaxError,
-  type ArgReader, type ExtensionDef, type Match, type RuleContext, type Token, type XtActionParam,
+  fail, optionTable, parseUint, RuleSyntaxError, type ArgReader, type ExtensionDef, type Match, type RuleContext,
+  type Token, type XtActionParam,
 } from '../extension.js';
 import { listPorts, parsePortRange, savePorts } from '../ports.js';
 
@@ -96,7 +96,7 @@ abstract class PortMatch implements Match {
 
 export class TcpMatch extends PortMatch {
   readonly name = 'tcp';
-  readonly proto = IPPROTO_TCP;
+  readonly proto = IPPROTO.TCP;
   flgMask = 0;
   flgCmp = 0;
   flgInv = false;
@@ -166,7 +166,7 @@ function hasTcpOption(skb: Skb, kind: number): boolean {
 
 export class UdpMatch extends PortMatch {
   readonly name = 'udp';
-  readonly proto = IPPROTO_UDP;
+  readonly proto = IPPROTO.UDP;
 
   match(skb: Skb, par: XtActionParam): boolean {
     return par.fragoff === 0 && this.portsMatch(skb);

@@ -2,10 +2,10 @@
 // xt_ct_target_v0 with XT_CT_NOTRACK): the packet bypasses connection tracking.
 
 import { nfResetCt, type Skb } from '../../../model/skb.js';
-import { IpCt } from '../../nf_conntrack_common.js';
+import { IP_CT } from '../../nf_conntrack_common.js';
 import {
-  optionTable, RuleSyntaxError,
-  type ArgReader, type ExtensionDef, type RuleContext, type Target, type XtActionParam, XT_CONTINUE,
+  optionTable, RuleSyntaxError, type ArgReader, type ExtensionDef, type RuleContext, type Target, type XtActionParam,
+  XT_CONTINUE,
 } from '../extension.js';
 
 export class CtTarget implements Target {
@@ -38,7 +38,7 @@ export class CtTarget implements Target {
     if (ct) ct.notrack(skb);
     else {
       nfResetCt(skb);
-      skb.ctinfo = IpCt.UNTRACKED;
+      skb.ctinfo = IP_CT.UNTRACKED;
     }
     return XT_CONTINUE;
   }

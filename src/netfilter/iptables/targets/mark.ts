@@ -3,10 +3,10 @@
 // as the kernel's (value, mask) pair, which is also how iptables-save prints it.
 
 import type { Skb } from '../../../model/skb.js';
-import { IpCt, type NfConnView } from '../../nf_conntrack_common.js';
+import { IP_CT, type NfConnView } from '../../nf_conntrack_common.js';
 import {
-  hex, optionTable, parseMarkMask, parseUint, RuleSyntaxError, fail,
-  type ArgReader, type ExtensionDef, type RuleContext, type Target, type XtActionParam, XT_CONTINUE,
+  hex, optionTable, parseMarkMask, parseUint, RuleSyntaxError, fail, type ArgReader, type ExtensionDef,
+  type RuleContext, type Target, type XtActionParam, XT_CONTINUE,
 } from '../extension.js';
 
 /** Reads one of the --set-xmark/--set-mark/--and/--or/--xor-mark forms into (mark, mask). */
@@ -121,7 +121,7 @@ export class ConnmarkTarget implements Target {
 
   /** connmark_tg_shift with no shift. */
   target(skb: Skb, _par: XtActionParam): number {
-    const ct = skb.ctinfo >= 0 && skb.ctinfo !== IpCt.UNTRACKED ? (skb.nfct as NfConnView | null) : null;
+    const ct = skb.ctinfo >= 0 && skb.ctinfo !== IP_CT.UNTRACKED ? (skb.nfct as NfConnView | null) : null;
     if (!ct) return XT_CONTINUE;
     switch (this.mode) {
       case XT_CONNMARK_SET:

@@ -5,14 +5,14 @@
 
 import type { Skb } from '../../../model/skb.js';
 import { formatIpv4, parseIpv4 } from '../../../model/inet.js';
-import { NF_ACCEPT, NF_DROP, NF_INET_LOCAL_OUT } from '../../hooks.js';
+import { NF, NF_INET } from '../../hooks.js';
 import {
-  NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PERSISTENT,
-  NF_NAT_RANGE_PROTO_RANDOM, NF_NAT_RANGE_PROTO_RANDOM_FULLY, NF_NAT_RANGE_PROTO_SPECIFIED, type NatRange,
+  NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PERSISTENT, NF_NAT_RANGE_PROTO_RANDOM,
+  NF_NAT_RANGE_PROTO_RANDOM_FULLY, NF_NAT_RANGE_PROTO_SPECIFIED, type NatRange,
 } from '../../nf_conntrack_common.js';
 import {
-  fail, optionTable, RuleSyntaxError,
-  type ArgReader, type ExtensionDef, type RuleContext, type Target, type Token, type XtActionParam,
+  fail, optionTable, RuleSyntaxError, type ArgReader, type ExtensionDef, type RuleContext, type Target, type Token,
+  type XtActionParam,
 } from '../extension.js';
 
 /** Protocols whose ports NAT can map (libxt_DNAT/SNAT port check). */
@@ -81,7 +81,7 @@ function newRange(): NatRange {
 
 function setupNat(skb: Skb, par: XtActionParam, range: NatRange, manip: number): number {
   const ct = par.host.conntrack;
-  return ct ? ct.setupNat(skb, range, manip) : NF_ACCEPT;
+  return ct ? ct.setupNat(skb, range, manip) : NF.ACCEPT;
 }
 
 /** DNAT and SNAT: a fixed range given with --to-destination / --to-source. */
@@ -181,9 +181,9 @@ export class DynamicNatTarget implements Target {
     if (this.name === 'MASQUERADE') {
       addr = par.host.devAddr(par.state.outDev);
     } else {
-      addr = par.state.hook === NF_INET_LOCAL_OUT ? 0x7f000001 : par.host.devAddr(par.state.inDev);
+      addr = par.state.hook === NF_INET.LOCAL_OUT ? 0x7f000001 : par.host.devAddr(par.state.inDev);
     }
-    if (addr === null) return NF_DROP;
+    if (addr === null) return NF.DROP;
     const r = this.scratch;
     r.flags = this.range.flags | NF_NAT_RANGE_MAP_IPS;
     r.minAddr = r.maxAddr = addr;

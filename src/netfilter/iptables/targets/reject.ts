@@ -2,11 +2,11 @@
 // ICMP destination-unreachable (or a TCP RST) through the host, then drops.
 
 import type { Skb } from '../../../model/skb.js';
-import { IPPROTO_TCP } from '../../../model/skb.js';
-import { NF_DROP } from '../../hooks.js';
+import { IPPROTO } from '../../../model/skb.js';
+import { NF } from '../../hooks.js';
 import {
-  fail, optionTable, RuleSyntaxError,
-  type ArgReader, type ExtensionDef, type RuleContext, type Target, type XtActionParam,
+  fail, optionTable, RuleSyntaxError, type ArgReader, type ExtensionDef, type RuleContext, type Target,
+  type XtActionParam,
 } from '../extension.js';
 
 /** reject_table of libipt_REJECT.c: name, short alias, ICMP code (-1 for tcp-reset). */
@@ -39,7 +39,7 @@ export class RejectTarget implements Target {
 
   /** reject_tg_check: tcp-reset needs a rule pinned to TCP. */
   finalCheck(ctx: RuleContext): void {
-    if (REJECT_WITH[this.with]![2] < 0 && (ctx.proto !== IPPROTO_TCP || ctx.protoInv)) {
+    if (REJECT_WITH[this.with]![2] < 0 && (ctx.proto !== IPPROTO.TCP || ctx.protoInv)) {
       throw new RuleSyntaxError('REJECT: TCP_RESET invalid for non-tcp', 0);
     }
   }
@@ -52,7 +52,7 @@ export class RejectTarget implements Target {
     const code = REJECT_WITH[this.with]![2];
     if (code < 0) par.host.sendReset(skb, par.state.inIfindex);
     else par.host.sendUnreach(skb, code, par.state.inIfindex);
-    return NF_DROP;
+    return NF.DROP;
   }
 
   save(): string {

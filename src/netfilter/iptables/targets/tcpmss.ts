@@ -3,11 +3,11 @@
 // minus 40.
 
 import type { Skb } from '../../../model/skb.js';
-import { TCP_SYN, TcpOptions } from '../../../model/skb.js';
+import { TCPHDR, TcpOptions } from '../../../model/skb.js';
 import type { RuleHost } from '../../nf_conntrack_common.js';
 import {
-  parseUint, optionTable, RuleSyntaxError,
-  type ArgReader, type ExtensionDef, type RuleContext, type Target, type XtActionParam, XT_CONTINUE,
+  parseUint, optionTable, RuleSyntaxError, type ArgReader, type ExtensionDef, type RuleContext, type Target,
+  type XtActionParam, XT_CONTINUE,
 } from '../extension.js';
 
 /** A RuleHost that can tell the MTU of the route a packet takes (dst_mtu(skb_dst(skb))). */
@@ -45,7 +45,7 @@ export class TcpmssTarget implements Target {
   }
 
   target(skb: Skb, par: XtActionParam): number {
-    if (!(skb.tcpFlags & TCP_SYN) || par.fragoff !== 0) return XT_CONTINUE;
+    if (!(skb.tcpFlags & TCPHDR.SYN) || par.fragoff !== 0) return XT_CONTINUE;
     let newmss = this.mss;
     if (newmss === CLAMP_PMTU) {
       const host = par.host as RuleHostWithRouteMtu;
