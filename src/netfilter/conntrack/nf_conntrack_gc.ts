@@ -13,8 +13,9 @@
 // GC_NS_PER_BUCKET and GC_NS_PER_ENTRY of simulated time per bucket and entry
 // visited [approx], so a 262144-bucket table takes ~2.6 ms and one run covers it.
 
+import { IPPROTO } from '../../model/skb.js';
 import { IPS } from '../nf_conntrack_common.js';
-import { Ct, nextPastOwn, type NfConn } from './nf_conn.js';
+import { Ct, nextPastOwn } from './nf_conn.js';
 import { HZ, jiffiesOf, nsOfJiffies } from './nf_conntrack_tuple.js';
 import type { Conntrack } from './nf_conntrack_core.js';
 
@@ -44,14 +45,14 @@ export interface GcWork {
   running: boolean;
 }
 
-/** gc_worker_can_early_drop. */
-function canEarlyDrop(ct: NfConn, l4CanEarlyDrop: (ct: NfConn) => boolean): boolean {
-  if (!(ct.status & IPS.ASSURED)) return true;
-  return ct.proto === 6 && l4CanEarlyDrop(ct);
+/** gc_worker_can_early_drop of the entry at `b`, from its record. */
+function canEarlyDrop(w: Int32Array, b: number, l4CanEarlyDrop: (tcpState: number) => boolean): boolean {
+  if (!(w[b + Ct.STATUS]! & IPS.ASSURED)) return true;
+  return w[b + Ct.PROTO] === IPPROTO.TCP && l4CanEarlyDrop(w[b + Ct.TCP_STATE]!);
 }
 
 /** One gc_worker run at the scheduler's current time; returns when (ns) the next run is due. */
-export function gcWorkerRun(ct: Conntrack, l4CanEarlyDrop: (ct: NfConn) => boolean): number {
+export function gcWorkerRun(ct: Conntrack, l4CanEarlyDrop: (tcpState: number) => boolean): number {
   const gc = ct.gc;
   const t0 = ct.sched.now;
   let elapsedNs = 0;
@@ -103,10 +104,9 @@ export function gcWorkerRun(ct: Conntrack, l4CanEarlyDrop: (ct: NfConn) => boole
 
       const status = w[b + Ct.STATUS]!;
       if (max95 !== 0 && status & IPS.CONFIRMED && !(status & IPS.DYING) && ct.count >= max95) {
-        const c = ct.store.view(b);
-        if (canEarlyDrop(c, l4CanEarlyDrop)) {
+        if (canEarlyDrop(w, b, l4CanEarlyDrop)) {
           next = nextPastOwn(w, n, next);
-          ct.kill(c);
+          ct.kill(ct.store.view(b));
           expiredCount++;
         }
       }

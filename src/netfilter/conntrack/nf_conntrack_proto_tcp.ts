@@ -411,8 +411,8 @@ function stateReset(ct: NfConn, dir: number): void {
 }
 
 /** tcp_can_early_drop: closing states may be reaped under pressure even when ASSURED. */
-export function tcpCanEarlyDrop(ct: NfConn): boolean {
-  switch (ct.tcpState) {
+export function tcpCanEarlyDrop(tcpState: number): boolean {
+  switch (tcpState) {
     case TCP_CONNTRACK.FIN_WAIT:
     case TCP_CONNTRACK.LAST_ACK:
     case TCP_CONNTRACK.TIME_WAIT:
@@ -509,7 +509,7 @@ export function nfConntrackTcpPacket(c: L4Context, ct: NfConn, skb: Skb, ctinfo:
       break;
     case TCP_CONNTRACK.CLOSE: {
       if (index !== TCP_BIT_SET.RST) break;
-      if (tcpCanEarlyDrop(ct)) { skipWindow = true; break; }
+      if (tcpCanEarlyDrop(oldState)) { skipWindow = true; break; }
       const peerFlags = dir === 0 ? ct.tdFlags1 : ct.tdFlags0;
       const peerMaxack = dir === 0 ? ct.tdMaxack1 : ct.tdMaxack0;
       if (peerFlags & IP_CT_TCP_FLAG.MAXACK_SET && lastIndex(ct) !== TCP_BIT_SET.SYN) {
