@@ -334,9 +334,14 @@ export function portsDport(ports: number): number {
 
 /** Copies tuplehash[dir].tuple of `ct` into `out` (nf_ct_tuple). */
 export function nfCtTuple(ct: NfConn, dir: number, out: NfTuple): NfTuple {
-  return dir === 0
-    ? out.set(ct.oSrc, ct.oDst, ct.oPorts >>> 16, ct.oPorts & 0xffff, ct.proto)
-    : out.set(ct.rSrc, ct.rDst, ct.rPorts >>> 16, ct.rPorts & 0xffff, ct.proto);
+  return recordTuple(ct.store.words, ct.base, dir, out);
+}
+
+/** nf_ct_tuple of the entry whose record starts at `b`. */
+export function recordTuple(w: Int32Array, b: number, dir: number, out: NfTuple): NfTuple {
+  const k = b + Ct.TUPLE + 3 * dir;
+  const ports = w[k + 2]!;
+  return out.set(w[k]!, w[k + 1]!, ports >>> 16, ports & 0xffff, w[b + Ct.PROTO]!);
 }
 
 /** proto.udp.stream_ts (jiffies), kept in the union slot it shares with proto.tcp. */

@@ -21,7 +21,7 @@ import {
   IP_CT, IPS, type NatRange, NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PERSISTENT,
   NF_NAT_RANGE_PROTO_RANDOM, NF_NAT_RANGE_PROTO_RANDOM_FULLY, NF_NAT_RANGE_PROTO_SPECIFIED,
 } from '../nf_conntrack_common.js';
-import { Ct, type NfConn, nfCtTuple, packPorts, portsSport, TCP_CONNTRACK } from './nf_conn.js';
+import { Ct, type NfConn, nfCtTuple, packPorts, portsSport, recordTuple, TCP_CONNTRACK } from './nf_conn.js';
 import { hashTuple, invertTuple, IP_CT_DIR, NfTuple, reciprocalScale } from './nf_conntrack_tuple.js';
 import type { Conntrack } from './nf_conntrack_core.js';
 
@@ -424,7 +424,7 @@ export class NfNat {
       if (w[c + Ct.PROTO] === t.proto && w[c + Ct.TUPLE] === t.src && portsSport(w[c + Ct.TUPLE + 2]!) === t.sport &&
         !(w[c + Ct.STATUS]! & IPS.DYING)) {
         // Copy the source part from the reply tuple.
-        invertTuple(result, nfCtTuple(this.ct.store.view(c), IP_CT_DIR.REPLY, this.tmp2));
+        invertTuple(result, recordTuple(w, c, IP_CT_DIR.REPLY, this.tmp2));
         result.dst = t.dst;
         result.dport = t.dport;
         if (inRange(result, range)) return true;
