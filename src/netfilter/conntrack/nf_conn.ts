@@ -170,13 +170,12 @@ export class NfConnStore {
    */
   hold(b: number): NfConn {
     const w = this.words;
-    let h: NfConn | null | undefined;
+    let h: NfConn;
     if (w[b + Ct.USE]! > 0) {
       h = this.handles[b >> Ct.SHIFT]!;
     } else {
-      h = this.pool.pop();
-      if (h === undefined) h = new NfConn(this, b);
-      else h.base = b;
+      h = this.pool.pop() ?? new NfConn(this, b);
+      h.base = b;
       this.handles[b >> Ct.SHIFT] = h;
     }
     w[b + Ct.USE]++;

@@ -10,8 +10,8 @@ import { advance, inbound, outbound, rig, tcp, udp, type Rig } from './helpers.j
  * The hash table's shape: every chain's links agree both ways (hnnode.pprev
  * of each node names the node before it, or its bucket), every node hangs in
  * the bucket its tuple hashes to, and each live confirmed entry has both
- * nodes in the table exactly once, in a slot not on the free stack. Returns
- * the slots found.
+ * nodes in the table exactly once, in a slot not on the free stack; a slot
+ * has a handle bound exactly while packets hold it. Returns the slots found.
  */
 function checkTable(ct: Conntrack): Set<number> {
   const w = ct.store.words;
@@ -30,6 +30,13 @@ function checkTable(ct: Conntrack): Set<number> {
   for (const [slot, dirs] of seen) {
     expect(free.has(slot)).toBe(false);
     expect(dirs).toBe(3);
+  }
+  // A slot has a handle exactly while packets hold it, and a free slot is held by none.
+  for (let slot = 0; slot < ct.store.nslots; slot++) {
+    const use = w[(slot << Ct.SHIFT) + Ct.USE]!;
+    expect(ct.store.handles[slot] !== null).toBe(use > 0);
+    if (use > 0) expect(ct.store.handles[slot]!.base).toBe(slot << Ct.SHIFT);
+    if (free.has(slot)) expect(use).toBe(0);
   }
   return new Set(seen.keys());
 }
