@@ -33,7 +33,7 @@ export interface ConntrackFlowsResult {
 const MAX = 262144;
 /** Simulated gap between attempts: 1 M attempts span 1 s, so the gc worker runs once. */
 const GAP_NS = 1000;
-/** The scheduler (reaper of unconfirmed entries, gc worker) runs every this many attempts. */
+/** The scheduler (the gc worker, were it registered) runs every this many attempts. */
 const RUN_EVERY = 256;
 
 function hookState(hook: number): NfHookState {

@@ -114,7 +114,11 @@ export class NfConnStore {
   private nfree = 0;
   private readonly pool: NfConn[] = [];
 
-  constructor(capacity = 256) {
+  /**
+   * `putUnconfirmed` is the table's nf_ct_destroy of an entry never
+   * confirmed, called when the last packet holding it lets go.
+   */
+  constructor(private readonly putUnconfirmed: (b: number) => void = () => {}, capacity = 256) {
     this.words = new Int32Array(capacity << Ct.SHIFT);
   }
 
@@ -182,12 +186,17 @@ export class NfConnStore {
     return h;
   }
 
-  /** The last reference went (nf_ct_put → nf_conntrack_destroy): unbind the handle, and free a dead entry's slot. */
+  /**
+   * The last reference went (nf_ct_put → nf_ct_destroy): unbind the handle;
+   * free a dead entry's slot, and destroy an entry never confirmed.
+   */
   put(h: NfConn): void {
     const b = h.base;
     this.handles[b >> Ct.SHIFT] = null;
     this.pool.push(h);
-    if (this.words[b + Ct.STATUS]! & IPS.DYING) this.freeSlot(b >> Ct.SHIFT);
+    const status = this.words[b + Ct.STATUS]!;
+    if (status & IPS.DYING) this.freeSlot(b >> Ct.SHIFT);
+    else if (!(status & IPS.CONFIRMED)) this.putUnconfirmed(b);
   }
 
   /**

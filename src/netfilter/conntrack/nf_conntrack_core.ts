@@ -7,9 +7,8 @@
 //
 // Model notes:
 // - Time is kept in jiffies (HZ=250) like ct->timeout; `conntrack -L` divides by HZ.
-// - An unconfirmed entry whose packet never reached nf_confirm dies when the
-//   current event finishes (a zero-delay reaper): the path from nf_conntrack_in
-//   to nf_confirm runs within one event.
+// - An unconfirmed entry dies when the last packet holding it lets go without
+//   having reached nf_confirm (a drop frees it: nf_ct_put → nf_ct_destroy).
 // - Entries leave the table immediately when killed. As in the kernel, an
 //   entry's memory (its record's slot, nf_conntrack_cachep) is reused only
 //   once no packet holds a reference to it (`use`, taken by nf_ct_set and
@@ -54,7 +53,7 @@ const NET_RATELIMIT_INTERVAL = 5 * HZ;
 const NET_RATELIMIT_BURST = 10;
 
 export interface ConntrackOptions {
-  /** The host's event queue; the gc worker and the unconfirmed-entry reaper run on it. */
+  /** The host's event queue; the gc worker runs on it. */
   scheduler: Scheduler;
   /** The host's seeded stream for conntrack: hash key, chain limits, NAT port choice. */
   random: RandomStream;
@@ -86,7 +85,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   count = 0;
 
   /** The entries' records, and the handles packets hold. */
-  readonly store = new NfConnStore();
+  readonly store: NfConnStore;
   /** The hash table: each bucket's first node (slot << 1 | dir), or NULLS. */
   heads: Int32Array = new Int32Array(0);
   htableSize = 0;
@@ -101,11 +100,6 @@ export class Conntrack implements ConntrackApi, L4Context {
   private ratelimitPrinted = 0;
   private ratelimitMissed = 0;
 
-  /** Records (bases) of the unconfirmed entries waiting for their packet to reach nf_confirm. */
-  private pending: number[] = [];
-  /** How many of `pending` are waiting: the array keeps its length between reaps, so it is not regrown every event. */
-  private npending = 0;
-  private reaperQueued = false;
 
   /** nowJiffies' last answer, and the simulated instant it was for. */
   private jiffiesAt = -1;
@@ -142,6 +136,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     this.stats = new ConntrackStats(opts.ncpus ?? 1);
     this.events = new ConntrackEventLog(opts.eventLogSize ?? 4096);
     this.hashSeed = this.rnd.nextU32();
+    this.store = new NfConnStore((b) => this.putUnconfirmed(b));
     this.allocTable(this.sysctl.nf_conntrack_buckets);
     this.nat = new NfNat(this);
     const self = this;
@@ -416,11 +411,6 @@ export class Conntrack implements ConntrackApi, L4Context {
     w[b + Ct.PPREV + IP_CT_DIR.REPLY] = hash;
     w[b + Ct.REPLY_HASH] = replyHash;
     if (this.sysctl.nf_conntrack_acct) store.setAcct(b, [0, 0, 0, 0]);
-    this.pending[this.npending++] = b;
-    if (!this.reaperQueued) {
-      this.reaperQueued = true;
-      this.sched.after(0, reapUnconfirmedEvent, this);
-    }
     return b;
   }
 
@@ -438,22 +428,6 @@ export class Conntrack implements ConntrackApi, L4Context {
     if (status & IPS.SRC_NAT_DONE) this.nat.removeBySrc(b);
     this.count--;
     this.store.release(b);
-  }
-
-  /** Frees unconfirmed entries whose packets never reached nf_confirm (see the file comment). */
-  reapUnconfirmed(): void {
-    this.reaperQueued = false;
-    const p = this.pending;
-    const n = this.npending;
-    const w = this.store.words;
-    this.npending = 0;
-    // Nearly all were confirmed by now: their records tell.
-    for (let i = 0; i < n; i++) {
-      const b = p[i]!;
-      if (!(w[b + Ct.STATUS]! & (IPS.CONFIRMED | IPS.DYING))) this.putUnconfirmed(b);
-    }
-    // Drop the backing store after a burst so it does not hold memory per entry.
-    if (p.length > 1024) this.pending = [];
   }
 
   /** early_drop: scan NF_CT_EVICTION_RANGE buckets from the new tuple's, evicting every unassured entry of the first bucket that has any. */
@@ -686,8 +660,6 @@ export class Conntrack implements ConntrackApi, L4Context {
     this.link(b, IP_CT_DIR.ORIGINAL, hash);
     this.link(b, IP_CT_DIR.REPLY, replyHash);
     w[b + Ct.STATUS] |= IPS.CONFIRMED;
-    // Usually the entry just allocated: it need not wait for the reaper.
-    if (this.npending > 0 && this.pending[this.npending - 1] === b) this.npending--;
     this.eventCacheAt(b, IPCT.NEW);
     return NF.ACCEPT;
   }
@@ -898,11 +870,6 @@ function nfCtSet(skb: Skb, store: NfConnStore, b: number, ctinfo: number): void 
   nfResetCt(skb);
   skb.nfct = store.hold(b);
   skb.ctinfo = ctinfo;
-}
-
-/** Scheduler handler: the zero-delay reaper of unconfirmed entries. */
-function reapUnconfirmedEvent(_sim: Scheduler, ct: Conntrack): void {
-  ct.reapUnconfirmed();
 }
 
 /** Scheduler handler: one run of gc_worker; `gen` discards runs queued before an unregister. */

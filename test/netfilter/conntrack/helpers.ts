@@ -80,7 +80,7 @@ export function forward(r: Rig, skb: Skb, inDev = 'eth0', outDev = 'eth1'): numb
   return r.hooks.run(NF_INET.POST_ROUTING, skb, inDev, 2, outDev, 3, r.sim.now);
 }
 
-/** Advances simulated time by `secs` seconds, running the gc worker and reaper on the way. */
+/** Advances simulated time by `secs` seconds, running the gc worker on the way. */
 export function advance(r: Rig, secs: number): void {
   r.sim.run(r.sim.now + Math.round(secs * NSEC_PER_SEC));
 }

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TCPHDR } from '../../../src/model/skb.js';
-import { NF } from '../../../src/netfilter/hooks.js';
+import { nfResetCt, quoteHeader, TCPHDR } from '../../../src/model/skb.js';
+import { NF, NF_INET } from '../../../src/netfilter/hooks.js';
 import { IP_CT, IPS } from '../../../src/netfilter/nf_conntrack_common.js';
-import { NF_INET } from '../../../src/netfilter/hooks.js';
-import { quoteHeader } from '../../../src/model/skb.js';
 import { advance, icmp, inbound, ip, outbound, rig, tcp, udp, type Rig } from './helpers.js';
 
 /** A client→server UDP exchange on port `sport`, replied `replied` times. */
@@ -35,20 +33,25 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     expect(r.ct.entries()).toHaveLength(1);
   });
 
-  it('a packet dropped before confirm leaves no entry and no count', () => {
+  it('an entry never confirmed counts while its packet holds it, and dies when the packet is freed (nf_ct_put)', () => {
     const r = rig();
-    r.hooks.run(NF_INET.PRE_ROUTING, udp('10.1.0.1', 1000, '10.1.0.2', 53), 'eth0', 2, '', 0, 0);
+    const skb = udp('10.1.0.1', 1000, '10.1.0.2', 53);
+    r.hooks.run(NF_INET.PRE_ROUTING, skb, 'eth0', 2, '', 0, 0);
     advance(r, 0.001);
-    expect(r.ct.count).toBe(0);
+    expect(r.ct.count).toBe(1);
     expect(r.ct.entries()).toHaveLength(0);
+    nfResetCt(skb);
+    expect(r.ct.count).toBe(0);
+    expect(r.ct.store.freeSlots()).toHaveLength(1);
   });
 
-  it('the entry of a packet dropped before confirm is reaped even when a later packet of the same event is confirmed', () => {
+  it('the entry of a packet dropped before confirm dies with that packet, whatever else is confirmed meanwhile', () => {
     const r = rig();
-    r.hooks.run(NF_INET.PRE_ROUTING, udp('10.1.0.1', 1000, '10.1.0.2', 53), 'eth0', 2, '', 0, 0);
+    const dropped = udp('10.1.0.1', 1000, '10.1.0.2', 53);
+    r.hooks.run(NF_INET.PRE_ROUTING, dropped, 'eth0', 2, '', 0, 0);
     expect(inbound(r, udp('10.1.0.1', 1001, '10.1.0.2', 53))).toBe(NF.ACCEPT);
     expect(r.ct.count).toBe(2);
-    advance(r, 0.001);
+    nfResetCt(dropped);
     expect(r.ct.count).toBe(1);
     expect(r.ct.entries().map((e) => e.orig.sport)).toEqual([1001]);
   });
