@@ -56,6 +56,18 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     expect(r.ct.entries().map((e) => e.orig.sport)).toEqual([1001]);
   });
 
+  it('new flows dropped before confirm do not fill the table, however many come in one event', () => {
+    const r = rig({ sysctl: { nf_conntrack_max: 2 } });
+    for (let p = 0; p < 10; p++) {
+      const skb = udp('10.1.0.1', 1000 + p, '10.1.0.2', 53);
+      r.hooks.run(NF_INET.PRE_ROUTING, skb, 'eth0', 2, '', 0, 0);
+      expect(r.ct.count).toBe(1);
+      nfResetCt(skb); // dropped in INPUT: kfree_skb
+    }
+    expect(r.ct.count).toBe(0);
+    expect(r.ct.stats.total('early_drop') + r.ct.stats.total('drop')).toBe(0);
+  });
+
   it('a reply is ESTABLISHED_REPLY and marks the entry replied', () => {
     const r = rig();
     udpFlow(r, 1000, false);
