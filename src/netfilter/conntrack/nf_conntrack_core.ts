@@ -283,8 +283,9 @@ export class Conntrack implements ConntrackApi, L4Context {
     const b = this.findHashed(this.t2, this.tupleHash(this.t2), Ct.NULLS);
     if (b < 0) return -NF.ACCEPT;
     const dir = this.foundDir;
-    // The error must be heading where the flow's packets in that direction go.
-    if (this.store.words[b + Ct.TUPLE + 3 * dir + 1] !== (skb.daddr | 0)) return -NF.ACCEPT;
+    // The error must be heading where the flow's packets in that direction go (tuplehash[dir].tuple.dst).
+    const ctDst = this.store.words[b + Ct.TUPLE + 3 * dir + 1];
+    if (ctDst !== (skb.daddr | 0)) return -NF.ACCEPT;
     nfCtSet(skb, this.store, b, dir === IP_CT_DIR.REPLY ? IP_CT.RELATED + IP_CT.IS_REPLY : IP_CT.RELATED);
     return NF.ACCEPT;
   }
