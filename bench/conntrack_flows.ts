@@ -47,6 +47,8 @@ function jsAndBufferBytes(): number {
 }
 
 export function conntrackFlows(attempts: number, gc: (() => void) | undefined, eventLogSize = 0): ConntrackFlowsResult {
+  // Twice: the first collection frees the last run's tables, whose ArrayBuffers the second sees released.
+  gc?.();
   gc?.();
   const heap0 = jsAndBufferBytes();
   const sim = new Scheduler();
