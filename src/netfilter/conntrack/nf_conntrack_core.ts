@@ -108,8 +108,9 @@ export class Conntrack implements ConntrackApi, L4Context {
   private prefetched = 0;
   /**
    * Speed only: the node of the REPLY chain findHashed's walk of a miss
-   * stopped at; early_drop_list takes it on one node per node of its own, so
-   * that confirm's walk of that chain finds more of it cached.
+   * stopped at; early_drop_list, when the allocation that follows needs it,
+   * takes it on one node per node of its own, so that confirm's walk of that
+   * chain finds more of it cached.
    */
   private replyAhead = Ct.NULLS;
   /** Direction of the node the last lookup found. */
@@ -404,6 +405,8 @@ export class Conntrack implements ConntrackApi, L4Context {
         return -1;
       }
     }
+    // The lookup's REPLY walk is early_drop's to carry on, or nobody's.
+    this.replyAhead = Ct.NULLS;
     const store = this.store;
     const b = store.allocSlot(max) << Ct.SHIFT;
     const w = store.words;
@@ -467,7 +470,7 @@ export class Conntrack implements ConntrackApi, L4Context {
       n = next;
     }
     this.prefetched ^= reply;
-    this.replyAhead = Ct.NULLS;
+    this.replyAhead = reply;
     return drops;
   }
 
