@@ -122,7 +122,10 @@ export class NfConnStore {
     this.words = new Int32Array(capacity << Ct.SHIFT);
   }
 
-  /** A slot for a new entry: the last one freed, or a new one. Grows by doubling up to `sizeHint` (nf_conntrack_max), then by 1/64. */
+  /**
+   * A slot for a new entry: the last one freed, or a new one. Grows by
+   * doubling up to `sizeHint` (nf_conntrack_max), then by 1/64.
+   */
   allocSlot(sizeHint: number): number {
     if (this.nfree > 0) return this.freeStack[--this.nfree]!;
     const slot = this.nslots++;

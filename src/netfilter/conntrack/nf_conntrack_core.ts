@@ -118,7 +118,8 @@ export class Conntrack implements ConntrackApi, L4Context {
   private readonly t1 = new NfTuple();
   private readonly t2 = new NfTuple();
 
-  // Event cache of the packet being processed (nf_conntrack_event_cache), delivered at confirm: the entry's record and the events.
+  // Event cache of the packet being processed (nf_conntrack_event_cache), delivered at confirm:
+  // the entry's record and the events.
   private cacheBase = -1;
   private cacheMask = 0;
 
@@ -410,7 +411,9 @@ export class Conntrack implements ConntrackApi, L4Context {
     const store = this.store;
     const b = store.allocSlot(max) << Ct.SHIFT;
     const w = store.words;
-    nfConnInit(w, b, orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport), repl.src, repl.dst, packPorts(repl.sport, repl.dport));
+    nfConnInit(
+      w, b, orig.proto, orig.src, orig.dst, packPorts(orig.sport, orig.dport), repl.src, repl.dst, packPorts(repl.sport, repl.dport),
+    );
     // init_conntrack keeps the ORIGINAL tuple's hash in the unhashed REPLY node's pprev for __nf_conntrack_confirm.
     w[b + Ct.PPREV + IP_CT_DIR.REPLY] = hash;
     w[b + Ct.REPLY_HASH] = replyHash;
@@ -497,7 +500,8 @@ export class Conntrack implements ConntrackApi, L4Context {
     if (this.cacheBase === b) this.flushEvents();
     w[b + Ct.STATUS] |= IPS.DYING;
     if (this.events.enabled) {
-      this.events.add(this.sched.now, IPCT.DESTROY, w, b, store.acctSeen ? store.acct[b >> Ct.SHIFT]! : null, this.nowJiffies, portid);
+      const acct = store.acctSeen ? store.acct[b >> Ct.SHIFT]! : null;
+      this.events.add(this.sched.now, IPCT.DESTROY, w, b, acct, this.nowJiffies, portid);
     }
     const status = w[b + Ct.STATUS]!;
     if (status & IPS.CONFIRMED) {

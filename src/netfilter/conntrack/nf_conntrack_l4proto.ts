@@ -6,7 +6,10 @@ import { NF } from '../hooks.js';
 import type { NfConn } from './nf_conn.js';
 import type { ConntrackSysctls } from './nf_conntrack_sysctl.js';
 
-/** Tracker return values besides a verdict: a verdict's negation (nf_conntrack_handle_packet), for "invalid" and "look up again". */
+/**
+ * Tracker return values besides a verdict: a verdict's negation
+ * (nf_conntrack_handle_packet), for "invalid" and "look up again".
+ */
 export const enum NF_CT {
   INVALID = -NF.ACCEPT,
   REPEAT = -NF.REPEAT,
