@@ -6,9 +6,9 @@
 // mark, the packet reference count and the TCP state), so neither touches a
 // JS object; the second the TCP tracker's window state, which a new entry's
 // first packet writes. An NfConn is a handle that reads a record through
-// accessors (see NfConnStore). Addresses, port pairs and TCP sequence numbers are signed 32-bit
-// values; the timeout is absolute jiffies compared with wraparound, as
-// `ct->timeout` (u32) is in the kernel.
+// accessors (see NfConnStore). Addresses, port pairs and TCP sequence
+// numbers are signed 32-bit values; the timeout is absolute jiffies compared
+// with wraparound, as `ct->timeout` (u32) is in the kernel.
 //
 // The kernel's two tuplehash nodes (ORIGINAL and REPLY, each on a hash chain)
 // are node references `slot << 1 | dir`; hnnode.next and hnnode.pprev are
