@@ -164,6 +164,11 @@ export class NfConnStore {
     if (this.acctSeen) this.acct[slot] = null;
   }
 
+  /** The counters of the entry at `b`, or null; until any entry has had some, without reading the slot's. */
+  acctOf(b: number): number[] | null {
+    return this.acctSeen ? this.acct[b >> Ct.SHIFT]! : null;
+  }
+
   /** Gives the entry at `b` its counters (nf_ct_acct_ext_add), or takes them away. */
   setAcct(b: number, v: number[] | null): void {
     this.acct[b >> Ct.SHIFT] = v;
@@ -258,7 +263,7 @@ export class NfConn implements NfConnView, NfConntrack {
   /** The entry's slot in its store. */
   get slot(): number { return this.base >> Ct.SHIFT; }
   /** nf_conn_acct, or null when the entry has none. */
-  get acct(): number[] | null { return this.store.acct[this.base >> Ct.SHIFT]!; }
+  get acct(): number[] | null { return this.store.acctOf(this.base); }
   set acct(v: number[] | null) { this.store.setAcct(this.base, v); }
   /** enum ip_conntrack_status bits. */
   get status(): number { return this.store.words[this.base + Ct.STATUS]!; }

@@ -500,8 +500,7 @@ export class Conntrack implements ConntrackApi, L4Context {
     if (this.cacheBase === b) this.flushEvents();
     w[b + Ct.STATUS] |= IPS.DYING;
     if (this.events.enabled) {
-      const acct = store.acctSeen ? store.acct[b >> Ct.SHIFT]! : null;
-      this.events.add(this.sched.now, IPCT.DESTROY, w, b, acct, this.nowJiffies, portid);
+      this.events.add(this.sched.now, IPCT.DESTROY, w, b, store.acctOf(b), this.nowJiffies, portid);
     }
     const status = w[b + Ct.STATUS]!;
     if (status & IPS.CONFIRMED) {
@@ -529,7 +528,7 @@ export class Conntrack implements ConntrackApi, L4Context {
   /** __nf_ct_refresh_acct (L4Context). */
   refreshAcct(ct: NfConn, ctinfo: number, skb: Skb, extra: number): void {
     if (!(ct.status & IPS.FIXED_TIMEOUT)) ct.timeout = ct.status & IPS.CONFIRMED ? this.nowJiffies + extra : extra;
-    const a = this.store.acctSeen ? ct.acct : null;
+    const a = ct.acct;
     if (a !== null) {
       const i = ctinfo >= IP_CT.IS_REPLY ? 2 : 0;
       a[i]! += 1;
@@ -556,8 +555,8 @@ export class Conntrack implements ConntrackApi, L4Context {
     const b = this.cacheBase;
     const store = this.store;
     const w = store.words;
-    if (b >= 0 && this.cacheMask !== 0 && w[b + Ct.STATUS]! & IPS.CONFIRMED && !(w[b + Ct.STATUS]! & IPS.DYING)) {
-      this.events.add(this.sched.now, this.cacheMask, w, b, store.acctSeen ? store.acct[b >> Ct.SHIFT]! : null, this.nowJiffies);
+    if (b >= 0 && this.cacheMask !== 0 && (w[b + Ct.STATUS]! & (IPS.CONFIRMED | IPS.DYING)) === IPS.CONFIRMED) {
+      this.events.add(this.sched.now, this.cacheMask, w, b, store.acctOf(b), this.nowJiffies);
     }
     this.cacheBase = -1;
     this.cacheMask = 0;

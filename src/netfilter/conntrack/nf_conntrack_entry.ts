@@ -52,7 +52,7 @@ export function entryOf(
     proto,
     orig: { src: oSrc >>> 0, dst: oDst >>> 0, sport: portsSport(oPorts), dport: portsDport(oPorts) },
     reply: { src: rSrc >>> 0, dst: rDst >>> 0, sport: portsSport(rPorts), dport: portsDport(rPorts) },
-    state: proto === 6 ? TCP_CONNTRACK_NAMES[tcpState] ?? 'NONE' : null,
+    state: proto === IPPROTO.TCP ? TCP_CONNTRACK_NAMES[tcpState] ?? 'NONE' : null,
     status,
     timeout,
     mark: mark >>> 0,

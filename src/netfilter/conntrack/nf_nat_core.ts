@@ -389,9 +389,14 @@ export class NfNat {
     return reciprocalScale(hashTuple(src, 0, sport, 0, proto, this.bysrcSeed), this.bysrcSize);
   }
 
-  private addBySrc(b: number): void {
+  /** hash_by_src of the entry at `b`: its original source. */
+  private bySrcBucketOf(b: number): number {
     const w = this.ct.store.words;
-    const h = this.hashBySrc(w[b + Ct.TUPLE]!, portsSport(w[b + Ct.TUPLE + 2]!), w[b + Ct.PROTO]!);
+    return this.hashBySrc(w[b + Ct.TUPLE]!, portsSport(w[b + Ct.TUPLE + 2]!), w[b + Ct.PROTO]!);
+  }
+
+  private addBySrc(b: number): void {
+    const h = this.bySrcBucketOf(b);
     const slot = b >> Ct.SHIFT;
     if (slot >= this.bysrcNext.length) {
       const grown = new Int32Array(Math.max(slot + 1, this.bysrcNext.length * 2));
@@ -404,8 +409,7 @@ export class NfNat {
 
   /** nf_nat_cleanup_conntrack of the entry at `b`. */
   removeBySrc(b: number): void {
-    const w = this.ct.store.words;
-    const h = this.hashBySrc(w[b + Ct.TUPLE]!, portsSport(w[b + Ct.TUPLE + 2]!), w[b + Ct.PROTO]!);
+    const h = this.bySrcBucketOf(b);
     const next = this.bysrcNext[b >> Ct.SHIFT]!;
     let c = this.bysrcHeads[h]!;
     if (c === b) {
