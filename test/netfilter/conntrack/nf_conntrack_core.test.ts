@@ -218,6 +218,25 @@ describe('table full (__nf_conntrack_alloc, early_drop)', () => {
     expect(udpFlow(r, 9, false)).toBe(NF.ACCEPT);
   });
 
+  it('after a table-full drop, the gc worker evicts closing TCP entries, ASSURED or not, until the count is under 95% of max', () => {
+    // gc_worker with gc_work->early_drop: while count >= nf_conntrack_max / 100 * 95, gc_worker_can_early_drop entries go.
+    const r = rig({ sysctl: { nf_conntrack_max: 100, nf_conntrack_buckets: 16 }, eventLogSize: 0 });
+    for (let p = 0; p < 100; p++) {
+      expect(tcpAssured(r, 1000 + p)).toBe(NF.ACCEPT);
+      if (p % 2) inbound(r, tcp('10.1.0.1', 1000 + p, '10.1.0.2', 80, TCPHDR.FIN | TCPHDR.ACK, 1001, 5001, 502));
+    }
+    expect(r.ct.entries().filter((e) => e.status & IPS.ASSURED)).toHaveLength(100);
+    advance(r, 5);
+    expect(r.ct.count).toBe(100); // no pressure yet: nothing evicted
+    expect(tcpAssured(r, 5000)).toBe(NF.DROP);
+    // The next run comes within GC_SCAN_INTERVAL_MAX (60 s); FIN_WAIT lasts 120 s, so no entry has expired by then.
+    advance(r, 61);
+    const left = r.ct.entries();
+    expect(left).toHaveLength(94);
+    expect(left.filter((e) => e.state === 'ESTABLISHED')).toHaveLength(50);
+    expect(left.filter((e) => e.state === 'FIN_WAIT')).toHaveLength(44);
+  });
+
   it('the gc worker reaps an expired entry within 60 s of its expiry', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 20 }), (n) => {
       const r = rig({ eventLogSize: 0 });
