@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { nfResetCt, quoteHeader, TCPHDR } from '../../../src/model/skb.js';
+import { IPPROTO, nfResetCt, quoteHeader, type Skb, TCPHDR } from '../../../src/model/skb.js';
 import { NF, NF_INET } from '../../../src/netfilter/hooks.js';
 import { IP_CT, IPS } from '../../../src/netfilter/nf_conntrack_common.js';
+import type { NfConn } from '../../../src/netfilter/conntrack/nf_conn.js';
+import { HZ, NfTuple } from '../../../src/netfilter/conntrack/nf_conntrack_tuple.js';
 import { advance, icmp, inbound, ip, outbound, rig, tcp, udp, type Rig } from './helpers.js';
 
 /** A client→server UDP exchange on port `sport`, replied `replied` times. */
@@ -147,6 +149,52 @@ describe('nf_conntrack_in / nf_confirm (nf_conntrack_core.c)', () => {
     expect(b.nfct).toBe(a.nfct);
     expect(r.ct.stats.total('clash_resolve')).toBe(1);
     expect(r.ct.count).toBe(1);
+  });
+
+  it('a UDP race whose loser was NATed elsewhere keeps the loser for its replies only, for a second (nf_ct_resolve_clash_harder)', () => {
+    const r = rig();
+    const a = udp('10.1.0.1', 1000, '10.1.0.2', 53);
+    const b = udp('10.1.0.1', 1000, '10.1.0.2', 53);
+    r.hooks.run(NF_INET.PRE_ROUTING, a, 'eth0', 2, '', 0, 0);
+    r.hooks.run(NF_INET.PRE_ROUTING, b, 'eth0', 2, '', 0, 0);
+    // The loser's flow was DNATed to another server, so its replies come from there.
+    r.ct.alterReply(b.nfct as NfConn, new NfTuple().set(ip('10.1.0.3'), ip('10.1.0.1'), 53, 1000, IPPROTO.UDP));
+    expect(r.hooks.run(NF_INET.LOCAL_IN, a, 'eth0', 2, '', 0, 0)).toBe(NF.ACCEPT);
+    expect(r.hooks.run(NF_INET.LOCAL_IN, b, 'eth0', 2, '', 0, 0)).toBe(NF.ACCEPT);
+    const loser = b.nfct as NfConn;
+    expect(loser.base).not.toBe((a.nfct as NfConn).base);
+    const bits = IPS.NAT_CLASH | IPS.CONFIRMED | IPS.FIXED_TIMEOUT;
+    expect(loser.status & bits).toBe(bits);
+    expect(loser.timeout - r.ct.nowJiffies).toBe(HZ);
+    expect(r.ct.stats.total('clash_resolve')).toBe(1);
+    expect(r.ct.count).toBe(2);
+    // Only its REPLY node is hashed: a listing (ORIGINAL nodes) shows the winner alone, a reply finds the loser.
+    expect(r.ct.entries()).toHaveLength(1);
+    const reply = udp('10.1.0.3', 53, '10.1.0.1', 1000);
+    r.hooks.run(NF_INET.PRE_ROUTING, reply, 'eth0', 2, '', 0, 0);
+    expect((reply.nfct as NfConn).base).toBe(loser.base);
+    expect(reply.ctinfo).toBe(IP_CT.ESTABLISHED_REPLY);
+  });
+
+  it('an insert into a chain longer than 50 + random(30) nodes fails (chaintoolong) and drops the packet', () => {
+    const r = rig({ sysctl: { nf_conntrack_max: 1000, nf_conntrack_buckets: 1 }, eventLogSize: 0 });
+    let accepted = 0;
+    let dropped: Skb | null = null;
+    for (let p = 0; p < 60 && dropped === null; p++) {
+      const skb = udp('10.1.0.1', 1000 + p, '10.1.0.2', 53);
+      if (inbound(r, skb) === NF.ACCEPT) accepted++;
+      else dropped = skb;
+    }
+    // Two nodes per entry in the one bucket: the walk passes max_chainlen (50..79) with 26 to 40 entries in.
+    expect(dropped).not.toBeNull();
+    expect(accepted).toBeGreaterThanOrEqual(26);
+    expect(accepted).toBeLessThanOrEqual(40);
+    expect(r.ct.stats.total('chaintoolong')).toBe(1);
+    expect(r.ct.stats.total('insert_failed')).toBe(1);
+    expect(r.ct.count).toBe(accepted);
+    expect(r.ct.entries()).toHaveLength(accepted);
+    nfResetCt(dropped!);
+    expect(r.ct.store.freeSlots()).toHaveLength(1);
   });
 
   it('the same race for TCP fails the insert and drops the packet', () => {
